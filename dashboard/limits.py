@@ -1,0 +1,39 @@
+"""Every size limit of the product, in one place, so one upload cannot exhaust the server.
+
+Each limit can be lowered or raised by an environment variable of the same name
+prefixed with ``SOFTMAX_LAB_`` (for example ``SOFTMAX_LAB_MAX_ROWS=100000``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get("SOFTMAX_LAB_" + name)
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds on what one session may load and train."""
+
+    max_upload_bytes: int = _env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+    max_unpacked_bytes: int = _env_int("MAX_UNPACKED_BYTES", 400 * 1024 * 1024)
+    max_rows: int = _env_int("MAX_ROWS", 2_000_000)
+    max_columns: int = _env_int("MAX_COLUMNS", 2_000)
+    max_classes: int = _env_int("MAX_CLASSES", 50)
+    max_categories: int = _env_int("MAX_CATEGORIES", 50)
+    max_c_values: int = _env_int("MAX_C_VALUES", 30)
+    max_fits: int = _env_int("MAX_FITS", 200)
+    max_training_seconds: int = _env_int("MAX_TRAINING_SECONDS", 900)
+    max_concurrent_trainings: int = _env_int("MAX_CONCURRENT_TRAININGS", 2)
+    max_model_members: int = _env_int("MAX_MODEL_MEMBERS", 2_000)
+    max_model_bytes: int = _env_int("MAX_MODEL_BYTES", 200 * 1024 * 1024)
+
+
+LIMITS = Limits()
