@@ -1,0 +1,922 @@
+"""Training: a config and a table in, a softmax classifier tuned over C and its record out.
+
+The numbers are the ones anyone can reproduce with scikit-learn alone:
+
+* held-out split ``train_test_split(X, y, test_size=share, stratify=y, random_state=seed)``;
+* folds ``StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)`` on the training part;
+* every C scored by mean validation accuracy (the same as ``GridSearchCV`` on the same pipeline
+  and folds), the best C refitted on the whole training part and scored on the held-out part.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from dashboard.errors import SoftmaxLabError
+from dashboard.limits import LIMITS, Limits
+from dashboard.search import (
+    FitEvent,
+    SearchResult,
+    TrainingStopped,
+    rank_candidates,
+    search_c,
+    silence_convergence_warnings,
+)
+
+__all__ = [
+    "C_RANGE",
+    "SEED_GRID",
+    "Progress",
+    "TrainedModel",
+    "TrainingConfig",
+    "TrainingStopped",
+    "build_pipeline",
+    "normalise_labels",
+    "parse_c_grid",
+    "rank_candidates",
+    "train",
+]
+
+SEED_GRID = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
+"""The grid of the seed article's ``GridSearchCV``."""
+
+C_RANGE = (1e-6, 1e6)
+"""The sensible range of C: outside it the fit is all penalty or no penalty at all."""
+
+NUMERIC_KINDS = ("numeric", "boolean")
+CATEGORICAL_KINDS = ("categorical",)
+
+# ---------------------------------------------------------------------------------------------
+# C grid
+
+_MINUS_SIGNS = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\ufe63\uff0d"), "-")
+_NUMBER = re.compile(r"[+-]?(\d[\d_]*)?(\.[\d_]*)?([eE][+-]?\d+)?")
+
+
+def parse_c_grid(text: str, *, limits: Limits = LIMITS) -> tuple[float, ...]:
+    """Read a list of values of C typed by a person.
+
+    Entries are separated by commas, semicolons or spaces. ``1e-3``, ``0.001`` and ``1_000``
+    are accepted, so are the Unicode minus sign and full-width digits. Duplicates are merged
+    and the values sorted.
+
+    Parameters
+    ----------
+    text : str
+        What the person typed, e.g. ``"0.001, 0.01, 0.1, 1, 10, 100"``.
+    limits : Limits, optional
+        ``limits.max_c_values`` bounds the number of values.
+
+    Returns
+    -------
+    tuple of float
+        The distinct values, smallest first.
+
+    Raises
+    ------
+    SoftmaxLabError
+        When an entry is not a number, not finite, not positive, outside ``C_RANGE``, or
+        when there are none or too many; the message names the entry.
+
+    Examples
+    --------
+    >>> parse_c_grid("1e-3, 0.01 ;1_000  10")
+    (0.001, 0.01, 10.0, 1000.0)
+    >>> parse_c_grid("１０, 1e\u22122, 10")
+    (0.01, 10.0)
+    >>> parse_c_grid("0.1, -1")
+    Traceback (most recent call last):
+    ...
+    dashboard.errors.SoftmaxLabError: C must be greater than 0, and '-1' is not (entry 2 of the C values). Remove it or use a small positive number such as 0.001.
+    """
+    if not isinstance(text, str):
+        text = ",".join(str(t) for t in text)
+    cleaned = unicodedata.normalize("NFKC", text).translate(_MINUS_SIGNS)
+    entries = [e for e in re.split(r"[,;\s]+", cleaned) if e]
+    if not entries:
+        raise SoftmaxLabError(
+            "No value of C was given",
+            where="C values",
+            hint="Enter numbers separated by commas, for example 0.01, 0.1, 1, 10.",
+        )
+    low, high = C_RANGE
+    values: list[float] = []
+    for n, entry in enumerate(entries, start=1):
+        where = f"entry {n} of the C values"
+        lowered = entry.lower().lstrip("+-")
+        if lowered in ("inf", "infinity", "nan", "∞"):
+            raise SoftmaxLabError(
+                f"'{entry}' is not a finite number",
+                where=where,
+                hint=f"Use numbers between {low:g} and {high:g}.",
+            )
+        if not _NUMBER.fullmatch(entry):
+            raise SoftmaxLabError(
+                f"'{entry}' is not a number",
+                where=where,
+                hint="Write numbers like 0.01, 1e-3 or 1000, separated by commas; "
+                "use a dot for decimals.",
+            )
+        try:
+            value = float(entry)
+        except ValueError:
+            raise SoftmaxLabError(
+                f"'{entry}' is not a number",
+                where=where,
+                hint="Write numbers like 0.01, 1e-3 or 1000, separated by commas; "
+                "use a dot for decimals.",
+            ) from None
+        if not math.isfinite(value):
+            raise SoftmaxLabError(
+                f"'{entry}' is not a finite number",
+                where=where,
+                hint=f"Use numbers between {low:g} and {high:g}.",
+            )
+        if value <= 0:
+            raise SoftmaxLabError(
+                f"C must be greater than 0, and '{entry}' is not",
+                where=where,
+                hint="Remove it or use a small positive number such as 0.001.",
+            )
+        if not low <= value <= high:
+            raise SoftmaxLabError(
+                f"C = {entry} is outside the sensible range {low:g} to {high:g}",
+                where=where,
+                hint="Use values in that range; 0.001 to 100 covers most data sets.",
+            )
+        values.append(value)
+    distinct = tuple(sorted(set(values)))
+    if len(distinct) > limits.max_c_values:
+        raise SoftmaxLabError(
+            f"{len(distinct)} values of C are more than the limit of {limits.max_c_values}",
+            where="C values",
+            hint="Use fewer values, for example one per power of ten.",
+        )
+    return distinct
+
+
+# ---------------------------------------------------------------------------------------------
+# Config, progress, result
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingConfig:
+    """Everything the Train page decides, checked when it is made.
+
+    Parameters
+    ----------
+    target : str
+        The column to predict.
+    features : tuple of str
+        The columns to predict it from.
+    c_grid : tuple of float
+        Candidate values of C (inverse regularisation strength).
+    cv_folds : int
+        Folds of the cross-validation on the training part (at least 2).
+    test_size : float
+        Share of rows held out for the final evaluation (between 0 and 1).
+    seed : int
+        Seed of the held-out split and of the folds' shuffling.
+    class_weight : {None, "balanced"}
+        "balanced" weighs each class inversely to its frequency.
+    max_iter : int
+        Iterations allowed to the lbfgs solver per fit.
+    n_jobs : int or None
+        Folds trained at once; None = every core.
+    small_classes : {"refuse", "drop"}
+        What to do with classes too small for the split and the folds.
+
+    Examples
+    --------
+    >>> TrainingConfig(target="species", features=["petal length"], cv_folds=1)
+    Traceback (most recent call last):
+    ...
+    dashboard.errors.SoftmaxLabError: Cross-validation needs at least 2 folds, got 1 (CV folds). Choose 2 to 20 folds; 5 is usual.
+    """
+
+    target: str
+    features: tuple[str, ...]
+    c_grid: tuple[float, ...] = SEED_GRID
+    cv_folds: int = 5
+    test_size: float = 0.2
+    seed: int = 0
+    class_weight: str | None = None
+    max_iter: int = 1000
+    n_jobs: int | None = None
+    small_classes: str = "refuse"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.features, str):
+            object.__setattr__(self, "features", (self.features,))
+        object.__setattr__(self, "features", tuple(dict.fromkeys(self.features)))
+        if isinstance(self.c_grid, str):
+            object.__setattr__(self, "c_grid", parse_c_grid(self.c_grid))
+        else:
+            object.__setattr__(self, "c_grid", tuple(float(c) for c in self.c_grid))
+        self.validate()
+
+    def validate(self, *, limits: Limits = LIMITS) -> None:
+        """Check the settings that do not depend on the table; raise `SoftmaxLabError`."""
+        if not isinstance(self.target, str) or not self.target:
+            raise SoftmaxLabError("No target column was chosen", where="target",
+                                  hint="Pick the column you want to predict.")  # fmt: skip
+        if not self.features:
+            raise SoftmaxLabError("No feature column was chosen", where="features",
+                                  hint="Pick at least one column to predict from.")  # fmt: skip
+        if self.target in self.features:
+            raise SoftmaxLabError(
+                f"The target '{self.target}' is also among the features",
+                where="features",
+                hint="Remove it from the features: a model cannot use the answer as a clue.",
+            )
+        if isinstance(self.cv_folds, bool) or not isinstance(self.cv_folds, int | np.integer):
+            raise SoftmaxLabError(f"The number of folds must be a whole number, got "
+                                  f"{self.cv_folds!r}", where="CV folds",
+                                  hint="Choose 2 to 20 folds; 5 is usual.")  # fmt: skip
+        if not 2 <= self.cv_folds <= 20:
+            raise SoftmaxLabError(
+                f"Cross-validation needs {'at least 2' if self.cv_folds < 2 else 'at most 20'}"
+                f" folds, got {self.cv_folds}",
+                where="CV folds",
+                hint="Choose 2 to 20 folds; 5 is usual.",
+            )
+        if not isinstance(self.test_size, int | float) or not 0 < self.test_size < 1:
+            raise SoftmaxLabError(
+                f"The held-out share must be between 0 and 1 (exclusive), got {self.test_size!r}",
+                where="held-out share",
+                hint="0.2 (20% of the rows) is usual.",
+            )
+        if not self.c_grid:
+            raise SoftmaxLabError("No value of C was given", where="C values",
+                                  hint="Enter numbers such as 0.01, 0.1, 1, 10.")  # fmt: skip
+        # One validation path for C values: the same as for typed text.
+        parsed = parse_c_grid(", ".join(repr(c) for c in self.c_grid), limits=limits)
+        if len(parsed) * self.cv_folds > limits.max_fits:
+            raise SoftmaxLabError(
+                f"{len(parsed)} values of C times {self.cv_folds} folds make "
+                f"{len(parsed) * self.cv_folds} fits, more than the limit of {limits.max_fits}",
+                where="C values and CV folds",
+                hint="Use fewer values of C or fewer folds.",
+            )
+        if self.class_weight not in (None, "balanced"):
+            raise SoftmaxLabError(f"Class weights must be none or 'balanced', got "
+                                  f"{self.class_weight!r}", where="class weights")  # fmt: skip
+        if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, int | np.integer):
+            raise SoftmaxLabError(f"Maximum iterations must be a whole number, got "
+                                  f"{self.max_iter!r}", where="maximum iterations")  # fmt: skip
+        if not 1 <= self.max_iter <= 100_000:
+            raise SoftmaxLabError(f"Maximum iterations must be between 1 and 100000, got "
+                                  f"{self.max_iter}", where="maximum iterations",
+                                  hint="1000 is plenty for scaled data.")  # fmt: skip
+        if self.n_jobs is not None and (
+            isinstance(self.n_jobs, bool)
+            or not isinstance(self.n_jobs, int | np.integer)
+            or self.n_jobs < 1
+        ):
+            raise SoftmaxLabError(f"Parallel jobs must be a positive whole number or automatic,"
+                                  f" got {self.n_jobs!r}", where="parallel jobs")  # fmt: skip
+        if self.small_classes not in ("refuse", "drop"):
+            raise SoftmaxLabError(f"Small classes must be 'refuse' or 'drop', got "
+                                  f"{self.small_classes!r}", where="small classes")  # fmt: skip
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer):
+            raise SoftmaxLabError(f"The seed must be a whole number, got {self.seed!r}",
+                                  where="seed")  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class Progress:
+    """Where training is: ``done`` of ``total`` fits, the last C and fold, time spent and left.
+
+    ``fold`` is None for the fits on the whole training part (coefficient path, final refit);
+    ``remaining`` is None until there is something to estimate from.
+    """
+
+    done: int
+    total: int
+    C: float | None
+    fold: int | None
+    elapsed: float
+    remaining: float | None
+    message: str
+
+    @property
+    def fraction(self) -> float:
+        """Share of the work done, between 0 and 1."""
+        return self.done / self.total if self.total else 1.0
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class TrainedModel:
+    """The record of one training: the fitted pipeline and every number the pages show.
+
+    ``classes`` is ``pipeline.classes_`` (labels as text). ``test_logits`` has one column per
+    class; with two classes it is ``(0, z)`` where z is the fitted log-odds of the second class,
+    so that ``softmax(test_logits) == test_proba`` in every case. ``coef_path`` holds, for each
+    C (smallest first), the coefficients of a fit on the whole training part: keys ``C``,
+    ``coef`` (n_C, n_rows, n_features_out), ``intercept`` (n_C, n_rows), ``feature_names``,
+    ``coef_classes`` (the class of each row: every class, or the second one only when there
+    are two classes) and ``converged``.
+    """
+
+    config: TrainingConfig
+    pipeline: Pipeline
+    classes: tuple[str, ...]
+    numeric_columns: tuple[str, ...]
+    categorical_columns: tuple[str, ...]
+    excluded_columns: tuple[tuple[str, str], ...]
+    cv_results: pd.DataFrame
+    cv_summary: pd.DataFrame
+    best_C: float
+    coef_path: dict
+    test_index: np.ndarray
+    X_test: pd.DataFrame
+    y_test: np.ndarray
+    test_logits: np.ndarray
+    test_proba: np.ndarray
+    test_pred: np.ndarray
+    evaluation: object
+    n_train: int
+    n_test: int
+    rows_dropped: int
+    classes_dropped: tuple[str, ...]
+    notes: tuple[str, ...]
+    data_sha256: str
+    seconds: float
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def feature_names(self) -> list[str]:
+        """Names of the model's inputs after preprocessing (one-hot columns as ``col = value``)."""
+        return list(self.coef_path.get("feature_names") or [])
+
+
+# ---------------------------------------------------------------------------------------------
+# Pipeline
+
+
+def build_pipeline(
+    *,
+    numeric: Sequence[str],
+    categorical: Sequence[str],
+    C: float = 1.0,
+    class_weight: str | None = None,
+    max_iter: int = 1000,
+    random_state: int | None = 0,
+    max_categories: int = LIMITS.max_categories,
+) -> Pipeline:
+    """The model: preprocessing for a real CSV, then multinomial logistic regression.
+
+    Numeric columns: missing values replaced by the median, then standardised. Categorical
+    columns: missing values replaced by the most frequent value, then one-hot encoded (at most
+    ``max_categories`` columns each, rarer values grouped; values unseen in training ignored).
+
+    Examples
+    --------
+    >>> pipe = build_pipeline(numeric=["age"], categorical=["colour"], C=0.5)
+    >>> [name for name, _ in pipe.steps]
+    ['preprocess', 'logisticregression']
+    >>> pipe.named_steps["logisticregression"].C
+    0.5
+    """
+    transformers = []
+    if numeric:
+        transformers.append(
+            (
+                "numeric",
+                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                list(numeric),
+            )
+        )
+    if categorical:
+        transformers.append(
+            (
+                "categorical",
+                make_pipeline(
+                    SimpleImputer(strategy="most_frequent"),
+                    OneHotEncoder(
+                        handle_unknown="ignore",
+                        max_categories=max_categories,
+                        sparse_output=False,
+                    ),
+                ),
+                list(categorical),
+            )
+        )
+    return Pipeline(
+        [
+            ("preprocess", ColumnTransformer(transformers, remainder="drop")),
+            (
+                "logisticregression",
+                LogisticRegression(
+                    C=C,
+                    solver="lbfgs",
+                    class_weight=class_weight,
+                    max_iter=max_iter,
+                    random_state=random_state,
+                ),
+            ),
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels and the target
+
+_INTEGRAL_TEXT = re.compile(r"[+-]?\d+\.0*")
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_LEADING_ZERO = re.compile(r"[+-]?0\d")
+
+
+def _label(value) -> str | None:
+    """One label as text: 1, 1.0 and "1" all become "1"; missing becomes None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return None
+        if math.isfinite(value) and float(value).is_integer():
+            return str(int(value))
+        return str(float(value))
+    text = str(value).strip()
+    if not text:
+        return None
+    # Numbers written as text (a CSV column read as text) join their numeric twins,
+    # but codes with leading zeros such as "007" stay as they are.
+    if _NUMBER_TEXT.fullmatch(text) and not _LEADING_ZERO.match(text):
+        return _label(float(text))
+    return text
+
+
+def normalise_labels(values) -> pd.Series:
+    """Turn target values into text labels; missing values become missing (None).
+
+    Examples
+    --------
+    >>> normalise_labels(pd.Series([1, 1.0, "1", " 2 ", None, "007", 2.5], dtype=object)).tolist()
+    ['1', '1', '1', '2', None, '007', '2.5']
+    """
+    series = pd.Series(values)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.array([_label(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
+def _looks_numeric(series: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(series):
+        return False
+    if pd.api.types.is_numeric_dtype(series):
+        return True
+    sample = series.dropna().astype(str).str.strip().head(1000)
+    return len(sample) > 0 and bool(sample.str.fullmatch(_NUMBER_TEXT.pattern).mean() > 0.95)
+
+
+def _names(labels: Sequence[str], counts: dict | None = None, most: int = 6) -> str:
+    shown = [f"'{c}' ({counts[c]} rows)" if counts else f"'{c}'" for c in labels[:most]]
+    more = len(labels) - most
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def min_rows_per_class(folds: int, test_size: float) -> int:
+    """Rows a class needs so that the held-out split leaves it ``folds`` training rows.
+
+    The stratified split rounds each class's share, so one row of margin is added.
+
+    Examples
+    --------
+    >>> min_rows_per_class(5, 0.2)
+    8
+    """
+    return max(2, math.ceil(folds / (1 - test_size)) + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Columns
+
+
+def _column_kinds(table: pd.DataFrame, target: str, table_profile, limits: Limits) -> dict:
+    """(kind, reason) per column: from `dashboard.profile` when there, else from dtypes."""
+    if table_profile is None:
+        try:
+            from dashboard.profile import profile
+        except ImportError:
+            profile = None
+        if profile is not None:
+            table_profile = profile(table, limits=limits)
+    kinds = {}
+    if table_profile is not None:
+        for col in table_profile.columns:
+            if col.name == target:
+                continue
+            reason = "" if col.can_be_feature else (col.feature_reason or f"a {col.kind} column")
+            kinds[col.name] = (col.kind, reason)
+        return kinds
+    for name in table.columns:
+        if name == target:
+            continue
+        s = table[name]
+        if s.isna().all():
+            kinds[name] = ("empty", "it has no values")
+        elif pd.api.types.is_bool_dtype(s):
+            kinds[name] = ("boolean", "")
+        elif pd.api.types.is_numeric_dtype(s):
+            kinds[name] = ("numeric", "")
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            kinds[name] = ("datetime", "dates are not used as features as they are")
+        elif s.nunique(dropna=True) <= max(limits.max_categories, 0.05 * len(s)):
+            kinds[name] = ("categorical", "")
+        else:
+            kinds[name] = ("text", "too many different values for a category (text or an id)")
+    return kinds
+
+
+# ---------------------------------------------------------------------------------------------
+# train()
+
+
+def train(
+    table: pd.DataFrame,
+    config: TrainingConfig,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    data_sha256: str = "",
+    table_profile=None,
+    limits: Limits = LIMITS,
+    scheduler: str | None = None,
+) -> TrainedModel:
+    """Check the target, split, search C by cross-validation, refit and score the held-out part.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The loaded table.
+    config : TrainingConfig
+        Target, features, C grid, folds, held-out share, seed and options.
+    on_progress : callable(Progress), optional
+        Called after every fit, in the caller's thread.
+    should_stop : callable() -> bool, optional
+        Polled often; when it returns True, training ends within one fit's time and raises
+        `TrainingStopped` (no model is returned).
+    data_sha256 : str, optional
+        Fingerprint of the data, kept in the record.
+    table_profile : dashboard.profile.TableProfile, optional
+        The table's profile if already computed (column kinds come from it).
+    limits : Limits, optional
+        Bounds on classes, C values, fits and seconds.
+    scheduler : str, optional
+        Dask scheduler address; None = ``SOFTMAX_LAB_DASK_SCHEDULER``; "" = local.
+
+    Returns
+    -------
+    TrainedModel
+
+    Raises
+    ------
+    SoftmaxLabError
+        For anything the user can fix: target, features, classes, settings, limits.
+    TrainingStopped
+        When ``should_stop()`` returned True.
+
+    Notes
+    -----
+    The best C has the highest mean cross-validated accuracy; on a tie the smaller C wins.
+    """
+    silence_convergence_warnings()
+    start = time.perf_counter()
+    timings: dict = {}
+    config.validate(limits=limits)
+    if not isinstance(table, pd.DataFrame) or table.empty:
+        raise SoftmaxLabError("There is no data to train on", where="table",
+                              hint="Load a CSV file or pick a sample first.")  # fmt: skip
+    if config.target not in table.columns:
+        raise SoftmaxLabError(f"There is no column named '{config.target}'", where="target",
+                              hint="Pick the target among the table's columns.")  # fmt: skip
+    missing = [f for f in config.features if f not in table.columns]
+    if missing:
+        raise SoftmaxLabError(
+            f"The table has no column named {_names(missing)}",
+            where="features",
+            hint="Pick the features among the table's columns.",
+        )
+
+    kinds = _column_kinds(table, config.target, table_profile, limits)
+    numeric, categorical, excluded = [], [], []
+    for name in config.features:
+        kind, reason = kinds.get(name, ("unknown", "its kind is unknown"))
+        if reason:
+            excluded.append((name, reason))
+        elif kind in NUMERIC_KINDS:
+            numeric.append(name)
+        elif kind in CATEGORICAL_KINDS:
+            categorical.append(name)
+        else:
+            excluded.append((name, f"a {kind} column cannot be used as a feature as it is"))
+    for name, (_, reason) in kinds.items():
+        if reason and name not in config.features:
+            excluded.append((name, reason))
+    if not numeric and not categorical:
+        why = "; ".join(f"'{n}': {r}" for n, r in excluded if n in config.features)
+        raise SoftmaxLabError(
+            f"None of the chosen features can be used ({why})",
+            where="features",
+            hint="Pick numeric or categorical columns as features.",
+        )
+    timings["columns"] = time.perf_counter() - start
+
+    # The target: text labels, missing dropped, classes checked.
+    raw_target = table[config.target]
+    labels = normalise_labels(raw_target)
+    keep = labels.notna().to_numpy()
+    rows_dropped = int((~keep).sum())
+    labels = labels[keep]
+    if labels.empty:
+        raise SoftmaxLabError(f"The target column '{config.target}' has no values",
+                              where="target", hint="Pick another target column.")  # fmt: skip
+    counts = labels.value_counts()
+    n_classes = len(counts)
+    if n_classes < 2:
+        raise SoftmaxLabError(
+            f"The target column '{config.target}' has only one value ('{counts.index[0]}')",
+            where="target",
+            hint="A classifier needs at least two classes: pick a column with two or more "
+            "categories.",
+        )
+    if n_classes > limits.max_classes:
+        if _looks_numeric(raw_target[keep]):
+            raise SoftmaxLabError(
+                f"The target column '{config.target}' holds {n_classes} different numbers: it "
+                "looks like a measurement, not a category",
+                where="target",
+                hint="Softmax regression predicts categories. Pick a column with a few "
+                "categories, or group the numbers into ranges (for example low, medium, high) "
+                "in your spreadsheet and use that column.",
+            )
+        raise SoftmaxLabError(
+            f"The target column '{config.target}' has {n_classes} different values, more than "
+            f"the limit of {limits.max_classes} classes",
+            where="target",
+            hint="Pick a column with fewer categories, or merge rare ones into one such as "
+            "'other'.",
+        )
+
+    need = min_rows_per_class(config.cv_folds, config.test_size)
+    small = [str(c) for c, n in counts.items() if n < need]
+    classes_dropped: tuple[str, ...] = ()
+    if small:
+        small_counts = {c: int(counts[c]) for c in small}
+        if config.small_classes == "drop" and len(small) <= n_classes - 2:
+            classes_dropped = tuple(sorted(small))
+            keep_rows = ~labels.isin(small).to_numpy()
+            labels = labels[keep_rows]
+            counts = labels.value_counts()
+            n_classes = len(counts)
+        else:
+            lead = (
+                f"Too few rows in class {_names(small, small_counts)}"
+                if len(small) == 1
+                else f"Too few rows in classes {_names(small, small_counts)}"
+            )
+            if config.small_classes == "drop":
+                hint = (
+                    "Dropping them would leave fewer than two classes: collect more rows or "
+                    "pick another target."
+                )
+            else:
+                hint = (
+                    "Add rows of these classes, use fewer folds, or choose to drop small classes."
+                )
+            raise SoftmaxLabError(
+                f"{lead}: each class needs at least {need} rows for {config.cv_folds} folds and "
+                f"a {config.test_size:.0%} held-out share",
+                where=f"target '{config.target}'",
+                hint=hint,
+            )
+
+    X = table.loc[labels.index, list(numeric) + list(categorical)]
+    y = labels.to_numpy().astype(str)
+    n_rows = len(y)
+    n_test = math.ceil(config.test_size * n_rows)
+    if n_test < n_classes or n_rows - n_test < n_classes:
+        share = math.ceil(100 * n_classes / n_rows)
+        raise SoftmaxLabError(
+            f"The held-out share of {config.test_size:.0%} is {n_test} rows, fewer than the "
+            f"{n_classes} classes",
+            where="held-out share",
+            hint=f"Raise the held-out share to at least {share}%, or use more rows.",
+        )
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=config.test_size, stratify=y, random_state=config.seed
+    )
+    train_counts = pd.Series(y_train).value_counts()
+    short = [str(c) for c, n in train_counts.items() if n < config.cv_folds]
+    if short:  # the margin in min_rows_per_class makes this unreachable; kept as a guard
+        raise SoftmaxLabError(
+            f"Too few training rows in classes {_names(short)} for {config.cv_folds} folds",
+            where=f"target '{config.target}'",
+            hint="Use fewer folds or a smaller held-out share.",
+        )
+    folds = list(
+        StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=config.seed).split(
+            X_train, y_train
+        )
+    )
+    timings["split"] = time.perf_counter() - start - timings["columns"]
+
+    pipeline = build_pipeline(
+        numeric=numeric,
+        categorical=categorical,
+        C=1.0,
+        class_weight=config.class_weight,
+        max_iter=config.max_iter,
+        random_state=config.seed,
+        max_categories=limits.max_categories,
+    )
+    c_sorted = sorted(config.c_grid)
+    total = len(c_sorted) * (config.cv_folds + 1) + 1
+    search_start = time.perf_counter()
+
+    def on_fit(event: FitEvent, done: int, _search_total: int) -> None:
+        if on_progress is None:
+            return
+        elapsed = time.perf_counter() - start
+        searched = time.perf_counter() - search_start
+        remaining = searched / done * (total - done) if done else None
+        if event.fold is None:
+            message = f"Coefficient path, C = {event.C:g}"
+        else:
+            message = (
+                f"Fold {event.fold + 1} of {config.cv_folds}, C = {event.C:g}: "
+                f"accuracy {event.accuracy:.3f}"
+            )
+        if not event.converged:
+            message += " (solver stopped before converging)"
+        on_progress(
+            Progress(
+                done=done,
+                total=total,
+                C=event.C,
+                fold=event.fold,
+                elapsed=elapsed,
+                remaining=remaining,
+                message=message,
+            )
+        )
+
+    time_left = max(1.0, limits.max_training_seconds - (time.perf_counter() - start))
+    result: SearchResult = search_c(
+        pipeline,
+        X_train,
+        y_train,
+        c_grid=c_sorted,
+        folds=folds,
+        coef_path=True,
+        n_jobs=config.n_jobs,
+        scheduler=scheduler,
+        on_fit=on_fit,
+        should_stop=should_stop,
+        time_limit=time_left,
+    )
+    timings["search"] = result.seconds
+    timings["search_backend"] = result.backend
+    timings["search_workers"] = result.workers
+    timings["warm_start"] = result.warm_start
+    if should_stop is not None and should_stop():
+        raise TrainingStopped("Training was stopped before it finished.")
+
+    refit_start = time.perf_counter()
+    best_C = result.best_C
+    final = clone(pipeline).set_params(logisticregression__C=best_C)
+    final.fit(X_train, y_train)
+    timings["refit"] = time.perf_counter() - refit_start
+    final_lr = final.named_steps["logisticregression"]
+    final_converged = int(np.max(final_lr.n_iter_)) < config.max_iter
+    if on_progress is not None:
+        on_progress(
+            Progress(
+                done=total,
+                total=total,
+                C=best_C,
+                fold=None,
+                elapsed=time.perf_counter() - start,
+                remaining=0.0,
+                message=f"Final model at C = {best_C:g} fitted on the whole training part",
+            )
+        )
+
+    classes = tuple(str(c) for c in final.classes_)
+    proba = final.predict_proba(X_test)
+    scores = final.decision_function(X_test)
+    logits = np.column_stack([np.zeros_like(scores), scores]) if scores.ndim == 1 else scores
+    pred = np.asarray(classes, dtype=str)[np.argmax(proba, axis=1)]
+    evaluation = _evaluate(y_test, proba, classes)
+
+    coef_path = dict(result.coef_path or {})
+    coef_path["feature_names"] = _display_names(final, numeric, categorical)
+
+    notes = []
+    for c in result.not_converged:
+        notes.append(
+            f"At C={c:g} the solver stopped before converging; that score may be approximate. "
+            "Raising the maximum iterations may help."
+        )
+    if not final_converged and best_C not in result.not_converged:
+        notes.append(
+            f"The final model at C={best_C:g} stopped before converging; its scores may be "
+            "approximate."
+        )
+    if rows_dropped:
+        notes.append(f"{rows_dropped} rows without a value in '{config.target}' were left out.")
+    if classes_dropped:
+        notes.append(
+            f"Classes with fewer than {need} rows were left out: {_names(list(classes_dropped))}."
+        )
+    ties = result.cv_summary["mean_accuracy"] >= result.cv_summary["mean_accuracy"].max() - 1e-12
+    if ties.sum() > 1:
+        notes.append(
+            f"{int(ties.sum())} values of C share the best mean accuracy; the smallest, "
+            f"C={best_C:g}, was chosen (the simplest model)."
+        )
+    seconds = time.perf_counter() - start
+    timings["total"] = seconds
+    return TrainedModel(
+        config=config,
+        pipeline=final,
+        classes=classes,
+        numeric_columns=tuple(numeric),
+        categorical_columns=tuple(categorical),
+        excluded_columns=tuple(excluded),
+        cv_results=result.cv_results,
+        cv_summary=result.cv_summary,
+        best_C=best_C,
+        coef_path=coef_path,
+        test_index=np.asarray(X_test.index),
+        X_test=X_test,
+        y_test=np.asarray(y_test, dtype=str),
+        test_logits=logits,
+        test_proba=proba,
+        test_pred=pred,
+        evaluation=evaluation,
+        n_train=len(y_train),
+        n_test=len(y_test),
+        rows_dropped=rows_dropped,
+        classes_dropped=classes_dropped,
+        notes=tuple(notes),
+        data_sha256=data_sha256,
+        seconds=seconds,
+        timings=timings,
+    )
+
+
+def _evaluate(y_true, proba, classes):
+    """The held-out evaluation from `dashboard.evaluation` (None until that module exists)."""
+    try:
+        from dashboard.evaluation import evaluate_holdout
+    except ImportError:
+        return None
+    return evaluate_holdout(y_true, proba, classes)
+
+
+def _display_names(pipeline: Pipeline, numeric, categorical) -> list[str]:
+    """Readable names of the model's inputs: numeric columns as they are, one-hot ``col = value``."""
+    pre = pipeline.named_steps["preprocess"]
+    names: list[str] = []
+    for name, trans, cols in pre.transformers_:
+        if name == "numeric":
+            names.extend(str(c) for c in cols)
+        elif name == "categorical":
+            enc = trans.named_steps["onehotencoder"]
+            for col, out in zip(cols, _onehot_outputs(enc), strict=True):
+                names.extend(f"{col} = {value}" for value in out)
+    return names
+
+
+def _onehot_outputs(enc: OneHotEncoder) -> list[list[str]]:
+    """Per input column, the values its one-hot columns stand for ("other" for rare ones)."""
+    outputs = []
+    infrequent = getattr(enc, "infrequent_categories_", [None] * len(enc.categories_))
+    for cats, rare in zip(enc.categories_, infrequent, strict=True):
+        if rare is None or len(rare) == 0:
+            outputs.append([str(c) for c in cats])
+        else:
+            rare_set = set(rare.tolist())
+            outputs.append([str(c) for c in cats if c not in rare_set] + ["other (rare values)"])
+    return outputs
