@@ -1,0 +1,1257 @@
+"""Bytes to a typed table: encoding, separator, decimal mark, header, limits, and the load report.
+
+The loader works in two steps. Everything that has to be *guessed* (what kind of file this
+is, its encoding, separator, decimal mark, where the header is) is decided on a sample of
+the first 64 KB. The whole file is then parsed once by pandas' C parser, and only the
+columns that pandas could not type by itself get one vectorised pass each (numbers with
+thousands separators, currency or percent signs, booleans, dates).
+
+Missing values follow one rule, so that a real label such as ``NA`` (North America) is never
+lost: in a column of text, only empty cells are missing. Tokens such as ``NA``, ``n/a``,
+``-``, ``?`` or ``null`` count as missing only in a column whose other values are all
+numbers, booleans or dates.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import re
+import unicodedata
+import warnings
+import zipfile
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dashboard.errors import SoftmaxLabError
+from dashboard.limits import LIMITS, Limits
+
+__all__ = [
+    "LoadOptions",
+    "LoadReport",
+    "LoadedTable",
+    "MISSING_TOKENS",
+    "load_csv",
+    "table_from_frame",
+]
+
+SAMPLE_BYTES = 64 * 1024
+"""How much of the file the detection steps look at."""
+
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+"""The separators we detect, with their names in plain words."""
+
+MISSING_TOKENS = frozenset(
+    {
+        "na",
+        "n/a",
+        "n.a.",
+        "nan",
+        "null",
+        "none",
+        "nil",
+        "missing",
+        "-",
+        "--",
+        "?",
+        ".",
+        "#n/a",
+        "#na",
+        "#null!",
+        "#value!",
+        "#div/0!",
+        "-nan",
+    }
+)
+"""Cell values (compared without case and surrounding spaces) that mean "no value" in a column
+whose other values are numbers, booleans or dates. In a text column they stay as they are."""
+
+_TRUE = frozenset({"true", "yes", "y", "t"})
+_FALSE = frozenset({"false", "no", "n", "f"})
+_BOOLEAN_PAIRS = (
+    frozenset({"true", "false"}),
+    frozenset({"yes", "no"}),
+    frozenset({"y", "n"}),
+    frozenset({"t", "f"}),
+)
+_MAX_NAME = 64
+_SHOW_LINES = 10
+
+_MAGIC: tuple[tuple[bytes, str, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image", "Upload the data as a CSV file instead."),
+    (b"\xff\xd8\xff", "a JPEG image", "Upload the data as a CSV file instead."),
+    (b"GIF87a", "a GIF image", "Upload the data as a CSV file instead."),
+    (b"GIF89a", "a GIF image", "Upload the data as a CSV file instead."),
+    (b"%PDF-", "a PDF document", "Export the table from its source as CSV instead."),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an Excel file (old .xls format)",
+        "In Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)' and upload that file.",
+    ),
+    (b"PAR1", "a Parquet file", "Save the table as CSV and upload that file."),
+    (b"SQLite format 3\x00", "an SQLite database", "Export the table as CSV and upload that."),
+    (b"BZh", "a bzip2 archive", "Unpack it and upload the CSV file inside."),
+    (b"\xfd7zXZ\x00", "an xz archive", "Unpack it and upload the CSV file inside."),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "Unpack it and upload the CSV file inside."),
+    (b"Rar!\x1a\x07", "a RAR archive", "Unpack it and upload the CSV file inside."),
+    (b"\x7fELF", "a program", "Upload a CSV file."),
+    (b"MZ\x90\x00", "a program", "Upload a CSV file."),
+)
+_GZIP = b"\x1f\x8b"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_EXCEL_HINT = "In Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)' and upload that file."
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadOptions:
+    """What the user chose on the Data page; ``None`` means "detect it".
+
+    Parameters
+    ----------
+    encoding : str, optional
+        A Python codec name such as ``"utf-8"``, ``"cp1252"`` or ``"latin-1"``.
+    delimiter : str, optional
+        The separator between values, one character (``","``, ``";"``, ``"\\t"``, ``"|"``).
+    decimal : str, optional
+        The decimal mark, ``"."`` or ``","``.
+    header_row : int, optional
+        The 0-based line that holds the column names; ``-1`` means the file has no header.
+    skip_bad_lines : bool
+        Skip lines with more values than the header instead of refusing the file.
+    """
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None
+    header_row: int | None = None
+    skip_bad_lines: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadReport:
+    """What the loader found and did, for the Data page and the CLI.
+
+    ``header_row`` is the 0-based line of the column names, or ``None`` when the file has no
+    header row (the columns are then called ``column_1``, ``column_2``, ...). Line numbers in
+    ``skipped_lines`` are 1-based, as a text editor shows them.
+    """
+
+    encoding: str
+    delimiter: str
+    decimal: str
+    header_row: int | None
+    rows: int
+    columns: int
+    rows_skipped: int = 0
+    skipped_lines: tuple[int, ...] = ()
+    renamed_columns: tuple[tuple[str, str], ...] = ()
+    dropped_columns: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+    header_detected: bool = True
+    """False when the first line looked like data and the columns got generic names."""
+    title_lines: int = 0
+    """Lines above the header that were skipped (a title, notes, blank lines)."""
+    converted_columns: tuple[tuple[str, str], ...] = ()
+    """(column, what was done) for columns we typed ourselves, e.g. ('price', 'currency signs removed')."""
+
+    def sentences(self) -> list[str]:
+        """The report in plain words, one sentence per finding.
+
+        Examples
+        --------
+        >>> r = LoadReport(encoding="utf-8", delimiter=";", decimal=",", header_row=0,
+        ...                rows=3, columns=2)
+        >>> r.sentences()[:2]
+        ['Read 3 rows and 2 columns.', 'Text encoding: utf-8; separator: semicolon; decimal mark: comma.']
+        """
+        out = [f"Read {self.rows:,} rows and {self.columns:,} columns."]
+        sep = DELIMITERS.get(self.delimiter, repr(self.delimiter))
+        mark = "comma" if self.decimal == "," else "point"
+        out.append(f"Text encoding: {self.encoding}; separator: {sep}; decimal mark: {mark}.")
+        if self.header_row is None:
+            out.append(
+                "The first line looks like data, not column names, so the columns are called "
+                "column_1, column_2, ... Choose the header line on the Data page if that is wrong."
+            )
+        elif self.title_lines:
+            out.append(
+                f"The column names are on line {self.header_row + 1}; the {self.title_lines} "
+                "line(s) above them were skipped."
+            )
+        if self.rows_skipped:
+            lines = ", ".join(str(n) for n in self.skipped_lines[:_SHOW_LINES])
+            more = " and more" if self.rows_skipped > _SHOW_LINES else ""
+            out.append(
+                f"Skipped {self.rows_skipped:,} line(s) with too many values: line {lines}{more}."
+            )
+        for old, new in self.renamed_columns:
+            shown = f"'{old}'" if old.strip() else "a column without a name"
+            out.append(f"Renamed {shown} to '{new}'.")
+        for name, reason in self.dropped_columns:
+            out.append(f"Left out column '{name}': {reason}.")
+        for name, what in self.converted_columns:
+            out.append(f"Column '{name}': {what}.")
+        out.extend(self.warnings)
+        return out
+
+    def as_dict(self) -> dict:
+        """The report as plain JSON-able values.
+
+        Examples
+        --------
+        >>> LoadReport(encoding="utf-8", delimiter=",", decimal=".", header_row=0, rows=1,
+        ...            columns=1).as_dict()["delimiter"]
+        ','
+        """
+        return {
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "decimal": self.decimal,
+            "header_row": self.header_row,
+            "header_detected": self.header_detected,
+            "title_lines": self.title_lines,
+            "rows": self.rows,
+            "columns": self.columns,
+            "rows_skipped": self.rows_skipped,
+            "skipped_lines": list(self.skipped_lines),
+            "renamed_columns": [list(p) for p in self.renamed_columns],
+            "dropped_columns": [list(p) for p in self.dropped_columns],
+            "converted_columns": [list(p) for p in self.converted_columns],
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadedTable:
+    """A parsed table with its load report."""
+
+    table: pd.DataFrame
+    report: LoadReport
+    name: str
+    sha256: str
+
+
+# --------------------------------------------------------------------------- public entry points
+
+
+def load_csv(
+    raw: bytes,
+    *,
+    name: str = "data.csv",
+    options: LoadOptions | None = None,
+    limits: Limits = LIMITS,
+) -> LoadedTable:
+    """Read an uploaded CSV file into a typed table, or say in plain words what is wrong.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's bytes, as uploaded.
+    name : str
+        The file name, for display only.
+    options : LoadOptions, optional
+        The user's overrides; anything left ``None`` is detected.
+    limits : Limits
+        Size limits (bytes, unpacked bytes, rows, columns).
+
+    Returns
+    -------
+    LoadedTable
+
+    Raises
+    ------
+    SoftmaxLabError
+        When the file is not a readable table, with what is wrong, where and what to do.
+
+    Examples
+    --------
+    >>> loaded = load_csv(b"size;colour;price\\n1,5;red;\\xe2\\x82\\xac 3,20\\n2;blue;NA\\n")
+    >>> loaded.table.dtypes.astype(str).tolist()
+    ['float64', 'str', 'float64']
+    >>> loaded.table["price"].tolist()
+    [3.2, nan]
+    >>> loaded.report.delimiter, loaded.report.decimal
+    (';', ',')
+    """
+    options = options or LoadOptions()
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        raise TypeError("raw must be bytes")
+    raw = bytes(raw)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    notes: list[str] = []
+    _check_size(len(raw), limits.max_upload_bytes, "The file")
+    raw = _unpack(raw, name=name, limits=limits, notes=notes)
+    data, encoding = _decode(raw, options=options, notes=notes)
+    del raw
+    table, report = _parse(data, encoding=encoding, options=options, limits=limits, notes=notes)
+    return LoadedTable(table=table, report=report, name=name, sha256=sha256)
+
+
+def table_from_frame(frame: pd.DataFrame, *, name: str) -> LoadedTable:
+    """Wrap a ready DataFrame (a bundled sample) as if it had been loaded from a file.
+
+    Column names are made unique, non-blank text; the fingerprint is that of the frame's
+    CSV form, so the same sample always has the same fingerprint.
+
+    Examples
+    --------
+    >>> t = table_from_frame(pd.DataFrame({"a": [1, 2], " ": ["x", "y"]}), name="demo")
+    >>> list(t.table.columns), t.report.rows
+    (['a', 'column_2'], 2)
+    """
+    names, renamed = _clean_names([str(c) for c in frame.columns])
+    table = frame.copy()
+    table.columns = names
+    table = table.reset_index(drop=True)
+    digest = hashlib.sha256(
+        pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes()
+        + "\x1f".join(names).encode("utf-8")
+    ).hexdigest()
+    report = LoadReport(
+        encoding="utf-8",
+        delimiter=",",
+        decimal=".",
+        header_row=0,
+        rows=len(table),
+        columns=table.shape[1],
+        renamed_columns=tuple(renamed),
+    )
+    return LoadedTable(table=table, report=report, name=name, sha256=digest)
+
+
+# --------------------------------------------------------------------------- step 1: what file is this
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:,.0f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def _check_size(n: int, limit: int, what: str) -> None:
+    if n > limit:
+        raise SoftmaxLabError(
+            f"{what} is {_mb(n)}, more than the limit of {_mb(limit)}",
+            hint="Upload a smaller file, for example a sample of the rows.",
+        )
+
+
+def _unpack(raw: bytes, *, name: str, limits: Limits, notes: list[str]) -> bytes:
+    """Refuse what is not a CSV by its first bytes; unpack gzip within the size cap."""
+    if not raw:
+        raise SoftmaxLabError("The file is empty", hint="Upload a CSV file that contains a table.")
+    for depth in range(3):
+        if raw.startswith(_GZIP):
+            if depth == 2:
+                break
+            raw = _gunzip(raw, limits=limits)
+            notes.append("The file was compressed (gzip) and has been unpacked.")
+            if not raw:
+                raise SoftmaxLabError(
+                    "The compressed file is empty inside",
+                    hint="Upload a CSV file that contains a table.",
+                )
+            continue
+        if raw.startswith(_ZIP):
+            raise _zip_error(raw)
+        for magic, what, hint in _MAGIC:
+            if raw.startswith(magic):
+                raise SoftmaxLabError(f"This is {what}, not a CSV file", hint=hint)
+        return raw
+    raise SoftmaxLabError(
+        "The file is compressed several times over", hint="Unpack it and upload the CSV inside."
+    )
+
+
+def _gunzip(raw: bytes, *, limits: Limits) -> bytes:
+    """Decompress gzip in bounded steps, so a decompression bomb is refused quickly."""
+    cap = limits.max_unpacked_bytes
+    out = bytearray()
+    inflater = zlib.decompressobj(wbits=31)
+    data = raw
+    try:
+        while data:
+            chunk = inflater.decompress(data, 1 << 20)
+            out += chunk
+            if len(out) > cap:
+                raise SoftmaxLabError(
+                    f"The compressed file unpacks to more than {_mb(cap)}",
+                    hint="Upload a smaller file, for example a sample of the rows.",
+                )
+            data = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+            if not chunk and not data:
+                break
+        if not inflater.eof:
+            raise zlib.error("truncated")
+    except zlib.error:
+        raise SoftmaxLabError(
+            "The file looks compressed (gzip) but is damaged or incomplete",
+            hint="Unpack it yourself and upload the CSV file inside.",
+        ) from None
+    return bytes(out)
+
+
+def _zip_error(raw: bytes) -> SoftmaxLabError:
+    try:
+        names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        names = []
+    if any(n.startswith("xl/") for n in names):
+        return SoftmaxLabError("This is an Excel file, not a CSV file", hint=_EXCEL_HINT)
+    if "content.xml" in names:
+        return SoftmaxLabError(
+            "This is an OpenDocument spreadsheet, not a CSV file",
+            hint="In your spreadsheet program choose Save As > CSV (UTF-8) and upload that file.",
+        )
+    if any(n.startswith("word/") for n in names):
+        return SoftmaxLabError(
+            "This is a Word document, not a CSV file", hint="Upload the table as a CSV file."
+        )
+    return SoftmaxLabError(
+        "This is a zip archive, not a CSV file", hint="Unzip it and upload the CSV file inside."
+    )
+
+
+# --------------------------------------------------------------------------- step 2: encoding
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8 with BOM"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+_UTF8_SEQ = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_NOT_UTF8_HINT = (
+    "Re-save it as UTF-8 (in Excel: File > Save As > 'CSV UTF-8'), or choose its encoding on "
+    "the Data page."
+)
+
+
+def _line_of(data: bytes | str, pos: int) -> int:
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    line = data.count(newline, 0, pos) + 1
+    if line == 1 and (b"\r" if isinstance(data, bytes) else "\r") in data[:pos]:
+        line = data.count(b"\r" if isinstance(data, bytes) else "\r", 0, pos) + 1
+    return line
+
+
+def _lines_list(lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:_SHOW_LINES])
+    return shown + (" and more" if len(lines) > _SHOW_LINES else "")
+
+
+def _valid_utf8(raw: bytes) -> int | None:
+    """Return None when ``raw`` is valid UTF-8, else the position of the first bad byte."""
+    if raw.isascii():
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    step = 1 << 20
+    for start in range(0, len(raw), step):
+        try:
+            decoder.decode(raw[start : start + step], final=start + step >= len(raw))
+        except UnicodeDecodeError as exc:
+            return start + exc.start
+    return None
+
+
+def _decode(raw: bytes, *, options: LoadOptions, notes: list[str]) -> tuple[bytes, str]:
+    """Return the file as UTF-8 bytes (without a BOM) and the name of its original encoding."""
+    if options.encoding:
+        return _decode_as(raw, options.encoding), options.encoding
+    for bom, codec, label in _BOMS:
+        if raw.startswith(bom):
+            if codec == "utf-8":
+                bad = _valid_utf8(raw)
+                if bad is None:
+                    return raw[len(bom) :], label
+                return _replace_bad_bytes(raw[len(bom) :], notes), label
+            return _decode_as(raw[len(bom) :], codec, label=label), label
+    head = raw[:SAMPLE_BYTES]
+    if b"\x00" in head:
+        utf16 = _utf16_without_bom(head)
+        if utf16:
+            return _decode_as(raw, utf16, label="UTF-16"), "UTF-16"
+    if b"\x00" in raw:
+        count = raw.count(b"\x00")
+        lines = sorted({_line_of(raw, m.start()) for m in re.finditer(b"\x00", raw[: 1 << 24])})
+        raw = raw.replace(b"\x00", b"")
+        notes.append(
+            f"Removed {count:,} NUL byte(s) (invisible characters that old exports leave), "
+            f"on line {_lines_list(lines)}."
+        )
+        if not raw.strip():
+            raise SoftmaxLabError(
+                "The file contains no text, only invisible NUL bytes",
+                hint="Upload a CSV file that contains a table.",
+            )
+    _refuse_binary(raw[:SAMPLE_BYTES])
+    bad = _valid_utf8(raw)
+    if bad is None:
+        return raw, "utf-8"
+    nonascii = len(raw) - len(raw.translate(None, bytes(range(128))))
+    good_sequences = _UTF8_SEQ.findall(raw)
+    good_bytes = sum(len(s) for s in good_sequences)
+    stray = nonascii - good_bytes
+    if good_sequences and stray <= max(3, len(good_sequences) // 20):
+        return _replace_bad_bytes(raw, notes), "utf-8"
+    return _decode_legacy(raw, notes)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    even = head[0::2].count(0)
+    odd = head[1::2].count(0)
+    half = len(head) / 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _refuse_binary(head: bytes) -> None:
+    if not head:
+        return
+    control = len(head) - len(head.translate(None, bytes(range(32))))
+    control -= head.count(b"\t") + head.count(b"\n") + head.count(b"\r") + head.count(b"\x0c")
+    if control > max(2, 0.05 * len(head)):
+        raise SoftmaxLabError(
+            "This file does not look like text; it may be an image, a program or a damaged file",
+            hint="Upload a CSV file (a table saved as text, values separated by commas).",
+        )
+
+
+def _decode_as(raw: bytes, codec: str, *, label: str | None = None) -> bytes:
+    label = label or codec
+    try:
+        codecs.lookup(codec)
+    except LookupError:
+        raise SoftmaxLabError(
+            f"'{codec}' is not a text encoding we know",
+            where="encoding",
+            hint="Choose one such as utf-8, cp1252 or latin-1.",
+        ) from None
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise SoftmaxLabError(
+            f"The file cannot be read as {label}",
+            where=f"line {_line_of(raw, exc.start)}",
+            hint="Choose another encoding on the Data page, or re-save the file as UTF-8.",
+        ) from None
+    return text.encode("utf-8")
+
+
+def _replace_bad_bytes(raw: bytes, notes: list[str]) -> bytes:
+    text = raw.decode("utf-8", errors="replace")
+    positions = [m.start() for m in re.finditer("\ufffd", text)]
+    lines = sorted({_line_of(text, p) for p in positions[:1000]})
+    notes.append(
+        f"{len(positions):,} byte(s) that are not valid UTF-8 were replaced by '\ufffd', "
+        f"on line {_lines_list(lines)}. Check those values, or re-save the file as UTF-8."
+    )
+    return text.encode("utf-8")
+
+
+def _latin_script(text: str) -> bool:
+    letters = [ch for ch in text if ord(ch) > 127 and ch.isalpha()]
+    latin = sum(1 for ch in letters if unicodedata.name(ch, "").startswith("LATIN"))
+    return bool(letters) and latin >= 0.8 * len(letters)
+
+
+def _western(sample: bytes) -> bool:
+    """True when the bytes read as cp1252 give Western text: accents between plain letters.
+
+    Text in another script decoded as cp1252 gives runs of accented letters ("Ðóññêèé");
+    Western text has mostly isolated ones ("José", "Zürich"). Short samples fool the
+    statistical detector, which is why this check comes first.
+    """
+    try:
+        text = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    nonascii = sum(1 for ch in text if ord(ch) > 127)
+    in_runs = sum(len(run) for run in re.findall(r"[^\x00-\x7f]{2,}", text))
+    return nonascii > 0 and in_runs <= 0.4 * nonascii
+
+
+def _decode_legacy(raw: bytes, notes: list[str]) -> tuple[bytes, str]:
+    """Detect a legacy encoding with charset-normalizer on the lines that need it."""
+    from charset_normalizer import from_bytes
+
+    sample_lines = [line for line in raw[: 1 << 24].splitlines() if not line.isascii()]
+    sample = b"\n".join(sample_lines)[:SAMPLE_BYTES]
+    best = from_bytes(sample).best() if sample else None
+    if best is None:
+        raise SoftmaxLabError(
+            "This file is not UTF-8 and we cannot tell its encoding",
+            where=f"line {_line_of(raw, _valid_utf8(raw) or 0)}",
+            hint=_NOT_UTF8_HINT,
+        )
+    codec = best.encoding
+    # On Latin-script text the detector cannot tell cp1252 from cp1250 or latin-1 (their scores
+    # tie); Windows' Western cp1252 is by far the most common, so it wins such ties. Central
+    # European files may need their encoding chosen on the Data page (the report says so).
+    if codec != "cp1252" and (
+        _latin_script(sample.decode(codec, errors="replace")) or _western(sample)
+    ):
+        try:
+            sample.decode("cp1252")
+            codec = "cp1252"
+        except UnicodeDecodeError:
+            pass
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError:
+        try:
+            text, codec = raw.decode("latin-1"), "latin-1"
+        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
+            text = None
+    if text is None or "\x00" in text:
+        raise SoftmaxLabError("This file is not UTF-8", hint=_NOT_UTF8_HINT)
+    notes.append(
+        f"The file is not UTF-8; it was read as {codec}. If accents or symbols look wrong, "
+        "choose another encoding on the Data page."
+    )
+    return text.encode("utf-8"), codec
+
+
+# --------------------------------------------------------------------------- step 3: dialect
+
+
+@dataclass
+class _Dialect:
+    delimiter: str = ","
+    decimal: str = "."
+    escapechar: str | None = None
+    skip_lines: int = 0  # physical lines before the header (title lines, 'sep=' line)
+    header: bool = True
+    names: list[str] = field(default_factory=list)
+    title_lines: int = 0
+
+
+def _sample_text(data: bytes) -> tuple[str, bool]:
+    """The first SAMPLE_BYTES of the file as text, cut at a line end; True if truncated."""
+    if len(data) <= SAMPLE_BYTES:
+        return data.decode("utf-8", errors="replace"), False
+    cut = data[:SAMPLE_BYTES]
+    end = max(cut.rfind(b"\n"), cut.rfind(b"\r"))
+    if end > 0:
+        cut = cut[: end + 1]
+    return cut.decode("utf-8", errors="replace"), True
+
+
+def _records(
+    text: str, delimiter: str, escapechar: str | None, limit: int = 400
+) -> list[list[str]]:
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        quotechar='"',
+        escapechar=escapechar,
+        doublequote=True,
+        strict=False,
+    )
+    out: list[list[str]] = []
+    try:
+        for rec in reader:
+            out.append(rec)
+            if len(out) >= limit:
+                break
+    except csv.Error:
+        pass
+    return out
+
+
+def _is_blank(rec: list[str]) -> bool:
+    return not rec or all(not c.strip() for c in rec)
+
+
+def _sniff_delimiter(text: str, escapechar: str | None) -> str:
+    best, best_score = ",", (-1.0, 0)
+    for order, delim in enumerate(("\t", ";", "|", ",")):
+        if delim not in text:
+            continue
+        recs = [r for r in _records(text, delim, escapechar, limit=200) if not _is_blank(r)]
+        if len(recs) > 2:
+            recs = recs[:-1]  # the last record may be cut by the sample
+        counts = [len(r) for r in recs]
+        if not counts:
+            continue
+        tail = counts[len(counts) // 5 :] or counts
+        mode, freq = Counter(tail).most_common(1)[0]
+        if mode < 2:
+            continue
+        consistency = sum(c == mode for c in counts) / len(counts)
+        score = (round(consistency, 2), -order)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+_NUM_DOT = re.compile(r"[-+]?\d+\.\d+")
+_NUM_COMMA = re.compile(r"[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+")
+
+
+def _sniff_decimal(records: list[list[str]], delimiter: str) -> str:
+    if delimiter == ",":
+        return "."
+    dots = commas = 0
+    for rec in records[1:]:
+        for cell in rec:
+            cell = cell.strip()
+            if _NUM_COMMA.fullmatch(cell):
+                commas += 1
+            elif _NUM_DOT.fullmatch(cell):
+                dots += 1
+    return "," if commas > dots else "."
+
+
+def _looks_numeric(cell: str) -> bool:
+    return _to_number_scalar(cell) is not None
+
+
+def _to_number_scalar(cell: str) -> float | None:
+    cell = cell.strip().replace(",", ".") if cell.count(",") == 1 else cell.strip()
+    try:
+        return float(cell)
+    except ValueError:
+        return None
+
+
+def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dialect:
+    text, _truncated = _sample_text(data)
+    d = _Dialect()
+    first_line = text.split("\n", 1)[0].split("\r", 1)[0]
+    sep_line = re.fullmatch(r'\s*"?sep=(.)"?\s*,*', first_line, flags=re.IGNORECASE)
+    if sep_line:
+        d.delimiter = sep_line.group(1)
+        d.skip_lines = 1
+        text = text[len(first_line) :].lstrip("\r\n")
+    if '\\"' in text or b'\\"' in data:
+        d.escapechar = "\\"
+        notes.append('Quotes written as \\" inside values were read as quote characters.')
+    if options.delimiter:
+        d.delimiter = options.delimiter
+    elif not sep_line:
+        d.delimiter = _sniff_delimiter(text, d.escapechar)
+    records = _records(text, d.delimiter, d.escapechar)
+    if not records or all(_is_blank(r) for r in records):
+        raise SoftmaxLabError(
+            "The file contains only blank lines", hint="Upload a CSV file that contains a table."
+        )
+    d.decimal = options.decimal or _sniff_decimal(records, d.delimiter)
+
+    # Where is the header? Title lines above it have fewer values than the table's rows.
+    body = [len(r) for r in records[len(records) // 5 :] if not _is_blank(r)] or [len(records[0])]
+    width = Counter(body).most_common(1)[0][0]
+    if options.header_row is not None and options.header_row >= 0:
+        start = options.header_row
+        if start >= len(records):
+            raise SoftmaxLabError(
+                f"The file has no line {start + 1} near its top to use as the header",
+                where="header row",
+                hint="Choose a line that holds the column names.",
+            )
+    elif options.header_row is not None:  # -1: no header; the table starts on the first line
+        start = 0
+    else:
+        start = 0
+        while start < len(records) - 1 and _is_title(records[start], width):
+            start += 1
+        if start:
+            d.title_lines = start
+            notes.append(
+                f"The first {start} line(s) look like a title, not the table; the column names "
+                f"were read from line {start + d.skip_lines + 1}. Choose another header line on "
+                "the Data page if that is wrong."
+            )
+    header = records[start]
+    data_records = [r for r in records[start + 1 :] if not _is_blank(r)][:200]
+    if options.header_row is None:
+        d.header = not _header_is_data(header, data_records)
+    else:
+        d.header = options.header_row >= 0
+    d.skip_lines += start
+    # A trailing separator on the data lines (not on the header) adds one value per line:
+    # widen the header only when most lines agree, so a single ragged line is still reported.
+    widths = Counter(len(r) for r in data_records)
+    ncols = len(header)
+    if widths:
+        common, count = widths.most_common(1)[0]
+        if common > ncols and count >= 0.8 * len(data_records):
+            ncols = common
+    if d.header:
+        d.names = [c for c in header] + [""] * (ncols - len(header))
+    else:
+        d.names = [""] * ncols
+    return d
+
+
+def _is_title(rec: list[str], width: int) -> bool:
+    """A line above the table: blank, or clearly fewer values than the table's rows.
+
+    A header that lacks only the data lines' trailing separator (one value short) is not a title.
+    """
+    filled = sum(1 for c in rec if c.strip())
+    return filled == 0 or (filled < width and (filled <= 1 or filled < width - 1))
+
+
+def _header_is_data(header: list[str], rows: list[list[str]]) -> bool:
+    """True when the first line looks like a row of data: numbers where the columns hold numbers."""
+    if not rows:
+        return False
+    votes_data = votes_header = 0
+    for j, cell in enumerate(header):
+        column = [r[j] for r in rows if j < len(r) and r[j].strip()]
+        if not column or not all(_looks_numeric(c) for c in column):
+            continue
+        if not cell.strip():
+            continue
+        if _looks_numeric(cell):
+            votes_data += 1
+        else:
+            votes_header += 1
+    return votes_data > 0 and votes_header == 0
+
+
+# --------------------------------------------------------------------------- step 4: names
+
+
+def _clean_names(names: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Unique, non-blank, printable names of at most _MAX_NAME characters."""
+    out: list[str] = []
+    renamed: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for i, original in enumerate(names):
+        name = "".join(
+            " " if unicodedata.category(ch)[0] in "CZ" else ch for ch in str(original)
+        ).strip()
+        name = re.sub(r"\s+", " ", name)
+        if not name:
+            name = f"column_{i + 1}"
+        if len(name) > _MAX_NAME:
+            name = name[: _MAX_NAME - 1].rstrip() + "\u2026"
+        base, k = name, 2
+        while name.casefold() in seen:
+            name = f"{base}_{k}"
+            k += 1
+        seen.add(name.casefold())
+        out.append(name)
+        if name != original:
+            renamed.append((str(original), name))
+    return out, renamed
+
+
+# --------------------------------------------------------------------------- step 5: parse
+
+
+_PANDAS_LINE = re.compile(r"line (\d+)")
+_PANDAS_ROW = re.compile(r"row (\d+)")
+_PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_SKIP_WARNING = re.compile(r"Skipping line (\d+)")
+
+
+def _physical_lines(data: bytes, d: _Dialect, records: list[int]) -> list[int]:
+    """Map pandas' 1-based record numbers to 1-based line numbers as an editor shows them."""
+    if not records:
+        return []
+    wanted = sorted(set(records))
+    if b'"' not in data:
+        return records  # no quoted line breaks: records are lines
+    text = data.decode("utf-8", errors="replace")
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=d.delimiter, quotechar='"', escapechar=d.escapechar
+    )
+    mapping: dict[int, int] = {}
+    previous_end = 0
+    it = iter(wanted)
+    target = next(it)
+    try:
+        for number, _rec in enumerate(reader, start=1):
+            if number == target:
+                mapping[number] = previous_end + 1
+                target = next(it, None)
+                if target is None:
+                    break
+            previous_end = reader.line_num
+    except csv.Error:
+        if target is not None:
+            mapping[target] = previous_end + 1
+    return [mapping.get(r, r) for r in records]
+
+
+def _parse(
+    data: bytes, *, encoding: str, options: LoadOptions, limits: Limits, notes: list[str]
+) -> tuple[pd.DataFrame, LoadReport]:
+    stripped = data[:SAMPLE_BYTES].lstrip()
+    if not data.strip():
+        raise SoftmaxLabError(
+            "The file contains only blank lines or spaces",
+            hint="Upload a CSV file that contains a table.",
+        )
+    _refuse_markup(stripped)
+    d = _detect_dialect(data, options, notes)
+    if len(d.names) > limits.max_columns:
+        raise SoftmaxLabError(
+            f"The file has {len(d.names):,} columns, more than the limit of {limits.max_columns:,}",
+            hint="Keep only the columns you need, then upload the file again.",
+        )
+    kwargs = dict(
+        sep=d.delimiter,
+        decimal=d.decimal,
+        quotechar='"',
+        escapechar=d.escapechar,
+        header=None,
+        names=list(range(len(d.names))),
+        skiprows=d.skip_lines + (1 if d.header else 0),
+        index_col=False,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=True,
+        nrows=limits.max_rows + 1,
+        encoding="utf-8",
+        engine="c",
+        on_bad_lines="warn" if options.skip_bad_lines else "error",
+    )
+    skipped: list[int] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = pd.read_csv(io.BytesIO(data), **kwargs)
+        for w in caught:
+            skipped += [int(n) for n in _SKIP_WARNING.findall(str(w.message))]
+    except pd.errors.ParserError as exc:
+        raise _parser_error(str(exc), data, d, options) from None
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame(columns=list(range(len(d.names))))
+    except (UnicodeDecodeError, ValueError, OverflowError) as exc:
+        raise SoftmaxLabError(
+            "The file could not be read as a table",
+            hint=f"Check that it is a CSV file. (Details: {str(exc)[:120]})",
+        ) from None
+    if len(frame) > limits.max_rows:
+        raise SoftmaxLabError(
+            f"The file has more than {limits.max_rows:,} rows",
+            hint="Upload a sample of the rows (for example the first million).",
+        )
+    if len(frame) == 0:
+        raise SoftmaxLabError(
+            "The file has column names but no rows of data"
+            if d.header
+            else "The file has no rows of data",
+            hint="Upload a file with at least one row below the column names.",
+        )
+    lines = _physical_lines(data, d, skipped)
+
+    original = [str(n) for n in d.names]
+    names, renamed = _clean_names(original)
+    if not d.header:
+        renamed = []
+    frame.columns = names
+    dropped: list[tuple[str, str]] = []
+    # A separator at the end of every line makes an empty, nameless last column: drop it.
+    while frame.shape[1] > 1 and not original[frame.shape[1] - 1].strip():
+        last = frame.columns[-1]
+        if frame[last].notna().any():
+            break
+        frame = frame.drop(columns=[last])
+        renamed = [p for p in renamed if p[1] != last]
+        dropped.append((last, "it was empty (a separator at the end of each line)"))
+
+    converted: list[tuple[str, str]] = []
+    frame = _type_columns(frame, decimal=d.decimal, converted=converted, notes=notes)
+    if frame.shape[1] == 1 and len(frame) > 1 and not options.delimiter:
+        notes.append(
+            "Only one column was found. If your file uses a separator other than "
+            "comma, semicolon, tab or pipe, choose it on the Data page."
+        )
+    report = LoadReport(
+        encoding=encoding,
+        delimiter=d.delimiter,
+        decimal=d.decimal,
+        header_row=(d.skip_lines if d.header else None),
+        header_detected=d.header,
+        title_lines=d.title_lines,
+        rows=len(frame),
+        columns=frame.shape[1],
+        rows_skipped=len(skipped),
+        skipped_lines=tuple(lines),
+        renamed_columns=tuple(renamed),
+        dropped_columns=tuple(dropped),
+        converted_columns=tuple(converted),
+        warnings=tuple(notes),
+    )
+    return frame, report
+
+
+def _refuse_markup(head: bytes) -> None:
+    lower = head[:512].lower()
+    if lower.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or (
+        lower.startswith(b"<") and b"<html" in lower
+    ):
+        raise SoftmaxLabError(
+            "This is a web page (HTML), not a CSV file",
+            hint="Download the CSV file itself rather than the page that links to it.",
+        )
+    if lower.startswith(b"<?xml") or (lower.startswith(b"<") and re.match(rb"<[a-z!?]", lower)):
+        raise SoftmaxLabError(
+            "This is an XML or markup file, not a CSV file",
+            hint="Export the table as CSV and upload that file.",
+        )
+    if head.startswith(b"{") or re.match(rb"\[\s*[\[{\"\]\d-]", head):
+        try:
+            json.loads(head.decode("utf-8", errors="replace").strip())
+            is_json = True
+        except ValueError:
+            is_json = head.startswith(b"{") or head.startswith(b"[{") or head.startswith(b"[[")
+        if is_json:
+            raise SoftmaxLabError(
+                "This is a JSON file, not a CSV file",
+                hint="Convert it to CSV (one row per record, one column per field) and upload that.",
+            )
+
+
+def _parser_error(message: str, data: bytes, d: _Dialect, options: LoadOptions) -> SoftmaxLabError:
+    fields = _PANDAS_FIELDS.search(message)
+    if fields:
+        expected, record, saw = (int(x) for x in fields.groups())
+        line = _physical_lines(data, d, [record])[0]
+        return SoftmaxLabError(
+            f"Line {line} has {saw} values but the header has {expected}",
+            where=f"line {line}",
+            hint=(
+                "Fix that line (a separator inside a value needs quotes around the value), "
+                "or tick 'skip bad lines' on the Data page to leave such lines out."
+            ),
+        )
+    if "EOF inside string" in message:
+        row = _PANDAS_ROW.search(message)
+        record = int(row.group(1)) + 1 if row else 1
+        line = _physical_lines(data, d, [record])[0]
+        return SoftmaxLabError(
+            f'A quote (") opened on line {line} is never closed',
+            where=f"line {line}",
+            hint="Add the missing closing quote on that line, or remove the stray quote.",
+        )
+    line = _PANDAS_LINE.search(message)
+    return SoftmaxLabError(
+        "The file could not be read as a table",
+        where=f"line {line.group(1)}" if line else None,
+        hint="Check the separator and quotes on that line, or choose the separator on the Data page.",
+    )
+
+
+# --------------------------------------------------------------------------- step 6: types
+
+_SAMPLE_VALUES = 500
+_CURRENCY = "$€£¥₹₽¢₩₪₺"
+_SPACES = " \u00a0\u202f\u2009'"
+_DATE_HINT = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+_DATE_FORMATS = (
+    "ISO8601",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%Y/%m/%d",
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d/%m/%y",
+    "%m/%d/%y",
+)
+
+
+def _number_pattern(decimal: str) -> re.Pattern[str]:
+    group = "," if decimal == "." else r"[.\s\u00a0\u202f']"
+    dec = re.escape(decimal)
+    return re.compile(
+        rf"[-+]?(?:\d{{1,3}}(?:{group}\d{{3}})+|\d+)(?:{dec}\d*)?(?:[eE][-+]?\d+)?"
+        rf"|[-+]?{dec}\d+(?:[eE][-+]?\d+)?"
+    )
+
+
+def _strip_number(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Remove currency, percent and accounting brackets; return (text, had_currency, had_percent, negative)."""
+    text = values.str.strip()
+    percent = text.str.endswith("%")
+    text = text.str.removesuffix("%").str.strip()
+    negative = text.str.startswith("(") & text.str.endswith(")")
+    text = text.where(~negative, text.str.slice(1, -1))
+    currency = text.str.contains(f"[{_CURRENCY}]", regex=True)
+    text = text.str.replace(f"[{_CURRENCY}]", "", regex=True).str.strip()
+    text = text.str.replace("\u2212", "-", regex=False)
+    # a sign written before the currency symbol: "-$5" became "-5" already; "$-5" too.
+    return text, currency, percent, negative
+
+
+def _parse_numbers(values: pd.Series, decimal: str) -> tuple[pd.Series, str] | None:
+    """All non-missing values as numbers in the given decimal convention, else None."""
+    text, currency, percent, negative = _strip_number(values)
+    ok = text.str.fullmatch(_number_pattern(decimal))
+    if not ok.all():
+        return None
+    if decimal == ".":
+        text = text.str.replace(",", "", regex=False)
+    else:
+        text = text.str.replace(r"[.\s\u00a0\u202f']", "", regex=True).str.replace(",", ".")
+    numbers = pd.to_numeric(text, errors="coerce")
+    if numbers.isna().any():
+        return None
+    numbers = numbers.where(~negative, -numbers)
+    what = []
+    if currency.any():
+        what.append("currency signs removed")
+    if percent.any():
+        what.append("percent signs removed (12% is read as 12)")
+    if negative.any():
+        what.append("amounts in brackets read as negative")
+    return numbers, ", ".join(what)
+
+
+def _type_columns(
+    frame: pd.DataFrame, *, decimal: str, converted: list[tuple[str, str]], notes: list[str]
+) -> pd.DataFrame:
+    """Give text columns that hold numbers, booleans or dates their proper type."""
+    new: dict[str, pd.Series] = {}
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object:
+            column = column.astype("str")
+        if not pd.api.types.is_string_dtype(column.dtype):
+            continue
+        typed = _type_text_column(column, name, decimal=decimal, converted=converted, notes=notes)
+        if typed is not None:
+            new[name] = typed
+        elif column is not frame[name]:
+            new[name] = column
+    if new:
+        frame = frame.assign(**new)
+    return frame
+
+
+def _type_text_column(
+    column: pd.Series,
+    name: str,
+    *,
+    decimal: str,
+    converted: list[tuple[str, str]],
+    notes: list[str],
+) -> pd.Series | None:
+    present = column.dropna()
+    if present.empty:
+        return None
+    sample = present.iloc[:_SAMPLE_VALUES]
+    sample_clean = sample.str.strip()
+    sample_missing = sample_clean.str.lower().isin(MISSING_TOKENS)
+    sample_values = sample_clean[~sample_missing]
+    if sample_values.empty:
+        if present.str.strip().str.lower().isin(MISSING_TOKENS).all():
+            converted.append((name, "only missing-value markers such as NA; read as empty"))
+            return pd.Series(np.nan, index=column.index, dtype="float64")
+        sample_values = present.str.strip()[~present.str.strip().str.lower().isin(MISSING_TOKENS)]
+        sample_values = sample_values.iloc[:_SAMPLE_VALUES]
+    kind = _guess_kind(sample_values, decimal)
+    if kind is None:
+        return None
+    stripped = column.str.strip()
+    missing = stripped.str.lower().isin(MISSING_TOKENS) | stripped.isna() | (stripped == "")
+    values = stripped[~missing]
+    n_tokens = int((missing & column.notna()).sum())
+    token_note = f"{n_tokens:,} marker(s) such as NA read as missing" if n_tokens else ""
+    result: pd.Series | None = None
+    what = ""
+    if kind == "number":
+        for mark in (decimal, "," if decimal == "." else "."):
+            parsed = _parse_numbers(values, mark)
+            if parsed is not None:
+                numbers, what = parsed
+                if mark != decimal:
+                    what = ", ".join(filter(None, [f"decimal {_mark_word(mark)} used", what]))
+                result = pd.Series(np.nan, index=column.index, dtype="float64")
+                result[~missing] = numbers.astype("float64")
+                if not missing.any() and (result % 1 == 0).all():
+                    result = result.astype("int64")
+                break
+    elif kind == "boolean":
+        lower = values.str.lower()
+        if lower.isin(_TRUE | _FALSE).all():
+            mapped = lower.isin(_TRUE)
+            if missing.any():
+                result = pd.Series(pd.NA, index=column.index, dtype="boolean")
+                result[~missing] = mapped.to_numpy()
+            else:
+                result = pd.Series(mapped.to_numpy(), index=column.index, dtype="bool")
+            what = "read as yes/no values"
+    elif kind.startswith("date:"):
+        fmt = kind[5:]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+        if parsed.notna().all():
+            result = pd.Series(pd.NaT, index=column.index, dtype=parsed.dtype)
+            result[~missing] = parsed
+            what = "read as dates"
+    if result is None:
+        _note_mostly_numbers(values, name, decimal, notes)
+        return None
+    parts = [p for p in (what, token_note) if p]
+    if parts:
+        converted.append((name, "; ".join(parts)))
+    return result
+
+
+def _mark_word(mark: str) -> str:
+    return "comma" if mark == "," else "point"
+
+
+def _guess_kind(sample: pd.Series, decimal: str) -> str | None:
+    lower = sample.str.lower()
+    unique = set(lower.unique().tolist())
+    if any(unique <= pair for pair in _BOOLEAN_PAIRS) and len(unique) >= 1:
+        return "boolean"
+    for mark in (decimal, "," if decimal == "." else "."):
+        text, *_ = _strip_number(sample)
+        if text.str.fullmatch(_number_pattern(mark)).all():
+            return "number"
+    if sample.str.contains(_DATE_HINT, regex=True).all():
+        for fmt in _DATE_FORMATS:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
+            if parsed.notna().all():
+                return "date:" + fmt
+    return None
+
+
+def _note_mostly_numbers(values: pd.Series, name: str, decimal: str, notes: list[str]) -> None:
+    """Warn when a column is numbers except for a few values, which keeps it as text."""
+    if len(values) < 5:
+        return
+    text, *_ = _strip_number(values)
+    ok = text.str.fullmatch(_number_pattern(decimal))
+    bad = values[~ok]
+    if ok.mean() >= 0.9 and bad.nunique() <= 5:
+        examples = ", ".join(f"'{v}'" for v in bad.unique()[:3])
+        first_row = int(bad.index[0]) + 1
+        notes.append(
+            f"Column '{name}' holds numbers except {len(bad):,} value(s) such as {examples} "
+            f"(first in data row {first_row}), so it is read as text. Empty those cells to use "
+            "it as numbers."
+        )

@@ -1,0 +1,292 @@
+"""What each column of a table is, and whether it can be a feature or the target, with the reason why not.
+
+Kinds, decided in this order:
+
+``empty``        no values at all;
+``constant``     one value on every row;
+``datetime``     dates and times (not used as raw features);
+``boolean``      yes/no values, or numbers that are only 0 and 1;
+``id``           a different value on (almost) every row: an integer sequence, a column named
+                 like an identifier, or short text that never repeats;
+``text``         free text: long values of several words that rarely repeat;
+``numeric``      other numbers;
+``categorical``  other text, a value from a small set.
+
+Numeric and boolean columns go to the model's numeric branch, categorical ones are one-hot
+encoded; ids, free text, dates, constants and empty columns are left out with their reason.
+A target must have between 2 and ``limits.max_classes`` classes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from dashboard.limits import LIMITS, Limits
+
+__all__ = ["KINDS", "ColumnProfile", "TableProfile", "profile"]
+
+KINDS = ("numeric", "categorical", "boolean", "datetime", "text", "id", "constant", "empty")
+
+FEATURE_KINDS = frozenset({"numeric", "categorical", "boolean"})
+
+_TARGET_NAMES = (
+    "target",
+    "class",
+    "label",
+    "labels",
+    "species",
+    "y",
+    "outcome",
+    "diagnosis",
+    "variety",
+    "category",
+    "classification",
+    "survived",
+    "churn",
+    "response",
+    "grade",
+    "quality",
+    "type",
+)
+_ID_NAME = re.compile(
+    r"(?i)^(?:id|ids|identifier|index|idx|key|uuid|guid|row|rownum|rowid|record|unnamed: ?0"
+    r"|.*[ _-]id|.*[a-z]Id|.*[ _-](?:key|uuid|guid|number|no|nr))$"
+)
+_EXAMPLES = 3
+
+
+@dataclass(frozen=True, kw_only=True)
+class ColumnProfile:
+    """One column: its kind, counts, and whether it can be a feature or the target."""
+
+    name: str
+    kind: str
+    dtype: str
+    missing: int
+    unique: int
+    can_be_feature: bool
+    feature_reason: str
+    can_be_target: bool
+    target_reason: str
+    examples: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableProfile:
+    """Every column's profile, in the table's order.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"petal": [1.0, 2.5, 0.3, 4.1], "colour": ["red", "blue", "red", "blue"],
+    ...                       "species": ["a", "b", "a", "b"]})
+    >>> p = profile(frame)
+    >>> p["colour"].kind, p.likeliest_target(), p.default_features("species")
+    ('categorical', 'species', ['petal', 'colour'])
+    """
+
+    rows: int
+    columns: tuple[ColumnProfile, ...]
+
+    def __getitem__(self, name: str) -> ColumnProfile:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return any(column.name == name for column in self.columns)
+
+    @property
+    def names(self) -> list[str]:
+        """The column names, in order."""
+        return [column.name for column in self.columns]
+
+    def target_candidates(self) -> list[str]:
+        """Columns that can be the target, in the table's order."""
+        return [column.name for column in self.columns if column.can_be_target]
+
+    def likeliest_target(self) -> str | None:
+        """The column most likely meant as the target, or None when no column can be one.
+
+        A candidate named like a target (``target``, ``class``, ``label``, ``species``,
+        ``y``, ...) wins, in the order of that list; else the last categorical or boolean
+        candidate; else the last candidate.
+        """
+        candidates = [c for c in self.columns if c.can_be_target]
+        if not candidates:
+            return None
+        by_name = {_normal(c.name): c.name for c in candidates}
+        for wanted in _TARGET_NAMES:
+            if wanted in by_name:
+                return by_name[wanted]
+        for column in candidates:
+            normal = _normal(column.name)
+            if normal.endswith(("_class", "_label", "_target")) or normal.startswith("target_"):
+                return column.name
+        labelled = [c.name for c in candidates if c.kind in ("categorical", "boolean")]
+        return labelled[-1] if labelled else candidates[-1].name
+
+    def default_features(self, target: str) -> list[str]:
+        """Every column that can be a feature, except the target."""
+        return [c.name for c in self.columns if c.can_be_feature and c.name != target]
+
+    def excluded(self, target: str) -> list[tuple[str, str]]:
+        """Columns left out of the default features, with the reason (the target excepted)."""
+        return [
+            (c.name, c.feature_reason)
+            for c in self.columns
+            if not c.can_be_feature and c.name != target
+        ]
+
+    def as_records(self) -> list[dict]:
+        """One plain dict per column (the ColumnProfile fields), for a table or JSON."""
+        return [asdict(column) for column in self.columns]
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def profile(table: pd.DataFrame, *, limits: Limits = LIMITS) -> TableProfile:
+    """Profile every column of a loaded table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table as ``dashboard.data.load_csv`` returns it (typed columns, unique names).
+    limits : Limits
+        ``limits.max_classes`` caps the number of classes a target may have.
+
+    Returns
+    -------
+    TableProfile
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"id": range(30), "size": [1.5] * 29 + [2.0],
+    ...                       "when": pd.date_range("2024-01-01", periods=30)})
+    >>> [(c.name, c.kind, c.feature_reason[:24]) for c in profile(frame).columns]
+    [('id', 'id', 'it looks like an identif'), ('size', 'numeric', ''), ('when', 'datetime', 'dates are not used as ra')]
+    """
+    columns = tuple(
+        _profile_column(str(name), table[name], limits=limits) for name in table.columns
+    )
+    return TableProfile(rows=len(table), columns=columns)
+
+
+def _examples(present: pd.Series) -> str:
+    values = []
+    for value in present.iloc[:1000].drop_duplicates().iloc[:_EXAMPLES]:
+        text = str(
+            value.date()
+            if isinstance(value, pd.Timestamp) and value == value.normalize()
+            else value
+        )
+        values.append(text if len(text) <= 24 else text[:23] + "\u2026")
+    return ", ".join(values)
+
+
+def _profile_column(name: str, column: pd.Series, *, limits: Limits) -> ColumnProfile:
+    present = column.dropna()
+    n = len(present)
+    missing = len(column) - n
+    unique = int(present.nunique()) if n else 0
+    kind = _kind(name, column, present, unique)
+    feature_reason = _feature_reason(kind, unique, n)
+    target_reason = _target_reason(kind, column, present, unique, limits)
+    return ColumnProfile(
+        name=name,
+        kind=kind,
+        dtype=str(column.dtype),
+        missing=int(missing),
+        unique=unique,
+        can_be_feature=not feature_reason,
+        feature_reason=feature_reason,
+        can_be_target=not target_reason,
+        target_reason=target_reason,
+        examples=_examples(present),
+    )
+
+
+def _kind(name: str, column: pd.Series, present: pd.Series, unique: int) -> str:
+    n = len(present)
+    if n == 0:
+        return "empty"
+    if unique == 1:
+        return "constant"
+    dtype = column.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
+        return "datetime"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(dtype):
+        if unique == 2 and set(present.unique().tolist()) <= {0, 1}:
+            return "boolean"
+        integer = pd.api.types.is_integer_dtype(dtype) or bool((present % 1 == 0).all())
+        if integer and unique == n and n >= 10:
+            if _ID_NAME.match(name.strip()):
+                return "id"
+            ordered = present.sort_values(kind="stable").to_numpy()
+            if (ordered[1:] - ordered[:-1] == 1).all():
+                return "id"  # 1, 2, 3, ... a row number
+        if integer and _ID_NAME.match(name.strip()) and unique >= 0.95 * n and n >= 10:
+            return "id"
+        return "numeric"
+    text = present.astype("str")
+    if len(text) > 5000:
+        text = text.sample(5000, random_state=0)
+    lengths = text.str.len()
+    words = text.str.count(r"\s+") + 1
+    ratio = unique / n
+    if (lengths.mean() > 40 or words.mean() >= 4) and ratio > 0.3:
+        return "text"
+    if n >= 10 and (unique == n or (_ID_NAME.match(name.strip()) and ratio >= 0.95)):
+        return "id"
+    if ratio > 0.5 and unique > 50:
+        return "id"
+    return "categorical"
+
+
+_FEATURE_REASONS = {
+    "empty": "it has no values",
+    "constant": "it has the same value on every row, so it cannot tell classes apart",
+    "datetime": "dates are not used as raw features (a date's parts, such as the month, could be)",
+    "id": "it looks like an identifier (a different value on almost every row), "
+    "which tells the model nothing that carries over to new rows",
+    "text": "it is free text; the model cannot use whole sentences as a feature",
+}
+
+
+def _feature_reason(kind: str, unique: int, n: int) -> str:
+    return _FEATURE_REASONS.get(kind, "")
+
+
+def _target_reason(
+    kind: str, column: pd.Series, present: pd.Series, unique: int, limits: Limits
+) -> str:
+    if kind == "empty":
+        return "it has no values"
+    if kind == "constant":
+        return "it has only one value; a target needs at least 2 classes"
+    if kind == "datetime":
+        return "dates are not classes"
+    if kind == "text":
+        return "it is free text, not a set of classes"
+    if kind == "id":
+        return "it has a different value on almost every row, so it is not a set of classes"
+    if unique > limits.max_classes:
+        if kind == "numeric":
+            return (
+                f"it has {unique:,} different numbers, so it looks like a measurement, not a "
+                "class; group the values into a few ranges first to predict it"
+            )
+        return f"it has {unique:,} different values, more than the limit of {limits.max_classes} classes"
+    if kind == "numeric" and not bool((present % 1 == 0).all()):
+        return (
+            "it holds numbers with decimals, so it looks like a measurement, not a class; "
+            "group the values into a few ranges first to predict it"
+        )
+    return ""
