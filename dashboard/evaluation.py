@@ -265,3 +265,987 @@ def normalise_confusion(cm: np.ndarray, normalize: str | None) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = np.where(totals > 0, values / np.where(totals > 0, totals, 1.0), 0.0)
     return shares
+
+
+# --- logits and contributions of a fitted pipeline --------------------------------------------
+
+
+def _pipeline_parts(pipeline) -> tuple[object, object]:
+    """(preprocessing, LogisticRegression) of a fitted pipeline."""
+    try:
+        model = pipeline[-1]
+        preprocess = pipeline[:-1]
+        coef = np.asarray(model.coef_, dtype=float)
+        np.asarray(model.intercept_, dtype=float)
+        model.classes_  # noqa: B018 - fitted check
+    except (AttributeError, TypeError, IndexError):
+        raise SoftmaxLabError(
+            "This model is not a trained softmax classifier",
+            where="model",
+            hint="Train a model on the Train page first.",
+        ) from None
+    if coef.ndim != 2:
+        raise SoftmaxLabError("The model's weights have an unexpected shape", where="model")
+    return preprocess, model
+
+
+def _full_weights(model) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (n_classes, n_features) and intercepts (n_classes,) of the softmax.
+
+    With two classes scikit-learn learns one weight vector ``w`` for the second class; that
+    is a softmax whose first class has weights and intercept fixed at 0, because
+    ``softmax([0, z]) = [1 - sigmoid(z), sigmoid(z)]``.
+    """
+    coef = np.asarray(model.coef_, dtype=float)
+    intercept = np.asarray(model.intercept_, dtype=float).reshape(-1)
+    if coef.shape[0] == 1 and len(model.classes_) == 2:
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.concatenate([[0.0], intercept])
+    return coef, intercept
+
+
+def _dense(matrix) -> np.ndarray:
+    if hasattr(matrix, "toarray"):
+        matrix = matrix.toarray()
+    return np.asarray(matrix, dtype=float)
+
+
+def feature_names_out(pipeline) -> tuple[str, ...]:
+    """Names of the model's inputs after preprocessing, in the order of its weights.
+
+    A one-hot encoded column gives one name per category (``colour_red``). The transformer
+    prefix that scikit-learn adds (``numeric__age``) is dropped when the names stay unique.
+    """
+    preprocess, model = _pipeline_parts(pipeline)
+    n_features = np.asarray(model.coef_).shape[1]
+    try:
+        names = [str(n) for n in preprocess.get_feature_names_out()]
+    except (AttributeError, TypeError, ValueError):
+        names = [f"x{i}" for i in range(n_features)]
+    if len(names) != n_features:
+        names = [f"x{i}" for i in range(n_features)]
+    if all("__" in n for n in names):
+        short = [n.split("__", 1)[1] for n in names]
+        if len(set(short)) == len(short):
+            names = short
+    return tuple(names)
+
+
+def pipeline_logits(pipeline, X: pd.DataFrame) -> np.ndarray:
+    """Softmax logits ``z = x W^T + b`` of every row, shape (n_rows, n_classes).
+
+    For more than two classes this is ``pipeline.decision_function(X)``; for two it is
+    ``[0, decision_function(X)]`` per row (see :func:`explain_row`). Either way
+    ``softmax(z) = pipeline.predict_proba(X)``.
+    """
+    preprocess, model = _pipeline_parts(pipeline)
+    coef, intercept = _full_weights(model)
+    x = preprocess.transform(X)
+    return np.asarray(x @ coef.T, dtype=float) + intercept
+
+
+@dataclass(frozen=True, kw_only=True)
+class RowExplanation:
+    """How the model turns one row into probabilities, term by term.
+
+    Attributes
+    ----------
+    classes : tuple of str
+    feature_names : tuple of str
+        The model's inputs after preprocessing (one per one-hot category).
+    raw : pandas.Series
+        The row's values as given, before preprocessing.
+    x : numpy.ndarray, shape (n_features,)
+        The values the model sees: numeric columns imputed and standardised
+        (``(value - mean) / std``), categories one-hot (1 for the row's category, else 0).
+    weights : numpy.ndarray, shape (n_classes, n_features)
+        ``w_k``; with two classes the first class's weights are 0 (see :func:`explain_row`).
+    contributions : numpy.ndarray, shape (n_classes, n_features)
+        ``w_kj * x_j``; each row plus its intercept adds up to that class's logit.
+    intercepts : numpy.ndarray, shape (n_classes,)
+    logits : numpy.ndarray, shape (n_classes,)
+        ``z_k = w_k . x + b_k``.
+    probabilities : numpy.ndarray, shape (n_classes,)
+        ``softmax(z)``, equal to ``predict_proba``.
+    true_label : str or None
+    cross_entropy : float or None
+        ``-ln p(true class)`` in nats: the row's log-loss (clipped as log-loss does).
+    """
+
+    classes: tuple[str, ...]
+    feature_names: tuple[str, ...]
+    raw: pd.Series
+    x: np.ndarray
+    weights: np.ndarray
+    contributions: np.ndarray
+    intercepts: np.ndarray
+    logits: np.ndarray
+    probabilities: np.ndarray
+    true_label: str | None = None
+    cross_entropy: float | None = None
+
+    @property
+    def predicted(self) -> str:
+        """The class with the largest probability."""
+        return self.classes[int(np.argmax(self.probabilities))]
+
+    def class_index(self, name: str) -> int:
+        """Position of a class in ``classes``."""
+        try:
+            return self.classes.index(str(name))
+        except ValueError:
+            raise SoftmaxLabError(
+                f"'{name}' is not one of the model's classes", where="class"
+            ) from None
+
+    def terms(self, class_name: str) -> pd.DataFrame:
+        """One class's logit as a table: feature, value x, weight w, contribution w * x.
+
+        The last row is the intercept; the ``contribution`` column adds up to the logit.
+        """
+        k = self.class_index(class_name)
+        table = pd.DataFrame(
+            {
+                "feature": pd.Series(list(self.feature_names) + ["(intercept)"], dtype=object),
+                "value": np.append(self.x, 1.0),
+                "weight": np.append(self.weights[k], self.intercepts[k]),
+                "contribution": np.append(self.contributions[k], self.intercepts[k]),
+            }
+        )
+        return table
+
+    def sentences(self, *, holdout_log_loss: float | None = None) -> list[str]:
+        """The row's story with its numbers, in plain sentences."""
+        k = int(np.argmax(self.probabilities))
+        out = [
+            f"The largest logit is {self.classes[k]}'s ({self.logits[k]:.3f}), so softmax gives "
+            f"it the largest probability: {self.probabilities[k]:.3f}."
+        ]
+        if self.true_label is not None and self.cross_entropy is not None:
+            t = self.class_index(self.true_label)
+            out.append(
+                f"The true class is {self.true_label}, which got probability "
+                f"{self.probabilities[t]:.3f}; this row's cross-entropy (its log-loss) is "
+                f"-ln {self.probabilities[t]:.3f} = {self.cross_entropy:.3f} nats."
+            )
+            if holdout_log_loss is not None:
+                out.append(
+                    "The mean of these per-row losses over the held-out rows is the log-loss "
+                    f"on Evaluate: {holdout_log_loss:.3f}."
+                )
+        return out
+
+
+def explain_row(pipeline, row: pd.DataFrame, *, true_label: str | None = None) -> RowExplanation:
+    """Take one row through the fitted pipeline and keep every intermediate number.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        Fitted ``Pipeline([("preprocess", ...), ("logisticregression", LogisticRegression)])``.
+    row : pandas.DataFrame
+        Exactly one row with the model's input columns (a ``Series`` is accepted too).
+    true_label : str, optional
+        The row's true class, for its cross-entropy.
+
+    Returns
+    -------
+    RowExplanation
+        ``logits`` equal ``decision_function`` (with more than two classes; with two, the
+        first class's logit is fixed at 0 and the second's is ``decision_function``), and
+        ``probabilities`` equal ``predict_proba``.
+
+    Raises
+    ------
+    SoftmaxLabError
+        If ``row`` is not exactly one row, or ``true_label`` is not a class of the model.
+    """
+    if isinstance(row, pd.Series):
+        row = row.to_frame().T
+    if not isinstance(row, pd.DataFrame) or len(row) != 1:
+        raise SoftmaxLabError(
+            "Pick exactly one row to explain", where="row", hint="Choose a single row."
+        )
+    preprocess, model = _pipeline_parts(pipeline)
+    classes = tuple(str(c) for c in model.classes_)
+    weights, intercepts = _full_weights(model)
+    x = _dense(preprocess.transform(row))[0]
+    contributions = weights * x[None, :]
+    logits = contributions.sum(axis=1) + intercepts
+    shifted = np.exp(logits - logits.max())
+    probabilities = shifted / shifted.sum()
+    loss = None
+    if true_label is not None:
+        loss = float(row_cross_entropy([str(true_label)], probabilities[None, :], classes)[0])
+    return RowExplanation(
+        classes=classes,
+        feature_names=feature_names_out(pipeline),
+        raw=row.iloc[0].copy(),
+        x=x,
+        weights=weights,
+        contributions=contributions,
+        intercepts=intercepts,
+        logits=logits,
+        probabilities=probabilities,
+        true_label=None if true_label is None else str(true_label),
+        cross_entropy=loss,
+    )
+
+
+# --- curves -----------------------------------------------------------------------------------
+
+
+def thin_curve(x: np.ndarray, y: np.ndarray, *, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Keep at most ``max_points`` points of a curve, spread evenly along its length.
+
+    The first and last points are always kept, and points are picked by distance travelled
+    along the curve (in the unit square), so corners survive better than with every n-th
+    point.
+
+    Examples
+    --------
+    >>> x = np.linspace(0, 1, 1001)
+    >>> tx, ty = thin_curve(x, x, max_points=11)
+    >>> tx.size, float(tx[0]), float(tx[-1])
+    (11, 0.0, 1.0)
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = x.size
+    if n <= max_points or max_points < 2:
+        return x, y
+    steps = np.hypot(np.diff(x), np.diff(y))
+    along = np.concatenate([[0.0], np.cumsum(steps)])
+    if along[-1] <= 0:
+        keep = np.linspace(0, n - 1, max_points).round().astype(int)
+    else:
+        targets = np.linspace(0.0, along[-1], max_points)
+        keep = np.searchsorted(along, targets, side="left")
+        keep = np.clip(keep, 0, n - 1)
+        keep[0], keep[-1] = 0, n - 1
+        keep = np.unique(keep)
+    return x[keep], y[keep]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Curve:
+    """One curve: ``x``/``y`` are (false positive rate, true positive rate) for ROC and
+    (recall, precision) for precision-recall; ``score`` is the AUC or average precision,
+    computed on the full curve before it is thinned (``nan`` when undefined)."""
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    score: float
+    positives: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CurveSet:
+    """One-vs-rest curves for each class plus micro and macro averages.
+
+    ``kind`` is ``"roc"`` or ``"pr"``. ``micro`` pools every (row, class) pair into one
+    yes/no problem; ``macro_score`` is the plain mean of the per-class scores over classes
+    that have both positive and negative rows. ``macro`` is a curve only for ROC (the mean
+    true positive rate at each false positive rate); for PR it is ``None``.
+    """
+
+    kind: str
+    per_class: tuple[Curve, ...]
+    micro: Curve
+    macro: Curve | None
+    micro_score: float
+    macro_score: float
+    notes: tuple[str, ...]
+
+
+def _one_hot(y: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
+    return (y[:, None] == np.asarray(classes)[None, :]).astype(np.int8)
+
+
+def _curve_inputs(y_true, proba, classes) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    names = _as_classes(classes)
+    y = _as_labels(y_true, name="true labels")
+    if y.size == 0:
+        raise SoftmaxLabError("There are no rows to draw curves from", where="held-out part")
+    _check_known(y, names)
+    p = _as_proba(proba, y.size, len(names))
+    return _one_hot(y, names), p, names
+
+
+def roc_curves(
+    y_true: Sequence | np.ndarray,
+    proba: np.ndarray,
+    classes: Sequence[str],
+    *,
+    max_points: int = 400,
+) -> CurveSet:
+    """One-vs-rest ROC curves with AUC per class, micro and macro averaged.
+
+    Parameters
+    ----------
+    y_true : array-like of str, shape (n_rows,)
+    proba : array-like, shape (n_rows, n_classes)
+        Columns in ``classes`` order.
+    classes : sequence of str
+    max_points : int, default 400
+        Each curve is thinned to at most this many points (scores use the full curve).
+
+    Returns
+    -------
+    CurveSet
+        ``macro_score`` equals ``roc_auc_score(y, proba, multi_class="ovr",
+        average="macro")``; ``micro_score`` equals ``roc_auc_score`` of the one-hot labels
+        with ``average="micro"``.
+    """
+    from sklearn.metrics import auc, roc_curve
+
+    onehot, p, names = _curve_inputs(y_true, proba, classes)
+    per_class: list[Curve] = []
+    notes: list[str] = []
+    grid = np.linspace(0.0, 1.0, max(2, max_points))
+    tprs = []
+    for k, name in enumerate(names):
+        positives = int(onehot[:, k].sum())
+        if positives == 0 or positives == onehot.shape[0]:
+            notes.append(
+                f"{name}: no ROC curve, because the rows are all "
+                f"{'other classes' if positives == 0 else name}."
+            )
+            per_class.append(
+                Curve(
+                    name=name,
+                    x=np.array([]),
+                    y=np.array([]),
+                    score=float("nan"),
+                    positives=positives,
+                )
+            )
+            continue
+        fpr, tpr, _ = roc_curve(onehot[:, k], p[:, k])
+        score = float(auc(fpr, tpr))
+        tprs.append(np.interp(grid, fpr, tpr))
+        x, y = thin_curve(fpr, tpr, max_points=max_points)
+        per_class.append(Curve(name=name, x=x, y=y, score=score, positives=positives))
+    fpr, tpr, _ = roc_curve(onehot.ravel(), p.ravel())
+    micro_score = float(auc(fpr, tpr))
+    x, y = thin_curve(fpr, tpr, max_points=max_points)
+    micro = Curve(name="micro average", x=x, y=y, score=micro_score, positives=int(onehot.sum()))
+    scores = [c.score for c in per_class if np.isfinite(c.score)]
+    macro_score = float(np.mean(scores)) if scores else float("nan")
+    macro = None
+    if tprs:
+        mean_tpr = np.mean(tprs, axis=0)
+        mean_tpr[0] = 0.0
+        macro = Curve(
+            name="macro average", x=grid, y=mean_tpr, score=macro_score, positives=int(onehot.sum())
+        )
+    return CurveSet(
+        kind="roc",
+        per_class=tuple(per_class),
+        micro=micro,
+        macro=macro,
+        micro_score=micro_score,
+        macro_score=macro_score,
+        notes=tuple(notes),
+    )
+
+
+def precision_recall_curves(
+    y_true: Sequence | np.ndarray,
+    proba: np.ndarray,
+    classes: Sequence[str],
+    *,
+    max_points: int = 400,
+) -> CurveSet:
+    """One-vs-rest precision-recall curves with average precision per class, micro and macro.
+
+    Returns
+    -------
+    CurveSet
+        Per-class scores equal ``average_precision_score(y == class, proba[:, class])``;
+        ``micro_score`` and ``macro_score`` equal ``average_precision_score`` of the one-hot
+        labels with ``average="micro"`` and ``"macro"``. Curves run from recall 0 to 1.
+    """
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    onehot, p, names = _curve_inputs(y_true, proba, classes)
+    per_class: list[Curve] = []
+    notes: list[str] = []
+    for k, name in enumerate(names):
+        positives = int(onehot[:, k].sum())
+        if positives == 0:
+            notes.append(f"{name}: no precision-recall curve, because no row is {name}.")
+            per_class.append(
+                Curve(name=name, x=np.array([]), y=np.array([]), score=float("nan"), positives=0)
+            )
+            continue
+        precision, recall, _ = precision_recall_curve(onehot[:, k], p[:, k])
+        score = float(average_precision_score(onehot[:, k], p[:, k]))
+        x, y = thin_curve(recall[::-1], precision[::-1], max_points=max_points)
+        per_class.append(Curve(name=name, x=x, y=y, score=score, positives=positives))
+    precision, recall, _ = precision_recall_curve(onehot.ravel(), p.ravel())
+    micro_score = float(average_precision_score(onehot.ravel(), p.ravel()))
+    x, y = thin_curve(recall[::-1], precision[::-1], max_points=max_points)
+    micro = Curve(name="micro average", x=x, y=y, score=micro_score, positives=int(onehot.sum()))
+    scores = [c.score for c in per_class if np.isfinite(c.score)]
+    macro_score = float(np.mean(scores)) if scores else float("nan")
+    return CurveSet(
+        kind="pr",
+        per_class=tuple(per_class),
+        micro=micro,
+        macro=None,
+        micro_score=micro_score,
+        macro_score=macro_score,
+        notes=tuple(notes),
+    )
+
+
+# --- calibration and temperature --------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Calibration:
+    """Reliability diagram data: how often the model is right when it is this confident.
+
+    Binning: a row's confidence is its largest probability and its prediction that class.
+    ``n_bins`` equal-width bins cover [0, 1]; a row goes to bin
+    ``floor(confidence * n_bins)``, and confidence 1 to the last bin, so bin ``b`` holds
+    confidences in ``[b / n_bins, (b + 1) / n_bins)``.
+
+    Attributes
+    ----------
+    edges : numpy.ndarray, shape (n_bins + 1,)
+    count : numpy.ndarray of int, shape (n_bins,)
+        Rows per bin (the confidence histogram).
+    mean_confidence, accuracy : numpy.ndarray, shape (n_bins,)
+        Per bin; ``nan`` for an empty bin.
+    ece : float
+        Expected calibration error ``sum_b (count_b / n) * |accuracy_b - mean_confidence_b|``.
+    n_rows : int
+    """
+
+    edges: np.ndarray
+    count: np.ndarray
+    mean_confidence: np.ndarray
+    accuracy: np.ndarray
+    ece: float
+    n_rows: int
+
+
+def calibration(
+    y_true: Sequence | np.ndarray,
+    proba: np.ndarray,
+    classes: Sequence[str],
+    *,
+    n_bins: int = 10,
+) -> Calibration:
+    """Reliability bins, confidence histogram and expected calibration error (see
+    :class:`Calibration` for the binning).
+
+    Examples
+    --------
+    >>> cal = calibration(["a", "a", "b", "b"],
+    ...                   [[0.95, 0.05], [0.9, 0.1], [0.65, 0.35], [0.4, 0.6]],
+    ...                   ["a", "b"], n_bins=5)
+    >>> cal.count.tolist(), round(cal.ece, 4)   # bins [0.6, 0.8): gap 0.125; [0.8, 1]: 0.075
+    ([0, 0, 0, 2, 2], 0.1)
+    """
+    names = _as_classes(classes)
+    y = _as_labels(y_true, name="true labels")
+    if y.size == 0:
+        raise SoftmaxLabError("There are no rows to check calibration on", where="held-out part")
+    codes = _check_known(y, names)
+    p = _as_proba(proba, y.size, len(names))
+    if int(n_bins) < 1:
+        raise SoftmaxLabError("Use at least one bin", where="bins")
+    n_bins = int(n_bins)
+    predicted = p.argmax(axis=1)
+    confidence = p[np.arange(y.size), predicted]
+    correct = (predicted == codes).astype(float)
+    bins = np.clip(np.floor(confidence * n_bins).astype(int), 0, n_bins - 1)
+    count = np.bincount(bins, minlength=n_bins)
+    conf_sum = np.bincount(bins, weights=confidence, minlength=n_bins)
+    correct_sum = np.bincount(bins, weights=correct, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_conf = np.where(count > 0, conf_sum / np.maximum(count, 1), np.nan)
+        accuracy = np.where(count > 0, correct_sum / np.maximum(count, 1), np.nan)
+    gaps = np.where(count > 0, np.abs(accuracy - mean_conf), 0.0)
+    ece = float(np.sum(count / y.size * gaps))
+    return Calibration(
+        edges=np.linspace(0.0, 1.0, n_bins + 1),
+        count=count,
+        mean_confidence=mean_conf,
+        accuracy=accuracy,
+        ece=ece,
+        n_rows=int(y.size),
+    )
+
+
+def as_logit_matrix(logits: np.ndarray, n_classes: int | None = None) -> np.ndarray:
+    """Logits as (n_rows, n_classes); a 1-D array (two classes, ``decision_function``) becomes
+    ``[0, z]`` per row."""
+    z = np.asarray(logits, dtype=float)
+    if z.ndim == 1:
+        z = np.column_stack([np.zeros_like(z), z])
+    if z.ndim != 2 or (n_classes is not None and z.shape[1] != n_classes):
+        raise SoftmaxLabError(f"The logits have an unexpected shape {z.shape}", where="logits")
+    if not np.all(np.isfinite(z)):
+        raise SoftmaxLabError("Some logits are not numbers", where="logits")
+    return z
+
+
+def scale_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities ``softmax(z / T)`` for every row of logits.
+
+    ``T = 1`` gives the model's own probabilities; the predicted class (largest logit) is the
+    same for every ``T > 0``, so accuracy does not change, but confidence does.
+    """
+    t = float(temperature)
+    if not np.isfinite(t) or t <= 0:
+        raise SoftmaxLabError(
+            f"The temperature is {temperature!r}, but it must be above 0", where="temperature"
+        )
+    z = as_logit_matrix(logits) / t
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def temperature_effect(
+    logits: np.ndarray,
+    y_true: Sequence | np.ndarray,
+    classes: Sequence[str],
+    temperatures: Sequence[float] = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0),
+    *,
+    n_bins: int = 10,
+) -> pd.DataFrame:
+    """Accuracy, log-loss and expected calibration error at each temperature.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``temperature``, ``accuracy``, ``log_loss``, ``ece``; one row per temperature,
+        sorted.
+    """
+    names = _as_classes(classes)
+    z = as_logit_matrix(logits, len(names))
+    y = _as_labels(y_true, name="true labels")
+    codes = _check_known(y, names)
+    records = []
+    for t in sorted(float(t) for t in temperatures):
+        p = scale_temperature(z, t)
+        records.append(
+            {
+                "temperature": t,
+                "accuracy": float(np.mean(p.argmax(axis=1) == codes)),
+                "log_loss": float(row_cross_entropy(y, p, names).mean()),
+                "ece": calibration(y, p, names, n_bins=n_bins).ece,
+            }
+        )
+    return pd.DataFrame(records, columns=["temperature", "accuracy", "log_loss", "ece"])
+
+
+def best_temperature(
+    logits: np.ndarray, y_true: Sequence | np.ndarray, classes: Sequence[str]
+) -> float:
+    """The temperature with the lowest log-loss on these rows (searched in [0.05, 20]).
+
+    Fitted on the rows given: on the held-out rows it shows what calibration could gain, but
+    is then no longer an unbiased score.
+    """
+    from scipy.optimize import minimize_scalar
+
+    names = _as_classes(classes)
+    z = as_logit_matrix(logits, len(names))
+    y = _as_labels(y_true, name="true labels")
+    _check_known(y, names)
+
+    def loss(log_t: float) -> float:
+        return float(row_cross_entropy(y, scale_temperature(z, np.exp(log_t)), names).mean())
+
+    found = minimize_scalar(
+        loss, bounds=(np.log(0.05), np.log(20.0)), method="bounded", options={"xatol": 1e-4}
+    )
+    return float(np.exp(found.x))
+
+
+# --- hardest examples, the one-standard-error rule -------------------------------------------
+
+
+def hardest_examples(
+    y_true: Sequence | np.ndarray,
+    proba: np.ndarray,
+    classes: Sequence[str],
+    *,
+    index: Sequence | None = None,
+    true_class: str | None = None,
+    predicted_class: str | None = None,
+    limit: int | None = 20,
+) -> pd.DataFrame:
+    """Rows ranked by their cross-entropy (the worst first), optionally one confusion cell.
+
+    Parameters
+    ----------
+    y_true, proba, classes
+        As :func:`evaluate_holdout`.
+    index : sequence, optional
+        Row labels to report (the table's index of the held-out rows); default 0..n-1.
+    true_class, predicted_class : str, optional
+        Keep only rows of this true class and/or this predicted class (a heatmap cell).
+    limit : int or None, default 20
+        How many rows to return; None for all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``row``, ``true``, ``predicted``, ``p_true``, ``p_predicted``,
+        ``cross_entropy`` (nats); ties keep the original order.
+    """
+    names = _as_classes(classes)
+    y = _as_labels(y_true, name="true labels")
+    codes = _check_known(y, names)
+    p = _as_proba(proba, y.size, len(names))
+    rows = np.arange(y.size) if index is None else np.asarray(index)
+    if rows.shape[0] != y.size:
+        raise SoftmaxLabError("The row labels and the rows disagree in number", where="rows")
+    predicted_codes = p.argmax(axis=1)
+    losses = row_cross_entropy(y, p, names)
+    keep = np.ones(y.size, dtype=bool)
+    for wanted, have in ((true_class, codes), (predicted_class, predicted_codes)):
+        if wanted is not None:
+            if str(wanted) not in names:
+                raise SoftmaxLabError(
+                    f"'{wanted}' is not one of the model's classes", where="filter"
+                )
+            keep &= have == names.index(str(wanted))
+    positions = np.flatnonzero(keep)
+    order = positions[np.argsort(-losses[positions], kind="stable")]
+    if limit is not None:
+        order = order[: max(0, int(limit))]
+    label_array = np.asarray(names, dtype=object)
+    return pd.DataFrame(
+        {
+            "row": rows[order],
+            "true": label_array[codes[order]],
+            "predicted": label_array[predicted_codes[order]],
+            "p_true": p[order, codes[order]],
+            "p_predicted": p[order, predicted_codes[order]],
+            "cross_entropy": losses[order],
+        }
+    ).reset_index(drop=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OneStandardErrorChoice:
+    """The simplest C whose CV score is within one standard error of the best.
+
+    Smaller C means stronger regularisation (smaller weights), a simpler model. The standard
+    error is that of the best C's mean over folds: ``std(fold scores, ddof=1) / sqrt(folds)``.
+    """
+
+    metric: str
+    best_C: float
+    best_mean: float
+    standard_error: float
+    threshold: float
+    chosen_C: float
+    chosen_mean: float
+
+    def sentence(self) -> str:
+        """The rule with its numbers."""
+        better = "at least" if self.metric == "accuracy" else "at most"
+        name = "accuracy" if self.metric == "accuracy" else "log-loss"
+        return (
+            f"Best C = {self.best_C:g} (mean CV {name} {self.best_mean:.4f}, standard error "
+            f"{self.standard_error:.4f}). The smallest C with a mean {name} of {better} "
+            f"{self.threshold:.4f} is C = {self.chosen_C:g} ({self.chosen_mean:.4f}): "
+            "a simpler model that scores as well, within the noise of the folds."
+        )
+
+
+def one_standard_error_C(
+    cv_results: pd.DataFrame, *, metric: str = "accuracy", best_C: float | None = None
+) -> OneStandardErrorChoice:
+    """Apply the one-standard-error rule to a CV table.
+
+    Parameters
+    ----------
+    cv_results : pandas.DataFrame
+        One row per (C, fold) with columns ``C``, ``fold`` and the metric.
+    metric : {"accuracy", "log_loss"}, default "accuracy"
+        Accuracy is maximised, log-loss minimised.
+    best_C : float, optional
+        The best C as already chosen (to agree with the trained model on ties); by default
+        the best mean, the smallest C on a tie.
+
+    Returns
+    -------
+    OneStandardErrorChoice
+    """
+    if metric not in ("accuracy", "log_loss"):
+        raise SoftmaxLabError(
+            f"{metric!r} is not a CV score", where="metric", hint="Use 'accuracy' or 'log_loss'."
+        )
+    for column in ("C", "fold", metric):
+        if column not in cv_results.columns:
+            raise SoftmaxLabError(f"The CV table has no '{column}' column", where="CV results")
+    grouped = cv_results.groupby("C")[metric]
+    means = grouped.mean().sort_index()
+    if means.empty:
+        raise SoftmaxLabError("The CV table is empty", where="CV results")
+    sign = 1.0 if metric == "accuracy" else -1.0
+    if best_C is None:
+        best = float((sign * means).idxmax())
+    else:
+        matches = [c for c in means.index if np.isclose(c, float(best_C), rtol=1e-9, atol=0)]
+        if not matches:
+            raise SoftmaxLabError(f"C = {best_C:g} is not in the CV table", where="best C")
+        best = float(matches[0])
+    folds = cv_results.loc[np.isclose(cv_results["C"], best, rtol=1e-9, atol=0), metric]
+    n = int(folds.size)
+    se = float(folds.std(ddof=1) / np.sqrt(n)) if n > 1 else 0.0
+    best_mean = float(means.loc[best])
+    threshold = best_mean - sign * se
+    within = means[(sign * means) >= sign * threshold - 1e-12]
+    chosen = float(within.index.min())
+    return OneStandardErrorChoice(
+        metric=metric,
+        best_C=best,
+        best_mean=best_mean,
+        standard_error=se,
+        threshold=threshold,
+        chosen_C=chosen,
+        chosen_mean=float(means.loc[chosen]),
+    )
+
+
+# --- narration ---------------------------------------------------------------------------------
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def normalisation_sentence(normalize: str | None) -> str:
+    """How to read a confusion matrix under each normalisation, in one sentence.
+
+    Examples
+    --------
+    >>> normalisation_sentence("true")[:40]
+    'Normalised by true class: each row adds '
+    """
+    if normalize not in NORMALISATIONS:
+        normalise_confusion(np.zeros((1, 1)), normalize)  # raises the plain error
+    return {
+        None: "Counts: each cell is a number of held-out rows; the row is the true class, the "
+        "column the predicted class, and the diagonal holds the rows predicted right.",
+        "true": "Normalised by true class: each row adds up to 1, so a cell is the share of "
+        "that true class predicted as the column's class; the diagonal is each class's recall.",
+        "pred": "Normalised by predicted class: each column adds up to 1, so a cell is the "
+        "share of the rows predicted as that column's class that truly belong to the row's "
+        "class; the diagonal is each class's precision.",
+        "all": "Normalised over all rows: all cells add up to 1, so a cell is the share of "
+        "every held-out row; the diagonal adds up to the accuracy.",
+    }[normalize]
+
+
+def confusion_sentences(
+    cm: np.ndarray, classes: Sequence[str], *, normalize: str | None = None
+) -> list[str]:
+    """Sentences with live numbers for a confusion matrix.
+
+    One sentence on how to read the chosen normalisation with an example from the matrix,
+    then one per class (``"46 of 50 true versicolor were predicted versicolor: recall
+    0.92"``), then the most frequent mistake, if any.
+
+    Examples
+    --------
+    >>> confusion_sentences([[46, 4], [1, 49]], ["versicolor", "virginica"])[1]
+    '46 of 50 true versicolor were predicted versicolor: recall 0.92.'
+    """
+    counts = normalise_confusion(cm, None)
+    names = _as_classes(classes)
+    if len(names) != counts.shape[0]:
+        raise SoftmaxLabError("The class names do not match the matrix", where="confusion")
+    row_totals = counts.sum(axis=1)
+    col_totals = counts.sum(axis=0)
+    total = int(counts.sum())
+    diagonal = np.diag(counts)
+    biggest = int(np.argmax(row_totals))
+    name = names[biggest]
+    reading = normalisation_sentence(normalize)
+    if normalize == "true" and row_totals[biggest] > 0:
+        reading += (
+            f" For example, {_fmt(diagonal[biggest] / row_totals[biggest])} of the true "
+            f"{name} were predicted {name}."
+        )
+    elif normalize == "pred" and col_totals[biggest] > 0:
+        reading += (
+            f" For example, {_fmt(diagonal[biggest] / col_totals[biggest])} of the rows "
+            f"predicted {name} are truly {name}."
+        )
+    elif normalize == "all" and total > 0:
+        reading += f" Here the diagonal adds up to {_fmt(diagonal.sum() / total)}."
+    elif normalize is None:
+        reading += f" Here {int(diagonal.sum())} of {total} rows are on the diagonal."
+    out = [reading]
+    for k, label in enumerate(names):
+        n_true = int(row_totals[k])
+        if n_true == 0:
+            out.append(f"No held-out row is truly {label}, so its recall is undefined.")
+            continue
+        out.append(
+            f"{int(diagonal[k])} of {n_true} true {label} were predicted {label}: "
+            f"recall {_fmt(diagonal[k] / n_true)}."
+        )
+    off = counts.copy()
+    np.fill_diagonal(off, 0)
+    if off.sum() > 0:
+        i, j = np.unravel_index(int(np.argmax(off)), off.shape)
+        out.append(
+            f"The most frequent mistake: {int(off[i, j])} true {names[i]} were predicted "
+            f"{names[j]}."
+        )
+    return out
+
+
+def metric_sentences(evaluation: HoldoutEvaluation) -> list[str]:
+    """The headline metrics and the per-class table in sentences with live numbers."""
+    cm = np.asarray(evaluation.confusion_matrix)
+    total = int(cm.sum())
+    right = int(np.trace(cm))
+    k = len(evaluation.classes)
+    out = [
+        f"{right} of {total} held-out rows were predicted correctly: accuracy "
+        f"{_fmt(evaluation.accuracy)}.",
+        f"Log-loss {evaluation.log_loss:.3f}: the mean over held-out rows of -ln(probability "
+        "given to the true class). 0 means certain and right; giving every class the same "
+        f"probability 1/{k} would score ln {k} = {np.log(k):.3f}.",
+        f"Macro precision {_fmt(evaluation.precision_macro)}, recall "
+        f"{_fmt(evaluation.recall_macro)} and F1 {_fmt(evaluation.f1_macro)}: plain averages "
+        "over the classes, so a small class counts as much as a big one.",
+    ]
+    predicted_totals = cm.sum(axis=0)
+    for i, label in enumerate(evaluation.classes):
+        n_pred = int(predicted_totals[i])
+        if n_pred == 0:
+            out.append(f"No row was predicted {label}, so its precision is undefined (shown as 0).")
+        else:
+            out.append(
+                f"Of the {n_pred} rows predicted {label}, {int(cm[i, i])} were truly {label}: "
+                f"precision {_fmt(cm[i, i] / n_pred)}."
+            )
+    return out
+
+
+# --- imbalance what-if -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeightingComparison:
+    """The same CV folds predicted with class weights none and balanced, side by side.
+
+    Attributes
+    ----------
+    classes : tuple of str
+    per_class : pandas.DataFrame
+        ``class``, ``support``, ``recall_none``, ``recall_balanced``, ``precision_none``,
+        ``precision_balanced`` (precision 0 for a class never predicted).
+    confusion_none, confusion_balanced : numpy.ndarray of int
+        Counts, rows true, columns predicted.
+    accuracy_none, accuracy_balanced, recall_macro_none, recall_macro_balanced : float
+    """
+
+    classes: tuple[str, ...]
+    per_class: pd.DataFrame
+    confusion_none: np.ndarray
+    confusion_balanced: np.ndarray
+    accuracy_none: float
+    accuracy_balanced: float
+    recall_macro_none: float
+    recall_macro_balanced: float
+
+    def normalised(self, normalize: str | None = "true") -> tuple[np.ndarray, np.ndarray]:
+        """Both confusion matrices normalised the same way (none first, then balanced)."""
+        return (
+            normalise_confusion(self.confusion_none, normalize),
+            normalise_confusion(self.confusion_balanced, normalize),
+        )
+
+    def sentences(self) -> list[str]:
+        """What balancing changed, with the numbers."""
+        out = [
+            f"Without weights: accuracy {_fmt(self.accuracy_none)}, macro recall "
+            f"{_fmt(self.recall_macro_none)}. Balanced: accuracy {_fmt(self.accuracy_balanced)}, "
+            f"macro recall {_fmt(self.recall_macro_balanced)}."
+        ]
+        smallest = self.per_class.sort_values("support", kind="stable").iloc[0]
+        out.append(
+            f"The smallest class, {smallest['class']} ({int(smallest['support'])} rows), has "
+            f"recall {_fmt(smallest['recall_none'])} without weights and "
+            f"{_fmt(smallest['recall_balanced'])} balanced; its precision goes from "
+            f"{_fmt(smallest['precision_none'])} to {_fmt(smallest['precision_balanced'])}."
+        )
+        return out
+
+
+def compare_class_weights(
+    y_true: Sequence | np.ndarray,
+    predicted_none: Sequence | np.ndarray,
+    predicted_balanced: Sequence | np.ndarray,
+    classes: Sequence[str],
+) -> WeightingComparison:
+    """Per-class recall and precision and confusion matrices for two sets of predictions.
+
+    Parameters
+    ----------
+    y_true : array-like of str
+        True labels of the rows (for example every training row, each predicted by the
+        model of the fold that held it out).
+    predicted_none, predicted_balanced : array-like of str
+        Predictions for the same rows with ``class_weight=None`` and ``"balanced"``.
+    classes : sequence of str
+
+    Returns
+    -------
+    WeightingComparison
+    """
+    names = _as_classes(classes)
+    y = _as_labels(y_true, name="true labels")
+    if y.size == 0:
+        raise SoftmaxLabError("There are no rows to compare", where="rows")
+    _check_known(y, names)
+    labels = list(names)
+    results = {}
+    for key, predicted in (("none", predicted_none), ("balanced", predicted_balanced)):
+        pred = _as_labels(predicted, name="predictions")
+        if pred.size != y.size:
+            raise SoftmaxLabError("Predictions and labels differ in number", where="predictions")
+        _check_known(pred, names)
+        precision, recall, _, support = precision_recall_fscore_support(
+            y, pred, labels=labels, zero_division=0
+        )
+        results[key] = (sk_confusion_matrix(y, pred, labels=labels), precision, recall, support)
+    cm_none, p_none, r_none, support = results["none"]
+    cm_bal, p_bal, r_bal, _ = results["balanced"]
+    per_class = pd.DataFrame(
+        {
+            "class": pd.Series(labels, dtype=object),
+            "support": support.astype(int),
+            "recall_none": r_none.astype(float),
+            "recall_balanced": r_bal.astype(float),
+            "precision_none": p_none.astype(float),
+            "precision_balanced": p_bal.astype(float),
+        }
+    )
+    return WeightingComparison(
+        classes=names,
+        per_class=per_class,
+        confusion_none=cm_none,
+        confusion_balanced=cm_bal,
+        accuracy_none=float(np.trace(cm_none) / y.size),
+        accuracy_balanced=float(np.trace(cm_bal) / y.size),
+        recall_macro_none=float(r_none.mean()),
+        recall_macro_balanced=float(r_bal.mean()),
+    )
