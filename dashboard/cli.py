@@ -211,19 +211,18 @@ def _split_names(text: str) -> list[str]:
 
 def _progress_printer(err: TextIO):
     def on_progress(progress: Any) -> None:
-        parts = []
-        if progress.total:
-            parts.append(f"fit {progress.done}/{progress.total}")
-        if progress.C is not None:
-            parts.append(f"C={progress.C:g}")
-        if progress.fold is not None:
-            parts.append(f"fold {progress.fold}")
-        parts.append(f"elapsed {progress.elapsed:.1f}s")
-        if progress.remaining is not None:
-            parts.append(f"remaining ~{progress.remaining:.1f}s")
+        parts = [f"[{progress.done}/{progress.total}]"] if progress.total else []
         if progress.message:
             parts.append(str(progress.message))
-        err.write("  ".join(parts) + "\n")
+        else:
+            if progress.C is not None:
+                parts.append(f"C = {progress.C:g}")
+            if progress.fold is not None:
+                parts.append(f"fold {progress.fold + 1}")
+        timing = f"elapsed {progress.elapsed:.1f}s"
+        if progress.remaining is not None:
+            timing += f", about {progress.remaining:.1f}s left"
+        err.write(" ".join(parts) + " | " + timing + "\n")
         err.flush()
 
     return on_progress

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -509,3 +511,1091 @@ def _check_payload(payload: Any) -> SavedModel:
         data_sha256=str(payload.get("data_sha256") or ""),
         versions=dict(versions) if isinstance(versions, dict) else {},
     )
+
+
+# --------------------------------------------------------------------------- predictions
+
+PREDICTED_COLUMN = "predicted_class"
+PROBABILITY_PREFIX = "probability_"
+
+
+def _output_name(name: str, taken: set[str]) -> str:
+    while name in taken:
+        name += "_model"
+    taken.add(name)
+    return name
+
+
+def prediction_columns(classes: tuple[str, ...], input_columns) -> tuple[str, list[str]]:
+    """Names of the predicted-class column and of one probability column per class.
+
+    Parameters
+    ----------
+    classes : tuple of str
+        The model's classes.
+    input_columns : iterable of str
+        The input's column names; an output name that clashes with one gets ``_model`` added.
+
+    Returns
+    -------
+    tuple
+        ``(predicted_column, [probability_column, ...])``.
+
+    Examples
+    --------
+    >>> prediction_columns(("a", "b"), ["x", "probability_a"])
+    ('predicted_class', ['probability_a_model', 'probability_b'])
+    """
+    taken = {str(c) for c in input_columns}
+    predicted = _output_name(PREDICTED_COLUMN, taken)
+    return predicted, [_output_name(PROBABILITY_PREFIX + str(c), taken) for c in classes]
+
+
+def feature_frame(model: Any, table: pd.DataFrame) -> pd.DataFrame:
+    """The columns a model reads, taken from a new table by name and checked.
+
+    Extra columns are ignored; missing ones are named in the error; a numeric column whose
+    values are not numbers is reported with an example value and its row.
+
+    Parameters
+    ----------
+    model : TrainedModel or SavedModel
+    table : pandas.DataFrame
+        New rows, e.g. from :func:`dashboard.data.load_csv`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The feature columns, typed as the pipeline expects.
+
+    Raises
+    ------
+    SoftmaxLabError
+        For missing columns, bad types or an empty table.
+    """
+    parts = _model_parts(model)
+    numeric = list(parts["numeric_columns"])
+    categorical = list(parts["categorical_columns"])
+    columns = [str(c) for c in table.columns]
+    missing = [c for c in numeric + categorical if c not in columns]
+    if missing:
+        shown = ", ".join(f"'{c}'" for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
+        raise SoftmaxLabError(
+            f"The file lacks {len(missing)} column(s) the model needs: {shown}",
+            where="columns",
+            hint="Add them with the same names as in the training file (extra columns are fine).",
+        )
+    if len(table) == 0:
+        raise SoftmaxLabError(
+            "The file has no rows to predict", hint="Upload a file with data rows."
+        )
+    table = table.copy()
+    table.columns = columns
+    out = {}
+    bad = []
+    for name in numeric:
+        column = table[name]
+        if pd.api.types.is_bool_dtype(column.dtype):
+            out[name] = column.astype(float)
+            continue
+        if pd.api.types.is_numeric_dtype(column.dtype):
+            out[name] = column.astype(float)
+            continue
+        values = column.astype(object)
+        present = values.notna() & (values.astype(str).str.strip() != "")
+        converted = pd.to_numeric(values.where(present), errors="coerce")
+        wrong = present & converted.isna()
+        if wrong.any():
+            position = int(np.flatnonzero(wrong.to_numpy())[0])
+            bad.append(f"'{name}' (row {position + 1}: {str(values.iloc[position])[:40]!r})")
+        out[name] = converted.astype(float)
+    if bad:
+        raise SoftmaxLabError(
+            "These columns should hold numbers but have text: " + ", ".join(bad[:10]),
+            where="columns",
+            hint="Fix or clear those cells; missing numbers are filled in as during training.",
+        )
+    numeric_categories = _numeric_category_columns(parts["pipeline"], categorical)
+    for name in categorical:
+        column = table[name].astype(object)
+        if name in numeric_categories:
+            # The model learnt these categories as numbers; text would never match them.
+            out[name] = pd.to_numeric(column, errors="coerce")
+        else:
+            out[name] = column.where(column.isna(), column.astype(str)).astype(object)
+    return pd.DataFrame(out, index=table.index)[list(parts["pipeline"].feature_names_in_)]
+
+
+def unseen_categories(model: Any, table: pd.DataFrame) -> dict[str, list[str]]:
+    """Category values of a new table that the model never saw in training.
+
+    The model still predicts those rows (a value it never saw adds nothing to any class);
+    this tells the user which values they were.
+
+    Parameters
+    ----------
+    model : TrainedModel or SavedModel
+    table : pandas.DataFrame
+
+    Returns
+    -------
+    dict
+        Column -> sorted unseen values (at most 20 a column); columns without any are left out.
+    """
+    parts = _model_parts(model)
+    categorical = list(parts["categorical_columns"])
+    if not categorical:
+        return {}
+    known = _known_categories(parts["pipeline"], categorical)
+    frame = feature_frame(model, table)
+    unseen = {}
+    for name in categorical:
+        values = {str(v) for v in frame[name].dropna().unique()}
+        extra = sorted(values - known.get(name, set()))
+        if extra:
+            unseen[name] = extra[:20]
+    return unseen
+
+
+def _numeric_category_columns(pipeline: Any, categorical: list[str]) -> set[str]:
+    from sklearn.preprocessing import OneHotEncoder
+
+    found = set()
+    for _, transformer, columns in pipeline.steps[0][1].transformers_:
+        steps = transformer.steps if hasattr(transformer, "steps") else [("", transformer)]
+        for _, step in steps:
+            if isinstance(step, OneHotEncoder):
+                for name, cats in zip(columns, step.categories_, strict=True):
+                    if name in categorical and np.asarray(cats).dtype.kind in "iufb":
+                        found.add(name)
+    return found
+
+
+def _known_categories(pipeline: Any, categorical: list[str]) -> dict[str, set[str]]:
+    from sklearn.preprocessing import OneHotEncoder
+
+    preprocess = pipeline.steps[0][1]
+    for _, transformer, columns in preprocess.transformers_:
+        encoder = transformer
+        if hasattr(transformer, "steps"):
+            encoders = [step for _, step in transformer.steps if isinstance(step, OneHotEncoder)]
+            encoder = encoders[0] if encoders else None
+        if isinstance(encoder, OneHotEncoder) and list(columns) == categorical:
+            return {
+                name: {str(v) for v in cats}
+                for name, cats in zip(categorical, encoder.categories_, strict=True)
+            }
+    return {}
+
+
+def predict_table(model: Any, table: pd.DataFrame) -> pd.DataFrame:
+    """Predict every row of a new table.
+
+    Parameters
+    ----------
+    model : TrainedModel or SavedModel
+        A model trained in this session or read back with :func:`load_model`.
+    table : pandas.DataFrame
+        New rows. Columns are matched by name; extra ones are ignored and kept in the output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input's columns, then ``predicted_class`` and one ``probability_<class>`` column
+        per class (in the model's class order).
+
+    Raises
+    ------
+    SoftmaxLabError
+        When a needed column is missing (named), holds the wrong type (named, with a row),
+        or the table is empty.
+    """
+    parts = _model_parts(model)
+    features = feature_frame(model, table)
+    pipeline = parts["pipeline"]
+    proba = pipeline.predict_proba(features)
+    fitted = [str(c) for c in pipeline.classes_]
+    order = [fitted.index(c) for c in parts["classes"]]
+    proba = proba[:, order]
+    classes = list(parts["classes"])
+    predicted_name, probability_names = prediction_columns(parts["classes"], table.columns)
+    result = table.copy()
+    result[predicted_name] = pd.Series(
+        [classes[i] for i in proba.argmax(axis=1)], index=table.index, dtype=object
+    )
+    for j, name in enumerate(probability_names):
+        result[name] = proba[:, j]
+    return result
+
+
+def prediction_records(model: Any, predictions: pd.DataFrame) -> list[dict]:
+    """Predictions as JSON-able records: predicted class and every class's probability.
+
+    Parameters
+    ----------
+    model : TrainedModel or SavedModel
+    predictions : pandas.DataFrame
+        The output of :func:`predict_table`.
+
+    Returns
+    -------
+    list of dict
+        ``{"predicted_class": str, "probabilities": {class: float}}`` per row.
+    """
+    classes = _model_parts(model)["classes"]
+    # predict_table puts the predicted class and the probabilities last, in class order.
+    predicted_name = predictions.columns[-1 - len(classes)]
+    proba = predictions.iloc[:, -len(classes) :].to_numpy(dtype=float)
+    return [
+        {
+            "predicted_class": str(label),
+            "probabilities": {c: float(p) for c, p in zip(classes, row, strict=True)},
+        }
+        for label, row in zip(predictions[predicted_name].tolist(), proba, strict=True)
+    ]
+
+
+# --------------------------------------------------------------------------- training summary
+
+
+def train_summary(model: Any) -> dict:
+    """The JSON of ``python -m dashboard train`` (also what the exported script prints).
+
+    Parameters
+    ----------
+    model : TrainedModel
+
+    Returns
+    -------
+    dict
+        ``classes``, ``best_C``, ``cv`` (``C``, ``mean_accuracy``, ``std_accuracy`` per C),
+        ``test`` (``accuracy``, ``precision_macro``, ``recall_macro``, ``f1_macro``,
+        ``log_loss``, ``confusion_matrix``), ``n_train``, ``n_test``, ``seconds``.
+    """
+    evaluation = model.evaluation
+    summary = model.cv_summary
+    return {
+        "classes": [str(c) for c in model.classes],
+        "best_C": float(model.best_C),
+        "cv": [
+            {
+                "C": float(row["C"]),
+                "mean_accuracy": float(row["mean_accuracy"]),
+                "std_accuracy": float(row["std_accuracy"]),
+            }
+            for row in summary.to_dict("records")
+        ],
+        "test": {
+            "accuracy": float(evaluation.accuracy),
+            "precision_macro": float(evaluation.precision_macro),
+            "recall_macro": float(evaluation.recall_macro),
+            "f1_macro": float(evaluation.f1_macro),
+            "log_loss": float(evaluation.log_loss),
+            "confusion_matrix": [[int(v) for v in row] for row in evaluation.confusion_matrix],
+        },
+        "n_train": int(model.n_train),
+        "n_test": int(model.n_test),
+        "seconds": float(model.seconds),
+    }
+
+
+# --------------------------------------------------------------------------- HTML report
+
+_REPORT_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
+       max-width: 1100px; padding: 0 1rem; color: #222; line-height: 1.45; }
+h1 { font-size: 1.8rem; } h2 { border-bottom: 1px solid #ddd; padding-bottom: .2rem; margin-top: 2rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .92rem; }
+th, td { border: 1px solid #ddd; padding: .25rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f5f5f5; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; word-break: break-all; }
+.figure { margin: 1rem 0 2rem; } .note { color: #555; }
+"""
+
+# The report needs nothing from outside the file: the policy makes the browser refuse to fetch.
+_REPORT_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; connect-src 'none'; worker-src blob:"
+)
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return f"<td>{'yes' if value else 'no'}</td>"
+    if isinstance(value, (int, np.integer)):
+        return f'<td class="num">{int(value):,}</td>'
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        text = f"{number:.4g}" if np.isfinite(number) else "-"
+        return f'<td class="num">{_e(text)}</td>'
+    if value is None:
+        return "<td></td>"
+    return f"<td>{_e(value)}</td>"
+
+
+def _html_table(rows: list[dict] | pd.DataFrame, *, columns: list[str] | None = None) -> str:
+    if isinstance(rows, pd.DataFrame):
+        records = rows.to_dict("records")
+        columns = columns or [str(c) for c in rows.columns]
+    else:
+        records = rows
+        columns = columns or (list(records[0].keys()) if records else [])
+    head = "".join(f"<th>{_e(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(_cell(record.get(c)) for c in columns) + "</tr>" for record in records
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _key_values(pairs: list[tuple[str, Any]]) -> str:
+    body = "".join(f"<tr><th>{_e(k)}</th>{_cell(v)}</tr>" for k, v in pairs)
+    return f"<table><tbody>{body}</tbody></table>"
+
+
+def _report_figures(model: Any) -> list[tuple[str, Any]]:
+    from dashboard import figures
+
+    classes = [str(c) for c in model.classes]
+    cm = np.asarray(model.evaluation.confusion_matrix)
+    charts = [
+        (
+            "Cross-validated accuracy against C",
+            figures.cv_scores_figure(model.cv_results, model.cv_summary, model.best_C),
+        ),
+        (
+            "Confusion matrix on the held-out rows (counts)",
+            figures.confusion_matrix_figure(cm, classes),
+        ),
+        (
+            "Confusion matrix, share of each true class",
+            figures.confusion_matrix_figure(cm, classes, normalize="true"),
+        ),
+    ]
+    proba = np.asarray(model.test_proba)
+    y_test = np.asarray(model.y_test)
+    for i in range(min(3, len(proba))):
+        charts.append(
+            (
+                f"Class probabilities of held-out row {i + 1} (true class: {y_test[i]})",
+                figures.probability_bars_figure(proba[i], classes, true_label=str(y_test[i])),
+            )
+        )
+    return charts
+
+
+def _data_section(loaded: Any, model: Any) -> str:
+    parts = []
+    if loaded is None:
+        loaded = {}
+    if isinstance(loaded, dict):
+        pairs = [
+            (str(k), v if not isinstance(v, (list, tuple, dict)) else json.dumps(v))
+            for k, v in loaded.items()
+        ]
+        if not any(k.lower() in ("sha256", "data_sha256") for k, _ in pairs):
+            pairs.append(("SHA-256 of the file", getattr(model, "data_sha256", "") or "unknown"))
+        parts.append(_key_values(pairs))
+        return "".join(parts)
+    table = loaded.table
+    sha = getattr(loaded, "sha256", "") or getattr(model, "data_sha256", "")
+    parts.append(
+        _key_values(
+            [
+                ("file", getattr(loaded, "name", "")),
+                ("rows", int(table.shape[0])),
+                ("columns", int(table.shape[1])),
+                ("SHA-256 of the file", sha or "unknown"),
+            ]
+        )
+    )
+    report = getattr(loaded, "report", None)
+    if report is not None and hasattr(report, "sentences"):
+        sentences = report.sentences()
+        if sentences:
+            parts.append("<ul>" + "".join(f"<li>{_e(s)}</li>" for s in sentences) + "</ul>")
+    try:
+        from dashboard.profile import profile
+
+        records = profile(table).as_records()
+    except SoftmaxLabError:
+        records = []
+    if records:
+        wanted = ["name", "kind", "missing", "unique", "can_be_feature", "feature_reason"]
+        columns = [c for c in wanted if c in records[0]] or list(records[0])
+        parts.append(_html_table(records, columns=columns))
+    return "".join(parts)
+
+
+def html_report(model: Any, loaded: Any = None) -> str:
+    """A self-contained HTML report of one training run.
+
+    It opens offline: Plotly's JavaScript is inlined once, and a content-security policy
+    forbids any outside request. It holds the data summary, the configuration, every chart,
+    the metrics, the library versions and the data's SHA-256. Every piece of user text
+    (file, column and class names, notes) is HTML-escaped.
+
+    Parameters
+    ----------
+    model : TrainedModel
+        The trained model.
+    loaded : LoadedTable or dict, optional
+        The loaded table (name, rows, load report, SHA-256; its columns are profiled), or a
+        plain summary dict shown as it is.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    import plotly.io as pio
+
+    config = model.config
+    config_pairs = [
+        ("target", config.target),
+        ("features", ", ".join(config.features)),
+        (
+            "numeric columns (imputed with the median, standardised)",
+            ", ".join(model.numeric_columns),
+        ),
+        (
+            "categorical columns (imputed with the most frequent value, one-hot)",
+            ", ".join(model.categorical_columns),
+        ),
+        ("C values tried", ", ".join(f"{c:g}" for c in config.c_grid)),
+        (
+            "cross-validation",
+            f"{config.cv_folds} stratified folds, shuffled with seed {config.seed}",
+        ),
+        ("held-out share", config.test_size),
+        ("seed", config.seed),
+        ("class weights", config.class_weight or "none"),
+        ("max iterations (lbfgs)", config.max_iter),
+    ]
+    excluded = list(getattr(model, "excluded_columns", ()) or ())
+    notes = list(getattr(model, "notes", ()) or ())
+    if getattr(model, "rows_dropped", 0):
+        notes.append(f"{model.rows_dropped} row(s) without a target value were left out.")
+    if getattr(model, "classes_dropped", ()):
+        notes.append(
+            "Classes left out (too few rows): " + ", ".join(map(str, model.classes_dropped))
+        )
+
+    summary = train_summary(model)
+    metrics = [(k, v) for k, v in summary["test"].items() if k != "confusion_matrix"]
+    per_class = getattr(model.evaluation, "per_class", None)
+
+    figure_html = []
+    for i, (title, figure) in enumerate(_report_figures(model)):
+        div = pio.to_html(
+            figure,
+            full_html=False,
+            include_plotlyjs=(i == 0),
+            config={"displaylogo": False, "responsive": True},
+            div_id=f"figure-{i}",
+        )
+        figure_html.append(f'<div class="figure"><h3>{_e(title)}</h3>{div}</div>')
+
+    generated = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC")
+    body = [
+        "<h1>Softmax Lab report</h1>",
+        f'<p class="note">Generated {_e(generated)}. A softmax (multinomial logistic regression) '
+        "classifier, tuned over C by stratified cross-validation, scored on held-out rows.</p>",
+        "<h2>Data</h2>",
+        _data_section(loaded, model),
+        "<h2>Configuration</h2>",
+        _key_values(config_pairs),
+    ]
+    if excluded:
+        body += [
+            "<h3>Columns left out</h3>",
+            _html_table([{"column": c, "reason": r} for c, r in excluded]),
+        ]
+    if notes:
+        body += ["<h3>Notes</h3>", "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"]
+    body += [
+        "<h2>Results</h2>",
+        _key_values(
+            [
+                ("classes", ", ".join(summary["classes"])),
+                ("best C", summary["best_C"]),
+                ("training rows", summary["n_train"]),
+                ("held-out rows", summary["n_test"]),
+                ("training time (s)", summary["seconds"]),
+            ]
+        ),
+        "<h3>Held-out metrics</h3>",
+        _key_values(metrics),
+    ]
+    if isinstance(per_class, pd.DataFrame) and len(per_class):
+        body += ["<h3>Per class (held-out rows)</h3>", _html_table(per_class)]
+    body += [
+        "<h3>Cross-validation: mean and spread over folds, per C</h3>",
+        _html_table(model.cv_summary),
+        "<h2>Charts</h2>",
+        *figure_html,
+        "<h2>Library versions</h2>",
+        _key_values(list(library_versions().items())),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_REPORT_CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>Softmax Lab report</title>\n"
+        f"<style>{_REPORT_CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
+
+
+# --------------------------------------------------------------------------- reproducible script
+
+_SCRIPT_TEMPLATE = r'''#!/usr/bin/env python3
+"""Reproduce a Softmax Lab training run with pandas and scikit-learn only.
+
+Usage:  python THIS_SCRIPT.py path/to/the/same/data.csv
+
+It reads the CSV the way Softmax Lab read it (encoding, separator, decimal mark, header line),
+types and cleans the columns the model uses the same way, makes the same held-out split and
+cross-validation folds, tries the same values of C with scikit-learn's GridSearchCV on the same
+pipeline, refits the best one and scores it on the held-out rows. It prints JSON with the keys
+of `python -m dashboard train`: classes, best_C, cv, test, n_train, n_test, seconds.
+Softmax Lab searches C with warm starts, so its CV means may differ from these in the fourth
+decimal; the best C and the held-out scores are the same.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import re
+import sys
+import time
+import unicodedata
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    log_loss,
+    precision_recall_fscore_support,
+)
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+__IMPORTS__
+
+# ----------------------------------------------------------------------------- the run's settings
+# (every text below is a Python literal, exactly as Softmax Lab saw it)
+
+DATA_SHA256 = __DATA_SHA256__
+ENCODING = __ENCODING__
+DELIMITER = __DELIMITER__
+DECIMAL = __DECIMAL__
+HEADER_ROW = __HEADER_ROW__  # 0-based line of the column names; None = the file has no header
+TITLE_LINES = __TITLE_LINES__  # lines above the table that were skipped
+N_COLUMNS = __N_COLUMNS__  # columns of the parsed file, before empty trailing ones were dropped
+SKIP_BAD_LINES = __SKIP_BAD_LINES__  # lines with too many values were skipped
+
+TARGET = __TARGET__
+NUMERIC_COLUMNS = __NUMERIC__
+CATEGORICAL_COLUMNS = __CATEGORICAL__
+COLUMN_TYPES = __COLUMN_TYPES__  # how Softmax Lab typed each feature column
+CLASSES_DROPPED = __CLASSES_DROPPED__  # classes left out as too small
+C_GRID = __C_GRID__
+CV_FOLDS = __CV_FOLDS__
+TEST_SIZE = __TEST_SIZE__
+SEED = __SEED__
+
+
+def build_pipeline():
+    """The pipeline Softmax Lab fitted (C is set by the search)."""
+    return __PIPELINE__
+
+
+# ----------------------------------------------------------------------------- reading the file
+
+MISSING_TOKENS = frozenset(__MISSING_TOKENS__)
+TRUE = frozenset({"true", "yes", "y", "t"})
+FALSE = frozenset({"false", "no", "n", "f"})
+BOOLEAN_PAIRS = (
+    frozenset({"true", "false"}),
+    frozenset({"yes", "no"}),
+    frozenset({"y", "n"}),
+    frozenset({"t", "f"}),
+)
+CURRENCY = "$\u20ac\u00a3\u00a5\u20b9\u20bd\u00a2\u20a9\u20aa\u20ba"
+DATE_HINT = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+DATE_FORMATS = __DATE_FORMATS__
+SAMPLE_VALUES = 500
+
+
+def decode(raw):
+    """The file's text, decoded as Softmax Lab decoded it."""
+    label = ENCODING.lower()
+    if label == "utf-8 with bom":
+        return raw.decode("utf-8-sig", errors="replace")
+    if label in ("utf-16", "utf-32"):
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return raw.decode(label)
+        odd_zeros = raw[1:4096:2].count(0)
+        even_zeros = raw[0:4096:2].count(0)
+        return raw.decode(label + ("-le" if odd_zeros > even_zeros else "-be"))
+    if label in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        return raw.decode(label)
+    raw = raw.replace(b"\x00", b"")
+    if label == "utf-8":
+        return raw.decode("utf-8", errors="replace")
+    return raw.decode(ENCODING)
+
+
+def clean_names(names):
+    """Unique, non-blank, printable column names, as Softmax Lab makes them."""
+    out, seen = [], set()
+    for i, original in enumerate(names):
+        name = "".join(
+            " " if unicodedata.category(ch)[0] in "CZ" else ch for ch in str(original)
+        ).strip()
+        name = re.sub(r"\s+", " ", name)
+        if not name:
+            name = f"column_{i + 1}"
+        if len(name) > 64:
+            name = name[:63].rstrip() + "\u2026"
+        base, k = name, 2
+        while name.casefold() in seen:
+            name = f"{base}_{k}"
+            k += 1
+        seen.add(name.casefold())
+        out.append(name)
+    return out
+
+
+def read_table(path, needed):
+    """The needed columns of the CSV, parsed with the detected dialect."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    digest = hashlib.sha256(raw).hexdigest()
+    if DATA_SHA256 and digest != DATA_SHA256:
+        print(
+            "note: this file's SHA-256 differs from the one Softmax Lab trained on; "
+            "the numbers may differ.",
+            file=sys.stderr,
+        )
+    text = decode(raw)
+    escapechar = "\\" if '\\"' in text else None
+    first_line = text.split("\n", 1)[0].split("\r", 1)[0]
+    sep_line = re.fullmatch(r'\s*"?sep=(.)"?\s*,*', first_line, flags=re.IGNORECASE)
+    body = text[len(first_line):].lstrip("\r\n") if sep_line else text
+    offset = 1 if sep_line else 0
+    if HEADER_ROW is None:
+        names = [""] * N_COLUMNS
+        skip = offset + TITLE_LINES
+    else:
+        reader = csv.reader(
+            io.StringIO(body, newline=""),
+            delimiter=DELIMITER,
+            quotechar='"',
+            escapechar=escapechar,
+            doublequote=True,
+            strict=False,
+        )
+        header = []
+        for number, record in enumerate(reader):
+            if number == HEADER_ROW - offset:
+                header = record
+                break
+        names = list(header) + [""] * (N_COLUMNS - len(header))
+        skip = HEADER_ROW + 1
+    names = clean_names(names)
+    absent = [name for name in needed if name not in names]
+    if absent:
+        sys.exit(f"error: the file has no column named {absent[0]!r}")
+    positions = [names.index(name) for name in needed]
+    frame = pd.read_csv(
+        io.StringIO(text),
+        sep=DELIMITER,
+        decimal=DECIMAL,
+        quotechar='"',
+        escapechar=escapechar,
+        header=None,
+        names=list(range(N_COLUMNS)),
+        usecols=positions,
+        skiprows=skip,
+        index_col=False,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=True,
+        engine="c",
+        on_bad_lines="skip" if SKIP_BAD_LINES else "error",
+    )
+    frame = frame[positions]
+    frame.columns = list(needed)
+    return frame
+
+
+# ----------------------------------------------------------------------------- typing the columns
+
+
+def number_pattern(decimal):
+    group = "," if decimal == "." else r"[.\s\u00a0\u202f']"
+    dec = re.escape(decimal)
+    return re.compile(
+        rf"[-+]?(?:\d{{1,3}}(?:{group}\d{{3}})+|\d+)(?:{dec}\d*)?(?:[eE][-+]?\d+)?"
+        rf"|[-+]?{dec}\d+(?:[eE][-+]?\d+)?"
+    )
+
+
+def strip_number(values):
+    text = values.str.strip()
+    percent = text.str.endswith("%")
+    text = text.str.removesuffix("%").str.strip()
+    negative = text.str.startswith("(") & text.str.endswith(")")
+    text = text.where(~negative, text.str.slice(1, -1))
+    text = text.str.replace(f"[{CURRENCY}]", "", regex=True).str.strip()
+    text = text.str.replace("\u2212", "-", regex=False)
+    return text, negative
+
+
+def parse_numbers(values, decimal):
+    text, negative = strip_number(values)
+    if not text.str.fullmatch(number_pattern(decimal)).all():
+        return None
+    if decimal == ".":
+        text = text.str.replace(",", "", regex=False)
+    else:
+        text = text.str.replace(r"[.\s\u00a0\u202f']", "", regex=True).str.replace(",", ".")
+    numbers = pd.to_numeric(text, errors="coerce")
+    if numbers.isna().any():
+        return None
+    return numbers.where(~negative, -numbers)
+
+
+def guess_kind(sample, decimal):
+    unique = set(sample.str.lower().unique().tolist())
+    if any(unique <= pair for pair in BOOLEAN_PAIRS):
+        return "boolean"
+    for mark in (decimal, "," if decimal == "." else "."):
+        text, _ = strip_number(sample)
+        if text.str.fullmatch(number_pattern(mark)).all():
+            return "number"
+    if sample.str.contains(DATE_HINT, regex=True).all():
+        for fmt in DATE_FORMATS:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
+            if parsed.notna().all():
+                return "date:" + fmt
+    return None
+
+
+def type_column(column):
+    """Numbers, yes/no values and dates written as text get their type, as in Softmax Lab."""
+    if column.dtype == object:
+        column = column.astype("str")
+    if not pd.api.types.is_string_dtype(column.dtype):
+        return column
+    present = column.dropna()
+    if present.empty:
+        return column
+    sample = present.iloc[:SAMPLE_VALUES].str.strip()
+    sample_values = sample[~sample.str.lower().isin(MISSING_TOKENS)]
+    if sample_values.empty:
+        clean = present.str.strip()
+        if clean.str.lower().isin(MISSING_TOKENS).all():
+            return pd.Series(np.nan, index=column.index, dtype="float64")
+        sample_values = clean[~clean.str.lower().isin(MISSING_TOKENS)].iloc[:SAMPLE_VALUES]
+    kind = guess_kind(sample_values, DECIMAL)
+    if kind is None:
+        return column
+    stripped = column.str.strip()
+    missing = stripped.str.lower().isin(MISSING_TOKENS) | stripped.isna() | (stripped == "")
+    values = stripped[~missing]
+    if kind == "number":
+        for mark in (DECIMAL, "," if DECIMAL == "." else "."):
+            numbers = parse_numbers(values, mark)
+            if numbers is not None:
+                result = pd.Series(np.nan, index=column.index, dtype="float64")
+                result[~missing] = numbers.astype("float64")
+                if not missing.any() and (result % 1 == 0).all():
+                    result = result.astype("int64")
+                return result
+        return column
+    if kind == "boolean":
+        lower = values.str.lower()
+        if not lower.isin(TRUE | FALSE).all():
+            return column
+        mapped = lower.isin(TRUE)
+        if missing.any():
+            result = pd.Series(pd.NA, index=column.index, dtype="boolean")
+            result[~missing] = mapped.to_numpy()
+            return result
+        return pd.Series(mapped.to_numpy(), index=column.index, dtype="bool")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(values, format=kind[5:], errors="coerce")
+    if not parsed.notna().all():
+        return column
+    result = pd.Series(pd.NaT, index=column.index, dtype=parsed.dtype)
+    result[~missing] = parsed
+    return result
+
+
+def type_of(column):
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return "number"
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return "date"
+    return "text"
+
+
+# ----------------------------------------------------------------------------- labels
+
+NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+LEADING_ZERO = re.compile(r"[+-]?0\d")
+
+
+def label(value):
+    """One target value as a text label: 1, 1.0 and "1" all become "1"; missing is None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return None
+        if np.isfinite(value) and float(value).is_integer():
+            return str(int(value))
+        return str(float(value))
+    text = str(value).strip()
+    if not text:
+        return None
+    if NUMBER_TEXT.fullmatch(text) and not LEADING_ZERO.match(text):
+        return label(float(text))
+    return text
+
+
+# ----------------------------------------------------------------------------- the run
+
+
+def main(path):
+    start = time.perf_counter()
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    needed = [TARGET] + [c for c in NUMERIC_COLUMNS + CATEGORICAL_COLUMNS if c != TARGET]
+    table = read_table(path, needed)
+    for name in needed:
+        table[name] = type_column(table[name])
+    for name, expected in COLUMN_TYPES.items():
+        if type_of(table[name]) != expected:
+            sys.exit(
+                f"error: column {name!r} reads as {type_of(table[name])}, but Softmax Lab read it "
+                f"as {expected}: is this the same file?"
+            )
+    labels = pd.Series([label(v) for v in table[TARGET].tolist()], index=table.index, dtype=object)
+    labels = labels[labels.notna()]
+    labels = labels[~labels.isin(CLASSES_DROPPED)]
+    X = table.loc[labels.index, NUMERIC_COLUMNS + CATEGORICAL_COLUMNS]
+    y = labels.to_numpy().astype(str)
+
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=TEST_SIZE, stratify=y, random_state=SEED
+    )
+    folds = StratifiedKFold(n_splits=CV_FOLDS, shuffle=True, random_state=SEED)
+    search = GridSearchCV(
+        build_pipeline(),
+        {"logisticregression__C": sorted(C_GRID)},
+        cv=folds,
+        scoring="accuracy",
+        refit=True,
+    )
+    search.fit(X_train, y_train)
+    model = search.best_estimator_
+    classes = [str(c) for c in model.classes_]
+    proba = model.predict_proba(X_test)
+    predicted = np.asarray(classes)[np.argmax(proba, axis=1)]
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        y_test, predicted, labels=classes, average="macro", zero_division=0
+    )
+    results = search.cv_results_
+    summary = {
+        "classes": classes,
+        "best_C": float(search.best_params_["logisticregression__C"]),
+        "cv": [
+            {"C": float(c), "mean_accuracy": float(m), "std_accuracy": float(s)}
+            for c, m, s in zip(
+                results["param_logisticregression__C"],
+                results["mean_test_score"],
+                results["std_test_score"],
+            )
+        ],
+        "test": {
+            "accuracy": float(accuracy_score(y_test, predicted)),
+            "precision_macro": float(precision),
+            "recall_macro": float(recall),
+            "f1_macro": float(f1),
+            "log_loss": float(log_loss(y_test, proba, labels=classes)),
+            "confusion_matrix": confusion_matrix(y_test, predicted, labels=classes).tolist(),
+        },
+        "n_train": int(len(y_train)),
+        "n_test": int(len(y_test)),
+        "seconds": time.perf_counter() - start,
+    }
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python " + sys.argv[0] + " path/to/data.csv")
+    main(sys.argv[1])
+'''
+
+
+def _public_import(cls: type) -> tuple[str, str]:
+    import importlib
+
+    module = cls.__module__
+    parts = module.split(".")
+    for depth in range(1, len(parts) + 1):
+        candidate = ".".join(parts[:depth])
+        try:
+            if getattr(importlib.import_module(candidate), cls.__name__, None) is cls:
+                return candidate, cls.__name__
+        except ImportError:  # pragma: no cover - a parent of a loaded module imports
+            continue
+    return module, cls.__name__
+
+
+def _same(value: Any, default: Any) -> bool:
+    if value is default:
+        return True
+    if isinstance(value, float) and isinstance(default, float):
+        return value == default or (np.isnan(value) and np.isnan(default))
+    if type(value) is not type(default):
+        return False
+    try:
+        return bool(value == default)
+    except (TypeError, ValueError):
+        return False
+
+
+def _render(value: Any, imports: set[tuple[str, str]]) -> str:
+    """Python source that rebuilds a (scikit-learn) value."""
+    import inspect
+
+    from sklearn.base import BaseEstimator
+
+    if isinstance(value, BaseEstimator):
+        cls = type(value)
+        imports.add(_public_import(cls))
+        signature = inspect.signature(cls.__init__)
+        arguments = []
+        for name, param in value.get_params(deep=False).items():
+            default = signature.parameters[name].default if name in signature.parameters else None
+            required = default is inspect.Parameter.empty
+            if not required and _same(param, default):
+                continue
+            arguments.append(f"{name}={_render(param, imports)}")
+        return f"{cls.__name__}({', '.join(arguments)})"
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return repr(value)
+    if isinstance(value, float):
+        if np.isnan(value):
+            return 'float("nan")'
+        if np.isinf(value):
+            return 'float("inf")' if value > 0 else 'float("-inf")'
+        return repr(value)
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return _render(value.item(), imports)
+    if isinstance(value, type) and value.__module__ == "numpy":
+        return f"np.{value.__name__}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_render(v, imports) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(_render(v, imports) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        items = ", ".join(f"{_render(k, imports)}: {_render(v, imports)}" for k, v in value.items())
+        return "{" + items + "}"
+    raise TypeError(f"cannot write {type(value).__name__} into the script")
+
+
+def _column_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return "number"
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return "date"
+    return "text"
+
+
+def reproducible_script(model: Any, load_report: Any) -> str:
+    """A standalone Python script that reproduces a training run with pandas and scikit-learn.
+
+    The script takes the CSV's path as its argument, reads it with the dialect the loader
+    detected (encoding, separator, decimal mark, header line), types the columns the model
+    uses as the loader did, applies the same target cleaning, held-out split, folds,
+    preprocessing and C grid (``GridSearchCV``), and prints JSON with the keys of
+    ``python -m dashboard train``. User text (column names, class names) enters the script
+    only as Python literals (``repr``).
+
+    Parameters
+    ----------
+    model : TrainedModel
+        The trained model.
+    load_report : LoadReport or LoadedTable
+        How the file was read (a LoadedTable's report is used).
+
+    Returns
+    -------
+    str
+        The script's source.
+    """
+    report = getattr(load_report, "report", load_report)
+    config = model.config
+    imports: set[tuple[str, str]] = set()
+    pipeline_source = _render(model.pipeline, imports)
+    import_lines = "\n".join(f"from {module} import {name}" for module, name in sorted(imports))
+    x_test = model.X_test
+    column_types = {
+        str(name): _column_type(x_test[name])
+        for name in list(model.numeric_columns) + list(model.categorical_columns)
+    }
+    from dashboard import data as data_module
+
+    missing_tokens = sorted(data_module.MISSING_TOKENS)
+    date_formats = getattr(data_module, "_DATE_FORMATS", ())
+    dropped = len(getattr(report, "dropped_columns", ()) or ())
+    values = {
+        "__IMPORTS__": import_lines,
+        "__DATA_SHA256__": repr(str(getattr(model, "data_sha256", "") or "")),
+        "__ENCODING__": repr(str(report.encoding)),
+        "__DELIMITER__": repr(str(report.delimiter)),
+        "__DECIMAL__": repr(str(report.decimal)),
+        "__HEADER_ROW__": repr(None if report.header_row is None else int(report.header_row)),
+        "__TITLE_LINES__": repr(int(getattr(report, "title_lines", 0) or 0)),
+        "__N_COLUMNS__": repr(int(report.columns) + dropped),
+        "__SKIP_BAD_LINES__": repr(bool(getattr(report, "rows_skipped", 0))),
+        "__TARGET__": repr(str(config.target)),
+        "__NUMERIC__": repr([str(c) for c in model.numeric_columns]),
+        "__CATEGORICAL__": repr([str(c) for c in model.categorical_columns]),
+        "__COLUMN_TYPES__": repr(column_types),
+        "__CLASSES_DROPPED__": repr([str(c) for c in model.classes_dropped]),
+        "__C_GRID__": repr([float(c) for c in config.c_grid]),
+        "__CV_FOLDS__": repr(int(config.cv_folds)),
+        "__TEST_SIZE__": repr(float(config.test_size)),
+        "__SEED__": repr(int(config.seed)),
+        "__PIPELINE__": pipeline_source,
+        "__MISSING_TOKENS__": repr(missing_tokens),
+        "__DATE_FORMATS__": repr(tuple(date_formats)),
+    }
+    # One pass, so that a placeholder-like column name inside a value is never replaced.
+    pattern = re.compile("|".join(re.escape(key) for key in values))
+    return pattern.sub(lambda match: values[match.group(0)], _SCRIPT_TEMPLATE)
