@@ -6,7 +6,7 @@ import itertools
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 
 class TrainingGate:
@@ -93,10 +93,8 @@ class TrainingGate:
         """Give up a slot or a place in the queue (safe to call more than once)."""
         with self._cond:
             self._running.discard(ticket)
-            try:
+            with suppress(ValueError):
                 self._waiting.remove(ticket)
-            except ValueError:
-                pass
             self._cond.notify_all()
 
     @contextmanager
