@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard import evaluation as ev
 from dashboard import figures
+from dashboard import information as info
 from dashboard.errors import SoftmaxLabError
 
 
@@ -119,3 +121,274 @@ def test_probability_bars_figure_marks_true_class():
     assert fig.layout.title.text == "Row &lt;3&gt;"
     with pytest.raises(SoftmaxLabError):
         figures.probability_bars_figure([0.5, 0.5], ["a"])
+
+
+# --- the rest of the builders -----------------------------------------------------------------
+
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def _predictions(n, k, seed=0):
+    rng = np.random.default_rng(seed)
+    classes = [f"c{i}" for i in range(k)]
+    y = rng.choice(classes, size=n)
+    logits = rng.normal(size=(n, k)) + 1.5 * (y[:, None] == np.array(classes)[None, :])
+    proba = np.exp(logits - logits.max(axis=1, keepdims=True))
+    proba /= proba.sum(axis=1, keepdims=True)
+    return y, proba, classes, logits
+
+
+def test_coefficient_paths_figure():
+    c = [10.0, 0.01, 1.0]
+    rng = np.random.default_rng(1)
+    coef = rng.normal(size=(3, 3, 5))
+    coef[:, 2, 4] *= 100  # the largest feature of class "z"
+    fig = figures.coefficient_paths_figure(
+        c,
+        coef,
+        ["a", "b", "c", "<d>", "e"],
+        ["x", "y", "z"],
+        class_name="z",
+        best_C=1.0,
+        max_features=2,
+    )
+    assert len(fig.data) == 2
+    assert fig.data[0].name == "e"
+    np.testing.assert_allclose(fig.data[0].x, [0.01, 1.0, 10.0])
+    np.testing.assert_allclose(fig.data[0].y, coef[[1, 2, 0], 2, 4])
+    assert fig.layout.xaxis.type == "log"
+    binary = figures.coefficient_paths_figure(c, coef[:, :1, :], list("abcde"), ["no", "yes"])
+    np.testing.assert_allclose(
+        binary.data[0].y, coef[[1, 2, 0], 0, np.abs(coef[:, 0, :]).max(axis=0).argmax()]
+    )
+    first = figures.coefficient_paths_figure(
+        c, coef[:, :1, :], list("abcde"), ["no", "yes"], class_name="no"
+    )
+    assert all(np.all(np.asarray(t.y) == 0) for t in first.data)
+    with pytest.raises(SoftmaxLabError, match="do not match"):
+        figures.coefficient_paths_figure(c, coef[:2], list("abcde"), ["x", "y", "z"])
+
+
+def test_logit_contributions_figure_adds_up():
+    contributions = np.array([0.5, -2.0, 0.1, 1.5, -0.05])
+    fig = figures.logit_contributions_figure(
+        contributions, ["a", "b", "c", "d", "intercept"], 0.3, class_name="<b>x</b>", max_features=2
+    )
+    trace = fig.data[0]
+    assert list(trace.measure) == ["relative"] * 4 + ["total"]
+    assert list(trace.x) == [
+        "(intercept)",
+        "b",
+        "d",
+        "(3 other features)",
+        "logit z (&lt;b&gt;x&lt;/b&gt;)",
+    ]
+    np.testing.assert_allclose(trace.y[:-1], [0.3, -2.0, 1.5, 0.55])
+    assert trace.y[-1] == pytest.approx(0.3 + contributions.sum())
+    assert sum(trace.y[:-1]) == pytest.approx(trace.y[-1])
+
+
+def test_softmax_and_terms_figures():
+    z = [2.0, 1.0, 0.1]
+    p = info.softmax(z, temperature=2.0)
+    fig = figures.softmax_bars_figure(z, p, labels=["a", "a", "<c>"], temperature=2.0)
+    np.testing.assert_allclose(_trace(fig, "logit").y, z)
+    np.testing.assert_allclose(_trace(fig, "probability").y, p)
+    assert list(_trace(fig, "probability").x) == ["a", "a (2)", "&lt;c&gt;"]
+    assert fig.layout.annotations[1].text == "softmax(z / 2)"
+    terms = info.entropy_terms([0.5, 0.25, 0.25])
+    fig = figures.information_terms_figure(terms, unit="bits")
+    np.testing.assert_allclose(fig.data[0].y, [0.5, 0.5, 0.5])
+    assert "1.5000 bits" in fig.layout.title.text
+    with pytest.raises(SoftmaxLabError):
+        figures.information_terms_figure(terms, quantity="mutual information")
+
+
+def test_roc_and_pr_figures_carry_the_scores():
+    y, proba, classes, _ = _predictions(500, 4)
+    roc = ev.roc_curves(y, proba, classes)
+    fig = figures.roc_curves_figure(roc)
+    names = [t.name for t in fig.data]
+    assert names[0] == f"c0 (AUC {roc.per_class[0].score:.3f})"
+    assert f"micro average (AUC {roc.micro_score:.3f})" in names
+    assert f"macro average (AUC {roc.macro_score:.3f})" in names
+    assert "chance" in names
+    np.testing.assert_allclose(fig.data[0].x, roc.per_class[0].x)
+    pr = ev.precision_recall_curves(y, proba, classes)
+    fig = figures.precision_recall_figure(pr)
+    assert f"micro average (AP {pr.micro_score:.3f})" in [t.name for t in fig.data]
+    with pytest.raises(SoftmaxLabError):
+        figures.roc_curves_figure(pr)
+
+
+def test_calibration_figures():
+    y = ["a", "b", "b", "c", "c"]
+    proba = [
+        [0.9, 0.05, 0.05],
+        [0.8, 0.1, 0.1],
+        [0.3, 0.6, 0.1],
+        [0.4, 0.35, 0.25],
+        [0.2, 0.2, 0.6],
+    ]
+    cal = ev.calibration(y, proba, ["a", "b", "c"], n_bins=4)
+    fig = figures.calibration_figure(cal)
+    model = _trace(fig, "model")
+    np.testing.assert_allclose(model.x, [0.4, 0.6, 0.85])
+    np.testing.assert_allclose(model.y, [0.0, 1.0, 0.5])
+    assert list(model.customdata) == [1, 2, 2]
+    assert "0.380" in fig.layout.title.text
+    hist = figures.confidence_histogram_figure(cal)
+    np.testing.assert_allclose(hist.data[0].x, [0.125, 0.375, 0.625, 0.875])
+    assert list(hist.data[0].y) == [0, 1, 2, 2]
+    xs = sorted(shape.x0 for shape in hist.layout.shapes)
+    np.testing.assert_allclose(xs, [0.6, (0.4 + 1.2 + 1.7) / 5])  # accuracy, mean confidence
+
+
+def test_temperature_effect_figure():
+    y, _, classes, logits = _predictions(300, 3, seed=2)
+    table = ev.temperature_effect(logits, y, classes, [0.5, 1.0, 2.0])
+    fig = figures.temperature_effect_figure(table, current=2.0)
+    np.testing.assert_allclose(_trace(fig, "log-loss").y, table["log_loss"])
+    np.testing.assert_allclose(_trace(fig, "accuracy").y, table["accuracy"])
+    np.testing.assert_allclose(_trace(fig, "calibration error (ECE)").y, table["ece"])
+    assert fig.layout.xaxis.type == "log"
+
+
+def test_class_weight_figure():
+    y = np.array(["a", "a", "a", "b"])
+    comparison = ev.compare_class_weights(y, ["a", "a", "a", "a"], ["a", "a", "b", "b"], ["a", "b"])
+    fig = figures.class_weight_figure(comparison)
+    np.testing.assert_allclose(_trace(fig, "recall, no weights").y, [1.0, 0.0])
+    np.testing.assert_allclose(_trace(fig, "recall, balanced").y, [2 / 3, 1.0])
+    np.testing.assert_allclose(_trace(fig, "precision, balanced").y, [1.0, 0.5])
+
+
+def test_user_text_never_reaches_a_figure_unescaped():
+    labels = [EVIL, "b&b", "ok"]
+    y = np.array([EVIL, "b&b", "ok", EVIL, "ok", "b&b"])
+    proba = np.array(
+        [
+            [0.7, 0.2, 0.1],
+            [0.2, 0.6, 0.2],
+            [0.1, 0.2, 0.7],
+            [0.3, 0.4, 0.3],
+            [0.2, 0.2, 0.6],
+            [0.5, 0.3, 0.2],
+        ]
+    )
+    cm = np.array([[1, 1, 0], [1, 1, 0], [0, 0, 2]])
+    comparison = ev.compare_class_weights(y, y, y, labels)
+    figs = [
+        figures.confusion_matrix_figure(cm, labels, normalize="true", title=EVIL),
+        figures.probability_bars_figure([0.2, 0.3, 0.5], labels, true_label=EVIL, title=EVIL),
+        figures.coefficient_paths_figure(
+            [1.0], np.ones((1, 3, 2)), [EVIL, "x"], labels, class_name=EVIL, title=EVIL
+        ),
+        figures.logit_contributions_figure([1.0, 2.0], [EVIL, "x"], 0.5, class_name=EVIL),
+        figures.softmax_bars_figure([1, 2, 3], [0.1, 0.2, 0.7], labels=labels, title=EVIL),
+        figures.information_terms_figure([0.1, 0.2, 0.3], labels=labels, unit=EVIL),
+        figures.roc_curves_figure(ev.roc_curves(y, proba, labels), title=EVIL),
+        figures.precision_recall_figure(ev.precision_recall_curves(y, proba, labels)),
+        figures.calibration_figure(ev.calibration(y, proba, labels), title=EVIL),
+        figures.class_weight_figure(comparison, title=EVIL),
+    ]
+    for fig in figs:
+        text = list(_strings(fig.to_plotly_json()))
+        assert not any("<img" in s for s in text)
+        assert any("&lt;img" in s for s in text)
+
+
+def _json_size(fig):
+    return len(fig.to_json().encode())
+
+
+def test_figures_stay_small_with_a_million_rows_and_fifty_classes():
+    k = 50
+    classes = [f"class number {i}" for i in range(k)]
+    # ROC/PR curves as a million held-out rows would give them: one point per row per class.
+    # (The same arrays are shared between classes to keep the test's memory small.)
+    n = 1_000_000
+    x = np.sort(np.random.default_rng(0).random(n))
+    y = np.sqrt(x)
+    curve = lambda name: ev.Curve(name=name, x=x, y=y, score=0.9, positives=n // k)  # noqa: E731
+    curves = ev.CurveSet(
+        kind="roc",
+        per_class=tuple(curve(c) for c in classes),
+        micro=curve("micro average"),
+        macro=curve("macro average"),
+        micro_score=0.9,
+        macro_score=0.9,
+        notes=(),
+    )
+    roc = figures.roc_curves_figure(curves)
+    assert sum(len(t.x) for t in roc.data) <= figures.MAX_FIGURE_POINTS + 2
+    assert _json_size(roc) < 1_000_000
+    pr = figures.precision_recall_figure(
+        ev.CurveSet(
+            kind="pr",
+            per_class=curves.per_class,
+            micro=curves.micro,
+            macro=None,
+            micro_score=0.9,
+            macro_score=0.9,
+            notes=(),
+        )
+    )
+    assert _json_size(pr) < 1_000_000
+    # calibration of a million rows (5 classes keep the test fast: the figure depends on bins)
+    rng = np.random.default_rng(1)
+    labels5 = classes[:5]
+    y_big = rng.choice(labels5, size=n)
+    p_big = rng.dirichlet(np.ones(5), size=n)
+    cal = ev.calibration(y_big, p_big, labels5, n_bins=20)
+    assert _json_size(figures.calibration_figure(cal)) < 50_000
+    assert _json_size(figures.confidence_histogram_figure(cal)) < 50_000
+    # 50 x 50 confusion matrix with counts summing to a million
+    cm = rng.multinomial(n, np.ones(k * k) / (k * k)).reshape(k, k)
+    for normalize in (None, "true"):
+        assert _json_size(figures.confusion_matrix_figure(cm, classes, normalize=normalize)) < (
+            1_000_000
+        )
+    assert (
+        _json_size(figures.probability_bars_figure(np.ones(k) / k, classes, true_label=classes[3]))
+        < 100_000
+    )
+    # coefficient paths: 30 values of C, 50 classes, 2000 features
+    coef = rng.normal(size=(30, k, 2000))
+    paths = figures.coefficient_paths_figure(
+        np.logspace(-3, 3, 30), coef, [f"f{i}" for i in range(2000)], classes
+    )
+    assert _json_size(paths) < 200_000
+    contributions = figures.logit_contributions_figure(
+        rng.normal(size=2000), [f"f{i}" for i in range(2000)], 0.1, class_name=classes[0]
+    )
+    assert _json_size(contributions) < 50_000
+    # CV with the largest number of fits
+    c_grid = np.logspace(-3, 3, 20)
+    results = pd.DataFrame(
+        {
+            "C": np.repeat(c_grid, 10),
+            "fold": np.tile(np.arange(10), 20),
+            "accuracy": rng.random(200),
+            "log_loss": rng.random(200),
+        }
+    )
+    summary = results.groupby("C", as_index=False).agg(
+        mean_accuracy=("accuracy", "mean"),
+        std_accuracy=("accuracy", "std"),
+        mean_log_loss=("log_loss", "mean"),
+        std_log_loss=("log_loss", "std"),
+    )
+    assert _json_size(figures.cv_scores_figure(results, summary, c_grid[3])) < 200_000
