@@ -248,6 +248,7 @@ def search_c(
     on_fit: Callable[[FitEvent, int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     time_limit: float | None = None,
+    clock_start: float | None = None,
 ) -> SearchResult:
     """Cross-validated accuracy and log-loss of ``pipeline`` at every C of ``c_grid``.
 
@@ -278,6 +279,8 @@ def search_c(
         Polled every 0.1 s; when it returns True the search raises `TrainingStopped`.
     time_limit : float, optional
         Seconds after which the search stops with a `SoftmaxLabError`.
+    clock_start : float, optional
+        ``time.perf_counter()`` value the time limit counts from (default: now).
 
     Returns
     -------
@@ -290,6 +293,7 @@ def search_c(
     """
     silence_convergence_warnings()
     start = time.perf_counter()
+    clock_start = start if clock_start is None else clock_start
     c_sorted = sorted(float(c) for c in c_grid)
     preprocess, estimator = _split_pipeline(pipeline)
     y = np.asarray(y)
@@ -327,7 +331,7 @@ def search_c(
     def check_stop() -> None:
         if should_stop is not None and should_stop():
             raise TrainingStopped("Training was stopped before it finished.")
-        if time_limit is not None and time.perf_counter() - start > time_limit:
+        if time_limit is not None and time.perf_counter() - clock_start > time_limit:
             raise SoftmaxLabError(
                 f"Training took longer than the limit of {time_limit:g} seconds and was stopped",
                 where="training",

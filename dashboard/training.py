@@ -513,38 +513,17 @@ def min_rows_per_class(folds: int, test_size: float) -> int:
 
 
 def _column_kinds(table: pd.DataFrame, target: str, table_profile, limits: Limits) -> dict:
-    """(kind, reason) per column: from `dashboard.profile` when there, else from dtypes."""
+    """(kind, reason) per column but the target, from `dashboard.profile`; reason "" = usable."""
     if table_profile is None:
-        try:
-            from dashboard.profile import profile
-        except ImportError:
-            profile = None
-        if profile is not None:
-            table_profile = profile(table, limits=limits)
+        from dashboard.profile import profile
+
+        table_profile = profile(table, limits=limits)
     kinds = {}
-    if table_profile is not None:
-        for col in table_profile.columns:
-            if col.name == target:
-                continue
-            reason = "" if col.can_be_feature else (col.feature_reason or f"a {col.kind} column")
-            kinds[col.name] = (col.kind, reason)
-        return kinds
-    for name in table.columns:
-        if name == target:
+    for col in table_profile.columns:
+        if col.name == target:
             continue
-        s = table[name]
-        if s.isna().all():
-            kinds[name] = ("empty", "it has no values")
-        elif pd.api.types.is_bool_dtype(s):
-            kinds[name] = ("boolean", "")
-        elif pd.api.types.is_numeric_dtype(s):
-            kinds[name] = ("numeric", "")
-        elif pd.api.types.is_datetime64_any_dtype(s):
-            kinds[name] = ("datetime", "dates are not used as features as they are")
-        elif s.nunique(dropna=True) <= max(limits.max_categories, 0.05 * len(s)):
-            kinds[name] = ("categorical", "")
-        else:
-            kinds[name] = ("text", "too many different values for a category (text or an id)")
+        reason = "" if col.can_be_feature else (col.feature_reason or f"a {col.kind} column")
+        kinds[col.name] = (col.kind, reason)
     return kinds
 
 
@@ -618,30 +597,6 @@ def train(
             hint="Pick the features among the table's columns.",
         )
 
-    kinds = _column_kinds(table, config.target, table_profile, limits)
-    numeric, categorical, excluded = [], [], []
-    for name in config.features:
-        kind, reason = kinds.get(name, ("unknown", "its kind is unknown"))
-        if reason:
-            excluded.append((name, reason))
-        elif kind in NUMERIC_KINDS:
-            numeric.append(name)
-        elif kind in CATEGORICAL_KINDS:
-            categorical.append(name)
-        else:
-            excluded.append((name, f"a {kind} column cannot be used as a feature as it is"))
-    for name, (_, reason) in kinds.items():
-        if reason and name not in config.features:
-            excluded.append((name, reason))
-    if not numeric and not categorical:
-        why = "; ".join(f"'{n}': {r}" for n, r in excluded if n in config.features)
-        raise SoftmaxLabError(
-            f"None of the chosen features can be used ({why})",
-            where="features",
-            hint="Pick numeric or categorical columns as features.",
-        )
-    timings["columns"] = time.perf_counter() - start
-
     # The target: text labels, missing dropped, classes checked.
     raw_target = table[config.target]
     labels = normalise_labels(raw_target)
@@ -677,6 +632,30 @@ def train(
             hint="Pick a column with fewer categories, or merge rare ones into one such as "
             "'other'.",
         )
+
+    kinds = _column_kinds(table, config.target, table_profile, limits)
+    numeric, categorical, excluded = [], [], []
+    for name in config.features:
+        kind, reason = kinds.get(name, ("unknown", "its kind is unknown"))
+        if reason:
+            excluded.append((name, reason))
+        elif kind in NUMERIC_KINDS:
+            numeric.append(name)
+        elif kind in CATEGORICAL_KINDS:
+            categorical.append(name)
+        else:
+            excluded.append((name, f"a {kind} column cannot be used as a feature as it is"))
+    for name, (_, reason) in kinds.items():
+        if reason and name not in config.features:
+            excluded.append((name, reason))
+    if not numeric and not categorical:
+        why = "; ".join(f"'{n}': {r}" for n, r in excluded if n in config.features)
+        raise SoftmaxLabError(
+            f"None of the chosen features can be used ({why})",
+            where="features",
+            hint="Pick numeric or categorical columns as features.",
+        )
+    timings["columns"] = time.perf_counter() - start
 
     need = min_rows_per_class(config.cv_folds, config.test_size)
     small = [str(c) for c, n in counts.items() if n < need]
@@ -781,7 +760,6 @@ def train(
             )
         )
 
-    time_left = max(1.0, limits.max_training_seconds - (time.perf_counter() - start))
     result: SearchResult = search_c(
         pipeline,
         X_train,
@@ -793,7 +771,8 @@ def train(
         scheduler=scheduler,
         on_fit=on_fit,
         should_stop=should_stop,
-        time_limit=time_left,
+        time_limit=limits.max_training_seconds,
+        clock_start=start,
     )
     timings["search"] = result.seconds
     timings["search_backend"] = result.backend
