@@ -814,7 +814,7 @@ code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; word-break:
 
 # The report needs nothing from outside the file: the policy makes the browser refuse to fetch.
 _REPORT_CSP = (
-    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: blob:; font-src data:; connect-src 'none'; worker-src blob:"
 )
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import io
+import json
 import os
 import pickle
+import subprocess
+import sys
 import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -281,3 +286,396 @@ def test_skops_files_that_are_not_our_model_are_refused(payload_change, match):
 def test_skops_file_of_something_else_entirely_is_refused():
     with pytest.raises(SoftmaxLabError, match="not written by Softmax Lab"):
         export.load_model(skops.io.dumps([1, 2, 3]))
+
+
+# --------------------------------------------------------------------------- with real training
+
+REPO = Path(__file__).resolve().parents[2]
+PYTHON = REPO / ".venv" / "bin" / "python"
+
+
+def _iris_csv() -> bytes:
+    from sklearn.datasets import load_iris
+
+    frame = load_iris(as_frame=True).frame
+    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[frame.pop("target")]
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def _mixed_frame(n: int = 240, seed: int = 1) -> pd.DataFrame:
+    """Numeric, categorical and yes/no columns, missing values, and a text trigger value."""
+    rng = np.random.default_rng(seed)
+    colour = rng.choice(["red", "green", "blue"], n)
+    size = rng.normal(size=n)
+    shape = rng.choice(["round", "square", "=odd"], n)
+    score = size + (colour == "red") * 1.5 - (shape == "square") + rng.normal(scale=0.8, size=n)
+    label = np.where(score > 0.8, "high", np.where(score < -0.3, "low", "mid"))
+    frame = pd.DataFrame(
+        {
+            "id": range(n),
+            "size": size.round(3),
+            "colour": colour,
+            "shape": shape,
+            "flag": rng.choice(["yes", "no"], n),
+            "label": label,
+        }
+    )
+    frame["size"] = frame["size"].astype(object)
+    frame.loc[rng.choice(n, 20, replace=False), "size"] = "NA"
+    frame["colour"] = frame["colour"].astype(object)
+    frame.loc[rng.choice(n, 15, replace=False), "colour"] = None
+    return frame
+
+
+def _mixed_csv() -> bytes:
+    # Semicolons and decimal commas, as a European spreadsheet writes them.
+    return _mixed_frame().to_csv(index=False, sep=";", decimal=",").encode("utf-8")
+
+
+def _tricky_csv() -> bytes:
+    """A BOM, a title line, thousands separators, currency, yes/no target, a quoted name."""
+    rng = np.random.default_rng(7)
+    n = 160
+    amount = rng.normal(loc=2000, scale=900, size=n).round(2)
+    region = rng.choice(["North", "South", "NA"], n)  # "NA" is a real label here
+    target = np.where(
+        amount + (region == "North") * 500 + rng.normal(scale=400, size=n) > 2200, "yes", "no"
+    )
+    lines = ["Sales export 2024", 'amount;"region, main";bought']
+    for a, r, t in zip(amount, region, target, strict=True):
+        text = f"€ {a:,.2f}".replace(",", " ").replace(".", ",")
+        lines.append(f"{text};{r};{t}")
+    return ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
+
+
+def _train(raw: bytes, target: str, **options):
+    from dashboard.data import load_csv
+    from dashboard.profile import profile
+    from dashboard.training import TrainingConfig, train
+
+    loaded = load_csv(raw, name="data.csv")
+    features = profile(loaded.table).default_features(target)
+    config = TrainingConfig(target=target, features=tuple(features), n_jobs=1, **options)
+    return loaded, train(loaded.table, config, data_sha256=loaded.sha256)
+
+
+@pytest.fixture(scope="module")
+def iris_run():
+    raw = _iris_csv()
+    loaded, model = _train(raw, "species", c_grid=(0.01, 0.1, 1.0, 10.0), cv_folds=5)
+    return raw, loaded, model
+
+
+@pytest.fixture(scope="module")
+def mixed_run():
+    raw = _mixed_csv()
+    loaded, model = _train(raw, "label", c_grid=(0.001, 0.01, 0.1, 1.0, 10.0), cv_folds=4)
+    return raw, loaded, model
+
+
+def test_saved_model_loads_back_and_predicts_the_same_probabilities(mixed_run):
+    _, loaded, model = mixed_run
+    raw = export.save_model(model)
+    assert raw.startswith(b"PK\x03\x04")
+    saved = export.load_model(raw)
+    assert saved.classes == model.classes
+    assert saved.numeric_columns == model.numeric_columns
+    assert saved.categorical_columns == model.categorical_columns
+    assert saved.config["target"] == "label"
+    assert saved.config["c_grid"] == list(model.config.c_grid)
+    assert saved.best_C == model.best_C
+    assert saved.data_sha256 == loaded.sha256
+    # Probabilities of the held-out rows: the app's record against the reloaded model.
+    held_out = loaded.table.loc[model.test_index]
+    predictions = export.predict_table(saved, held_out)
+    columns = [f"probability_{c}" for c in model.classes]
+    np.testing.assert_allclose(
+        predictions[columns].to_numpy(), model.test_proba, rtol=0, atol=1e-12
+    )
+    assert predictions["predicted_class"].tolist() == list(model.test_pred)
+    # The in-session model gives the same table.
+    pd.testing.assert_frame_equal(predictions, export.predict_table(model, held_out))
+
+
+def test_predictions_keep_input_columns_and_ignore_extra_ones(iris_run):
+    _, loaded, model = iris_run
+    table = loaded.table.drop(columns=["species"]).assign(note="x")
+    table = table[["note", *table.columns[:-1]]]
+    predictions = export.predict_table(model, table)
+    assert list(predictions.columns) == [
+        *table.columns,
+        "predicted_class",
+        *(f"probability_{c}" for c in model.classes),
+    ]
+    proba = predictions[[f"probability_{c}" for c in model.classes]].to_numpy()
+    reference = model.pipeline.predict_proba(loaded.table[list(model.pipeline.feature_names_in_)])
+    np.testing.assert_allclose(proba, reference, atol=1e-12)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_missing_columns_are_named(iris_run):
+    _, loaded, model = iris_run
+    table = loaded.table.drop(columns=["petal length (cm)", "sepal width (cm)"])
+    with pytest.raises(SoftmaxLabError, match=r"'sepal width \(cm\)', 'petal length \(cm\)'"):
+        export.predict_table(model, table)
+
+
+def test_bad_types_are_reported_by_column_and_row(iris_run):
+    _, loaded, model = iris_run
+    table = loaded.table.copy()
+    table["sepal width (cm)"] = table["sepal width (cm)"].astype(object)
+    table.loc[3, "sepal width (cm)"] = "wide"
+    with pytest.raises(SoftmaxLabError, match=r"'sepal width \(cm\)' \(row 4: 'wide'\)"):
+        export.predict_table(model, table)
+
+
+def test_numbers_read_as_text_still_predict(iris_run):
+    _, loaded, model = iris_run
+    table = loaded.table.astype(str)
+    expected = export.predict_table(model, loaded.table)
+    got = export.predict_table(model, table)
+    columns = [f"probability_{c}" for c in model.classes]
+    np.testing.assert_allclose(got[columns].to_numpy(), expected[columns].to_numpy(), atol=1e-12)
+
+
+def test_unseen_categories_are_handled_and_reported(mixed_run):
+    _, loaded, model = mixed_run
+    rows = loaded.table.loc[model.test_index[:5]].copy()
+    rows["shape"] = rows["shape"].astype(object)
+    rows.loc[rows.index[0], "shape"] = "hexagon"
+    assert export.unseen_categories(model, rows) == {"shape": ["hexagon"]}
+    predictions = export.predict_table(model, rows)
+    proba = predictions[[f"probability_{c}" for c in model.classes]].to_numpy()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    # Reference: an unseen category contributes nothing, i.e. all its one-hot columns are 0.
+    pre, lr = model.pipeline.steps[0][1], model.pipeline.steps[-1][1]
+    known = rows.iloc[[0]].copy()
+    encoded = pre.transform(known)
+    names = list(pre.get_feature_names_out())
+    for j, name in enumerate(names):
+        if name.startswith("categorical__shape_"):
+            encoded[0, j] = 0.0
+    np.testing.assert_allclose(proba[0], lr.predict_proba(encoded)[0], atol=1e-12)
+
+
+def test_empty_table_is_refused(iris_run):
+    _, loaded, model = iris_run
+    with pytest.raises(SoftmaxLabError, match="no rows"):
+        export.predict_table(model, loaded.table.iloc[:0])
+
+
+def test_prediction_download_is_formula_safe(mixed_run):
+    _, loaded, model = mixed_run
+    predictions = export.predict_table(model, loaded.table)
+    back = _reread(export.safe_csv_bytes(predictions))
+    assert (back["shape"] == "'=odd").any()
+    for name in back.columns:
+        if back[name].dtype == object or pd.api.types.is_string_dtype(back[name]):
+            for cell in back[name].dropna():
+                assert not str(cell).startswith(TRIGGERS), (name, cell)
+    for name in [*model.classes]:
+        assert pd.api.types.is_float_dtype(back[f"probability_{name}"])
+    assert pd.api.types.is_float_dtype(back["size"])
+    assert pd.api.types.is_integer_dtype(back["id"])
+
+
+# --------------------------------------------------------------------------- the script
+
+
+def _run_script(tmp_path, source: str, raw: bytes) -> dict:
+    script = tmp_path / "run.py"
+    data = tmp_path / "data.csv"
+    script.write_text(source, encoding="utf-8")
+    data.write_bytes(raw)
+    done = subprocess.run(
+        [str(PYTHON), str(script), str(data)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "note:" not in done.stderr  # same file: same fingerprint
+    return json.loads(done.stdout)
+
+
+def _assert_script_matches(printed: dict, model) -> None:
+    summary = export.train_summary(model)
+    assert set(printed) == set(summary)
+    assert printed["classes"] == summary["classes"]
+    assert printed["best_C"] == summary["best_C"]
+    assert [r["C"] for r in printed["cv"]] == [r["C"] for r in summary["cv"]]
+    for mine, app in zip(printed["cv"], summary["cv"], strict=True):
+        assert abs(mine["mean_accuracy"] - app["mean_accuracy"]) <= 1e-3
+    assert printed["test"]["accuracy"] == summary["test"]["accuracy"]
+    assert printed["test"]["confusion_matrix"] == summary["test"]["confusion_matrix"]
+    assert printed["n_train"] == summary["n_train"]
+    assert printed["n_test"] == summary["n_test"]
+
+
+def _assert_standalone(source: str) -> None:
+    tree = ast.parse(source)
+    modules = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            modules.add(node.module.split(".")[0])
+    assert modules - set(sys.stdlib_module_names) <= {"numpy", "pandas", "sklearn"}
+
+
+def test_script_reproduces_a_numeric_run(tmp_path, iris_run):
+    raw, loaded, model = iris_run
+    source = export.reproducible_script(model, loaded.report)
+    _assert_standalone(source)
+    _assert_script_matches(_run_script(tmp_path, source, raw), model)
+
+
+def test_script_reproduces_a_run_with_categories_and_missing_values(tmp_path, mixed_run):
+    raw, loaded, model = mixed_run
+    assert model.categorical_columns and loaded.table.isna().any().any()
+    source = export.reproducible_script(model, loaded)
+    _assert_script_matches(_run_script(tmp_path, source, raw), model)
+
+
+def test_script_reproduces_a_run_on_a_tricky_file(tmp_path):
+    raw = _tricky_csv()
+    loaded, model = _train(
+        raw, "bought", c_grid=(0.01, 0.1, 1.0, 10.0), cv_folds=3, class_weight="balanced"
+    )
+    assert loaded.report.title_lines == 1 and loaded.report.delimiter == ";"
+    assert model.classes == ("False", "True")
+    source = export.reproducible_script(model, loaded.report)
+    _assert_script_matches(_run_script(tmp_path, source, raw), model)
+
+
+def test_script_holds_user_text_only_as_literals(iris_run):
+    _, loaded, model = iris_run
+    source = export.reproducible_script(model, loaded.report)
+    compile(source, "run.py", "exec")
+    assert repr("sepal length (cm)") in source
+
+
+def test_script_survives_hostile_column_names(tmp_path):
+    names = ['a"""b', "c\nd", "__SEED__", "x'; import os #"]
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({name: rng.normal(size=90) for name in names})
+    frame["y"] = np.repeat(["p", "q", "r"], 30)
+    raw = frame.to_csv(index=False).encode("utf-8")
+    loaded, model = _train(raw, "y", c_grid=(0.1, 1.0), cv_folds=3)
+    source = export.reproducible_script(model, loaded.report)
+    compile(source, "run.py", "exec")
+    _assert_script_matches(_run_script(tmp_path, source, raw), model)
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def test_report_is_self_contained_and_escapes_user_text(mixed_run):
+    _, loaded, model = mixed_run
+    page = export.html_report(model, loaded)
+    assert page.count("plotly.js v") == 1 or page.count("* plotly.js") == 1
+    assert "<script src=" not in page
+    assert loaded.sha256 in page
+    import sklearn
+
+    assert sklearn.__version__ in page
+    assert "Content-Security-Policy" in page
+
+
+def test_report_escapes_hostile_names():
+    hostile = '<img src="http://evil.example/x.png" onerror="window.pwned=1">'
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({hostile[:40]: rng.normal(size=90), "other": rng.normal(size=90)})
+    frame["y"] = np.repeat(["<b>a</b>", "</script><script>window.pwned=1</script>", "c"], 30)
+    loaded, model = _train(
+        frame.to_csv(index=False).encode("utf-8"), "y", c_grid=(0.1, 1.0), cv_folds=3
+    )
+    page = export.html_report(model, loaded)
+    assert "<img src=" not in page
+    assert "<b>a</b>" not in page
+    assert "</script><script>window.pwned" not in page
+
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _open_in_chromium(path: Path) -> dict:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed")
+    outside: list[str] = []
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+
+            def route(request_route):
+                url = request_route.request.url
+                if url.startswith("file://"):
+                    request_route.continue_()
+                else:
+                    outside.append(url)
+                    request_route.abort()
+
+            page.route("**/*", route)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(path.as_uri())
+            page.wait_for_selector(".plotly .main-svg", timeout=30_000)
+            page.wait_for_timeout(300)
+            result = {
+                "outside": outside,
+                "errors": errors,
+                "plots": page.locator(".js-plotly-plot").count(),
+                "drawn": page.locator(".js-plotly-plot .main-svg").count(),
+                "pwned": page.evaluate("() => window.pwned === undefined ? null : window.pwned"),
+                "text": page.inner_text("body"),
+            }
+        finally:
+            browser.close()
+    return result
+
+
+@pytest.mark.e2e
+def test_report_opens_offline_in_chromium_and_draws_its_charts(tmp_path, mixed_run):
+    _, loaded, model = mixed_run
+    path = tmp_path / export.REPORT_FILE_NAME
+    path.write_text(export.html_report(model, loaded), encoding="utf-8")
+    seen = _open_in_chromium(path)
+    assert seen["outside"] == []
+    assert seen["errors"] == []
+    assert seen["plots"] >= 4  # CV scores, two confusion matrices, probability bars
+    assert seen["drawn"] >= seen["plots"]
+    assert loaded.sha256 in seen["text"]
+
+
+@pytest.mark.e2e
+def test_report_with_hostile_names_runs_no_script(tmp_path):
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(
+        {
+            '<img src="http://evil.example/x.png" onerror="window.pwned=1">': rng.normal(size=90),
+            "other": rng.normal(size=90),
+        }
+    )
+    frame["y"] = np.repeat(["<b>a</b>", "</script><script>window.pwned=2</script>", "c"], 30)
+    loaded, model = _train(
+        frame.to_csv(index=False).encode("utf-8"), "y", c_grid=(0.1, 1.0), cv_folds=3
+    )
+    path = tmp_path / "report.html"
+    path.write_text(export.html_report(model, loaded), encoding="utf-8")
+    seen = _open_in_chromium(path)
+    assert seen["pwned"] is None
+    assert seen["outside"] == []
+    assert "<b>a</b>" in seen["text"]  # shown as typed, not as bold markup
