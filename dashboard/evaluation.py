@@ -91,7 +91,7 @@ def row_cross_entropy(
     return -np.log(p_true)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class HoldoutEvaluation:
     """Scores of the refit model on the held-out rows.
 
@@ -344,7 +344,7 @@ def pipeline_logits(pipeline, X: pd.DataFrame) -> np.ndarray:
     return np.asarray(x @ coef.T, dtype=float) + intercept
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class RowExplanation:
     """How the model turns one row into probabilities, term by term.
 
@@ -436,7 +436,13 @@ class RowExplanation:
         return out
 
 
-def explain_row(pipeline, row: pd.DataFrame, *, true_label: str | None = None) -> RowExplanation:
+def explain_row(
+    pipeline,
+    row: pd.DataFrame,
+    *,
+    true_label: str | None = None,
+    feature_names: Sequence[str] | None = None,
+) -> RowExplanation:
     """Take one row through the fitted pipeline and keep every intermediate number.
 
     Parameters
@@ -447,6 +453,9 @@ def explain_row(pipeline, row: pd.DataFrame, *, true_label: str | None = None) -
         Exactly one row with the model's input columns (a ``Series`` is accepted too).
     true_label : str, optional
         The row's true class, for its cross-entropy.
+    feature_names : sequence of str, optional
+        Display names of the model's inputs after preprocessing (``TrainedModel.feature_names``,
+        such as ``colour = red``); default :func:`feature_names_out`.
 
     Returns
     -------
@@ -477,9 +486,14 @@ def explain_row(pipeline, row: pd.DataFrame, *, true_label: str | None = None) -
     loss = None
     if true_label is not None:
         loss = float(row_cross_entropy([str(true_label)], probabilities[None, :], classes)[0])
+    names = feature_names_out(pipeline) if feature_names is None else tuple(map(str, feature_names))
+    if len(names) != x.size:
+        raise SoftmaxLabError(
+            f"{len(names)} feature names for {x.size} model inputs", where="feature names"
+        )
     return RowExplanation(
         classes=classes,
-        feature_names=feature_names_out(pipeline),
+        feature_names=names,
         raw=row.iloc[0].copy(),
         x=x,
         weights=weights,
@@ -527,7 +541,7 @@ def thin_curve(x: np.ndarray, y: np.ndarray, *, max_points: int) -> tuple[np.nda
     return x[keep], y[keep]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Curve:
     """One curve: ``x``/``y`` are (false positive rate, true positive rate) for ROC and
     (recall, precision) for precision-recall; ``score`` is the AUC or average precision,
@@ -540,7 +554,7 @@ class Curve:
     positives: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class CurveSet:
     """One-vs-rest curves for each class plus micro and macro averages.
 
@@ -704,7 +718,7 @@ def precision_recall_curves(
 # --- calibration and temperature --------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Calibration:
     """Reliability diagram data: how often the model is right when it is this confident.
 
@@ -1142,7 +1156,7 @@ def metric_sentences(evaluation: HoldoutEvaluation) -> list[str]:
 # --- imbalance what-if -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class WeightingComparison:
     """The same CV folds predicted with class weights none and balanced, side by side.
 

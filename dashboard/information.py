@@ -22,6 +22,7 @@ from dashboard.errors import SoftmaxLabError
 __all__ = [
     "MAX_ENTRIES",
     "SUM_TOLERANCE",
+    "can_normalise",
     "cross_entropy",
     "cross_entropy_terms",
     "entropy",
@@ -292,6 +293,28 @@ def normalise(p: Sequence[float] | np.ndarray) -> np.ndarray:
             hint="Give at least one number above 0.",
         )
     return numbers / total
+
+
+def can_normalise(
+    values: Sequence[float] | np.ndarray, *, tolerance: float = SUM_TOLERANCE
+) -> bool:
+    """Whether offering "normalise" would fix these numbers as a probability distribution.
+
+    True when every entry is a finite number of 0 or more, not all are 0, and their total is
+    not 1 (within ``tolerance``); False otherwise (including when they already add up to 1, or
+    when a negative or non-number entry needs correcting by hand).
+
+    Examples
+    --------
+    >>> can_normalise([30, 70]), can_normalise([0.5, 0.5]), can_normalise([-1, 2])
+    (True, False, False)
+    """
+    try:
+        numbers = _as_numbers(values, name="numbers")
+    except SoftmaxLabError:
+        return False
+    total = float(numbers.sum())
+    return bool(np.all(numbers >= 0) and total > 0 and abs(total - 1.0) > tolerance)
 
 
 def entropy_terms(

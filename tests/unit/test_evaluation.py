@@ -453,3 +453,13 @@ def test_compare_class_weights_matches_sklearn():
     )
     assert result.accuracy_none == pytest.approx(accuracy_score(y, none))
     assert "small" in result.sentences()[1]
+
+
+def test_explain_row_with_display_names(iris_model):
+    pipe, frame, _ = iris_model
+    n = len(ev.feature_names_out(pipe))
+    names = [f"input {i}" for i in range(n)]
+    explanation = ev.explain_row(pipe, frame.iloc[[0]], feature_names=names)
+    assert explanation.feature_names == tuple(names)
+    with pytest.raises(SoftmaxLabError, match="feature names"):
+        ev.explain_row(pipe, frame.iloc[[0]], feature_names=names[:-1])

@@ -190,3 +190,15 @@ def test_parse_numbers_errors(text, match, where):
 def test_parse_numbers_limit():
     with pytest.raises(SoftmaxLabError, match="at most 3"):
         info.parse_numbers("1 2 3 4", max_entries=3)
+
+
+def test_can_normalise():
+    assert info.can_normalise([1, 1, 2])
+    assert info.can_normalise([0.333, 0.333, 0.333])
+    assert not info.can_normalise([0.5, 0.5])
+    assert not info.can_normalise([0, 0])
+    assert not info.can_normalise([0.5, -0.5, 1.0])
+    assert not info.can_normalise([])
+    assert not info.can_normalise(["a", 1])
+    # after normalising, the entropy is accepted
+    assert info.entropy(info.normalise([1, 1, 2])) == pytest.approx(1.5)
