@@ -970,11 +970,19 @@ class OneStandardErrorChoice:
         """The rule with its numbers."""
         better = "at least" if self.metric == "accuracy" else "at most"
         name = "accuracy" if self.metric == "accuracy" else "log-loss"
-        return (
+        start = (
             f"Best C = {self.best_C:g} (mean CV {name} {self.best_mean:.4f}, standard error "
-            f"{self.standard_error:.4f}). The smallest C with a mean {name} of {better} "
-            f"{self.threshold:.4f} is C = {self.chosen_C:g} ({self.chosen_mean:.4f}): "
-            "a simpler model that scores as well, within the noise of the folds."
+            f"{self.standard_error:.4f})."
+        )
+        if self.chosen_C == self.best_C:
+            return (
+                f"{start} No smaller C has a mean {name} of {better} {self.threshold:.4f}, so the "
+                f"one-standard-error rule keeps C = {self.best_C:g}."
+            )
+        return (
+            f"{start} The smallest C with a mean {name} of {better} {self.threshold:.4f} is "
+            f"C = {self.chosen_C:g} ({self.chosen_mean:.4f}): a simpler model (stronger "
+            "regularisation) that scores as well, within the noise of the folds."
         )
 
 
@@ -1091,12 +1099,14 @@ def confusion_sentences(
     reading = normalisation_sentence(normalize)
     if normalize == "true" and row_totals[biggest] > 0:
         reading += (
-            f" For example, {_fmt(diagonal[biggest] / row_totals[biggest])} of the true "
-            f"{name} were predicted {name}."
+            f" For example, the cell (true {name}, predicted {name}) is "
+            f"{_fmt(diagonal[biggest] / row_totals[biggest])}: that share of the true {name} "
+            f"were predicted {name}."
         )
     elif normalize == "pred" and col_totals[biggest] > 0:
         reading += (
-            f" For example, {_fmt(diagonal[biggest] / col_totals[biggest])} of the rows "
+            f" For example, the cell (true {name}, predicted {name}) is "
+            f"{_fmt(diagonal[biggest] / col_totals[biggest])}: that share of the rows "
             f"predicted {name} are truly {name}."
         )
     elif normalize == "all" and total > 0:

@@ -383,6 +383,7 @@ def test_one_standard_error_rule_hand_worked():
     table = pd.DataFrame(rows)
     choice = ev.one_standard_error_C(table)
     assert choice.best_C == 1.0
+    assert "keeps C = 1" in choice.sentence()
     assert choice.standard_error == pytest.approx(0.02 / np.sqrt(3))
     assert choice.threshold == pytest.approx(0.86 - 0.02 / np.sqrt(3))
     assert choice.chosen_C == 1.0
@@ -409,10 +410,14 @@ def test_confusion_sentences():
         "the diagonal is each class's recall"
         in ev.confusion_sentences(cm, names, normalize="true")[0]
     )
-    assert (
-        "0.98 of the rows predicted setosa"
-        not in ev.confusion_sentences(cm, names, normalize="pred")[0]
-    )
+    by_pred = ev.confusion_sentences(cm, names, normalize="pred")[0]
+    assert "the diagonal is each class's precision" in by_pred
+    assert "(true setosa, predicted setosa) is 1.00: that share of the rows predicted" in by_pred
+    cm2 = np.array([[10, 0], [5, 35]])
+    by_true = ev.confusion_sentences(cm2, ["x", "y"], normalize="true")[0]
+    assert "(true y, predicted y) is 0.88: that share of the true y" in by_true
+    by_pred2 = ev.confusion_sentences(cm2, ["x", "y"], normalize="pred")[0]
+    assert "(true y, predicted y) is 1.00" in by_pred2
     assert "adds up to 0.97" in ev.confusion_sentences(cm, names, normalize="all")[0]
     with pytest.raises(SoftmaxLabError):
         ev.normalisation_sentence("rows")
