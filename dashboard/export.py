@@ -856,35 +856,80 @@ def _key_values(pairs: list[tuple[str, Any]]) -> str:
     return f"<table><tbody>{body}</tbody></table>"
 
 
-def _report_figures(model: Any) -> list[tuple[str, Any]]:
-    from dashboard import figures
+def _report_figures(model: Any) -> tuple[list[tuple[str, Any]], list[str]]:
+    """Every chart of the Evaluate page, built by :mod:`dashboard.figures`; and notes on any
+    chart these data cannot have."""
+    from dashboard import evaluation, figures
 
     classes = [str(c) for c in model.classes]
     cm = np.asarray(model.evaluation.confusion_matrix)
-    charts = [
-        (
-            "Cross-validated accuracy against C",
-            figures.cv_scores_figure(model.cv_results, model.cv_summary, model.best_C),
-        ),
-        (
-            "Confusion matrix on the held-out rows (counts)",
-            figures.confusion_matrix_figure(cm, classes),
-        ),
-        (
-            "Confusion matrix, share of each true class",
-            figures.confusion_matrix_figure(cm, classes, normalize="true"),
-        ),
-    ]
-    proba = np.asarray(model.test_proba)
     y_test = np.asarray(model.y_test)
-    for i in range(min(3, len(proba))):
-        charts.append(
-            (
-                f"Class probabilities of held-out row {i + 1} (true class: {y_test[i]})",
-                figures.probability_bars_figure(proba[i], classes, true_label=str(y_test[i])),
-            )
+    proba = np.asarray(model.test_proba)
+    charts: list[tuple[str, Any]] = []
+    skipped: list[str] = []
+
+    def add(title: str, build) -> None:
+        try:
+            charts.append((title, build()))
+        except SoftmaxLabError as exc:  # a chart these data cannot have: say so, keep the rest
+            skipped.append(f"{title}: {exc}")
+
+    def cv_figure():
+        one_se = evaluation.one_standard_error_C(model.cv_results, best_C=model.best_C)
+        return figures.cv_scores_figure(
+            model.cv_results, model.cv_summary, model.best_C, one_se_C=one_se.chosen_C
         )
-    return charts
+
+    add("Cross-validated accuracy against C", cv_figure)
+    add(
+        "Confusion matrix on the held-out rows (counts)",
+        lambda: figures.confusion_matrix_figure(cm, classes),
+    )
+    add(
+        "Confusion matrix, share of each true class",
+        lambda: figures.confusion_matrix_figure(cm, classes, normalize="true"),
+    )
+    path = getattr(model, "coef_path", None) or {}
+    if path.get("coef") is not None and len(path.get("C", ())):
+        coef_classes = [str(c) for c in path.get("coef_classes") or classes]
+        for name in coef_classes[:10]:
+            add(
+                f"Weights against C for class {name}",
+                lambda name=name: figures.coefficient_paths_figure(
+                    path["C"],
+                    path["coef"],
+                    path.get("feature_names") or [],
+                    classes,
+                    class_name=name,
+                    best_C=model.best_C,
+                ),
+            )
+    add(
+        "ROC curves (one class against the rest)",
+        lambda: figures.roc_curves_figure(evaluation.roc_curves(y_test, proba, classes)),
+    )
+    add(
+        "Precision-recall curves",
+        lambda: figures.precision_recall_figure(
+            evaluation.precision_recall_curves(y_test, proba, classes)
+        ),
+    )
+    add(
+        "Calibration: accuracy against confidence",
+        lambda: figures.calibration_figure(evaluation.calibration(y_test, proba, classes)),
+    )
+    add(
+        "How confident the model is on held-out rows",
+        lambda: figures.confidence_histogram_figure(evaluation.calibration(y_test, proba, classes)),
+    )
+    for i in range(min(3, len(proba))):
+        add(
+            f"Class probabilities of held-out row {i + 1} (true class: {y_test[i]})",
+            lambda i=i: figures.probability_bars_figure(
+                proba[i], classes, true_label=str(y_test[i])
+            ),
+        )
+    return charts, skipped
 
 
 def _data_section(loaded: Any, model: Any) -> str:
@@ -924,9 +969,16 @@ def _data_section(loaded: Any, model: Any) -> str:
     except SoftmaxLabError:
         records = []
     if records:
-        wanted = ["name", "kind", "missing", "unique", "can_be_feature", "feature_reason"]
-        columns = [c for c in wanted if c in records[0]] or list(records[0])
-        parts.append(_html_table(records, columns=columns))
+        shown = {
+            "name": "column",
+            "kind": "kind",
+            "missing": "missing",
+            "unique": "distinct values",
+            "can_be_feature": "usable as a feature",
+            "feature_reason": "why not",
+        }
+        rows = [{label: r.get(key) for key, label in shown.items()} for r in records]
+        parts.append(_html_table(rows, columns=list(shown.values())))
     return "".join(parts)
 
 
@@ -988,8 +1040,10 @@ def html_report(model: Any, loaded: Any = None) -> str:
     metrics = [(k, v) for k, v in summary["test"].items() if k != "confusion_matrix"]
     per_class = getattr(model.evaluation, "per_class", None)
 
+    charts, skipped = _report_figures(model)
+    notes += [f"Chart left out: {text}" for text in skipped]
     figure_html = []
-    for i, (title, figure) in enumerate(_report_figures(model)):
+    for i, (title, figure) in enumerate(charts):
         div = pio.to_html(
             figure,
             full_html=False,
