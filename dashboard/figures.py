@@ -464,9 +464,19 @@ def coefficient_paths_figure(
                 hovertemplate="%{fullData.name}<br>C=%{x:.4g}<br>weight %{y:.4f}<extra></extra>",
             )
         )
-    if best_C is not None:
-        fig.add_vline(
-            x=float(best_C), line_dash="dash", line_color=BEST_COLOUR, annotation_text="best C"
+    if best_C is not None and shown.size:
+        # A trace, not a shape: a shape's annotation is misplaced on a log axis.
+        low = float(min(0.0, path[:, shown].min()))
+        high = float(max(0.0, path[:, shown].max()))
+        fig.add_trace(
+            go.Scatter(
+                x=[float(best_C), float(best_C)],
+                y=[low, high],
+                mode="lines",
+                name="best C",
+                line={"color": BEST_COLOUR, "dash": "dash"},
+                hovertemplate="best C = %{x:.4g}<extra></extra>",
+            )
         )
     fig.add_hline(y=0, line_color="grey", line_width=1)
     fig.update_xaxes(type="log", title_text="C (larger = weaker regularisation)")
@@ -797,7 +807,8 @@ def confidence_histogram_figure(calibration: Calibration, *, title: str | None =
     -------
     plotly.graph_objects.Figure
         A ``Bar`` trace ``"rows"`` (``x`` bin centres, ``y`` counts, ``width`` bin width) and
-        vertical lines at the overall accuracy and mean confidence.
+        two vertical line traces, ``"accuracy 0.xxx"`` and ``"mean confidence 0.xxx"``; the
+        gap between them is the overall over- or under-confidence.
     """
     edges = calibration.edges
     centres = (edges[:-1] + edges[1:]) / 2
@@ -819,20 +830,21 @@ def confidence_histogram_figure(calibration: Calibration, *, title: str | None =
         np.sum(calibration.mean_confidence[filled] * calibration.count[filled]) / n
     )
     overall_acc = float(np.sum(calibration.accuracy[filled] * calibration.count[filled]) / n)
-    fig.add_vline(
-        x=overall_acc,
-        line_dash="dash",
-        line_color=ONE_SE_COLOUR,
-        annotation_text=f"accuracy {overall_acc:.3f}",
-        annotation_position="top left",
-    )
-    fig.add_vline(
-        x=overall_conf,
-        line_dash="dot",
-        line_color=BEST_COLOUR,
-        annotation_text=f"mean confidence {overall_conf:.3f}",
-        annotation_position="top right",
-    )
+    top = float(calibration.count.max()) if calibration.count.size else 1.0
+    for name, value, colour, dash in (
+        ("accuracy", overall_acc, ONE_SE_COLOUR, "dash"),
+        ("mean confidence", overall_conf, BEST_COLOUR, "dot"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=[value, value],
+                y=[0.0, top],
+                mode="lines",
+                name=f"{name} {value:.3f}",
+                line={"color": colour, "dash": dash, "width": 2},
+                hovertemplate=f"{name} {value:.3f}<extra></extra>",
+            )
+        )
     fig.update_xaxes(title_text="confidence (largest probability)", range=[0, 1])
     fig.update_yaxes(title_text="rows")
     return _layout(

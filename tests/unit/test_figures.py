@@ -164,8 +164,8 @@ def test_coefficient_paths_figure():
         best_C=1.0,
         max_features=2,
     )
-    assert len(fig.data) == 2
-    assert fig.data[0].name == "e"
+    assert [t.name for t in fig.data][::2] == ["e", "best C"] and len(fig.data) == 3
+    assert list(fig.data[2].x) == [1.0, 1.0]
     np.testing.assert_allclose(fig.data[0].x, [0.01, 1.0, 10.0])
     np.testing.assert_allclose(fig.data[0].y, coef[[1, 2, 0], 2, 4])
     assert fig.layout.xaxis.type == "log"
@@ -252,8 +252,10 @@ def test_calibration_figures():
     hist = figures.confidence_histogram_figure(cal)
     np.testing.assert_allclose(hist.data[0].x, [0.125, 0.375, 0.625, 0.875])
     assert list(hist.data[0].y) == [0, 1, 2, 2]
-    xs = sorted(shape.x0 for shape in hist.layout.shapes)
-    np.testing.assert_allclose(xs, [0.6, (0.4 + 1.2 + 1.7) / 5])  # accuracy, mean confidence
+    accuracy = next(t for t in hist.data if t.name.startswith("accuracy"))
+    confidence = next(t for t in hist.data if t.name.startswith("mean confidence"))
+    np.testing.assert_allclose(accuracy.x, [0.6, 0.6])  # 3 of 5 right
+    np.testing.assert_allclose(confidence.x, [(0.4 + 1.2 + 1.7) / 5] * 2)
 
 
 def test_temperature_effect_figure():
