@@ -39,6 +39,7 @@ __all__ = [
     "precision_recall_figure",
     "probability_bars_figure",
     "roc_curves_figure",
+    "selected_cell",
     "softmax_bars_figure",
     "temperature_effect_figure",
 ]
@@ -109,6 +110,7 @@ def confusion_matrix_figure(
     *,
     normalize: str | None = None,
     title: str | None = None,
+    clickable: bool = False,
 ) -> go.Figure:
     """Heatmap of a confusion matrix: true class down, predicted class across, counts written in.
 
@@ -124,12 +126,18 @@ def confusion_matrix_figure(
         and the share too when normalised.
     title : str, optional
         Plain text; escaped.
+    clickable : bool, default False
+        Add an invisible ``Scatter`` trace named ``"cells"`` with one point at the centre of
+        each cell, ``customdata`` ``[true index, predicted index, count, z]``, so that a click
+        (``st.plotly_chart(..., on_select="rerun", selection_mode="points")``) selects a
+        cell; read it back with :func:`selected_cell`. A click anywhere in a cell selects it
+        (``hoverdistance=-1``: the nearest centre wins) and the selected cell is outlined.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        One ``Heatmap`` trace; ``x`` is predicted, ``y`` true, ``z`` the counts or shares and
-        ``customdata`` the counts.
+        A ``Heatmap`` trace first; ``x`` is predicted, ``y`` true, ``z`` the counts or shares
+        and ``customdata`` the counts. Then the ``"cells"`` trace when ``clickable``.
 
     Raises
     ------
@@ -179,11 +187,116 @@ def confusion_matrix_figure(
             ygap=1,
         )
     )
+    height = max(320, min(900, 120 + 28 * n))
+    if clickable:
+        _add_cell_targets(fig, names, counts, z, height=height)
     fig.update_xaxes(title_text="predicted class", type="category", side="bottom")
     fig.update_yaxes(title_text="true class", type="category", autorange="reversed")
-    return _layout(
-        fig, title=plain_text(title) if title else None, height=max(320, min(900, 120 + 28 * n))
+    return _layout(fig, title=plain_text(title) if title else None, height=height)
+
+
+def _add_cell_targets(
+    fig: go.Figure, names: list[str], counts: np.ndarray, z: np.ndarray, *, height: int
+) -> None:
+    """An invisible marker on each cell's centre: Plotly sends no selection for heatmaps.
+
+    Point ``i * n + j`` is the cell (true ``i``, predicted ``j``); its ``customdata`` is
+    ``[i, j, count, z]``. The heatmap's own hover is switched off (the markers carry it),
+    ``hoverdistance=-1`` makes a click anywhere in a cell pick its centre, and the selected
+    cell is outlined.
+    """
+    n = len(names)
+    heat = fig.data[0]
+    hover = heat.hovertemplate or ""
+    heat.hoverinfo = "skip"
+    heat.hovertemplate = None
+    true_index, pred_index = np.divmod(np.arange(n * n), n)
+    cell_px = max(6, min(60, int((height - 120) / max(n, 1)) - 2))
+    fig.add_trace(
+        go.Scatter(
+            x=[names[j] for j in pred_index],
+            y=[names[i] for i in true_index],
+            customdata=np.column_stack(
+                [true_index, pred_index, np.asarray(counts).ravel(), np.asarray(z).ravel()]
+            ),
+            mode="markers",
+            name="cells",
+            showlegend=False,
+            marker={
+                "symbol": "square-open",
+                "size": cell_px,
+                "opacity": 0,
+                "color": "#ff7f0e",
+                "line": {"width": 3},
+            },
+            selected={"marker": {"opacity": 1}},
+            unselected={"marker": {"opacity": 0}},
+            hovertemplate=hover.replace("%{customdata}", "%{customdata[2]}")
+            .replace("%{z:.3f}", "%{customdata[3]:.3f}")
+            .replace("<extra>", "<br>click to list these rows<extra>"),
+        )
     )
+    fig.update_layout(hoverdistance=-1, clickmode="event+select", dragmode=False)
+
+
+def selected_cell(event: object, labels: Sequence[str]) -> tuple[str, str] | None:
+    """The (true class, predicted class) of the cell clicked in a clickable confusion matrix.
+
+    Parameters
+    ----------
+    event : object
+        What ``st.plotly_chart(..., on_select="rerun")`` returned (or its ``selection``, or
+        a plain dict); anything else gives None.
+    labels : sequence of str
+        The class names given to :func:`confusion_matrix_figure`, unescaped.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        The first selected cell, or None when no cell is selected.
+
+    Examples
+    --------
+    >>> event = {"selection": {"points": [{"customdata": [1, 0, 4], "x": "a", "y": "b"}]}}
+    >>> selected_cell(event, ["a", "b"])
+    ('b', 'a')
+    >>> selected_cell(None, ["a", "b"]) is None
+    True
+    """
+    names = [str(label) for label in labels]
+
+    def get(obj: object, key: str) -> object:
+        if isinstance(obj, dict):
+            return obj.get(key)
+        try:
+            return obj[key]  # type: ignore[index]
+        except (KeyError, TypeError, IndexError, AttributeError):
+            return getattr(obj, key, None)
+
+    selection = get(event, "selection")
+    points = get(selection if selection is not None else event, "points")
+    if not isinstance(points, list | tuple):
+        return None
+    by_text = {plain_text(name): name for name in names}
+    n = len(names)
+    for point in points:
+        index = get(point, "point_index")
+        index = get(point, "point_number") if index is None else index
+        if get(point, "curve_number") == 1 and isinstance(index, int) and 0 <= index < n * n:
+            i, j = divmod(index, n)
+            return names[i], names[j]
+        data = get(point, "customdata")
+        if isinstance(data, list | tuple) and len(data) >= 2:
+            try:
+                i, j = int(data[0]), int(data[1])
+            except (TypeError, ValueError):
+                i = j = -1
+            if 0 <= i < len(names) and 0 <= j < len(names):
+                return names[i], names[j]
+        x, y = get(point, "x"), get(point, "y")
+        if isinstance(x, str) and isinstance(y, str) and x in by_text and y in by_text:
+            return by_text[y], by_text[x]
+    return None
 
 
 def cv_scores_figure(
@@ -952,3 +1065,4 @@ def class_weight_figure(comparison: WeightingComparison, *, title: str | None = 
     fig.update_yaxes(range=[0, 1.05])
     fig.update_layout(barmode="group")
     return _layout(fig, title=plain_text(title) if title else None, height=380)
+

@@ -394,3 +394,61 @@ def test_figures_stay_small_with_a_million_rows_and_fifty_classes():
         std_log_loss=("log_loss", "std"),
     )
     assert _json_size(figures.cv_scores_figure(results, summary, c_grid[3])) < 200_000
+
+
+@pytest.mark.parametrize("normalize", [None, "true"])
+def test_clickable_confusion_matrix_and_selected_cell(normalize):
+    cm = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 9]])
+    labels = ["a", "<b>", "c"]
+    fig = figures.confusion_matrix_figure(cm, labels, normalize=normalize, clickable=True)
+    heat, cells = fig.data
+    assert cells.name == "cells"
+    data = np.asarray(cells.customdata)
+    assert data.shape == (9, 4)
+    for (i, j, count, share), x, y in zip(data, cells.x, cells.y, strict=True):
+        i, j = int(i), int(j)
+        assert (y, x) == (heat.y[i], heat.x[j])  # each point sits on its cell
+        assert count == cm[i, j]
+        assert share == pytest.approx(np.asarray(heat.z, dtype=float)[i, j])
+    assert fig.layout.hoverdistance == -1
+    # what Streamlit returns after a click on the point of cell (true "<b>", predicted "a")
+    point = {
+        "curve_number": 1,
+        "point_index": 3,
+        "x": "&lt;b&gt;",
+        "y": "a",
+        "customdata": [1.0, 0.0, 2.0, 0.2],
+    }
+    assert figures.selected_cell({"selection": {"points": [point]}}, labels) == ("<b>", "a")
+    # a click on the heatmap itself (no customdata): x is predicted, y true, both escaped
+    heat_point = {"x": "c", "y": "&lt;b&gt;", "z": 1}
+    assert figures.selected_cell({"selection": {"points": [heat_point]}}, labels) == ("<b>", "c")
+    assert figures.selected_cell({"selection": {"points": []}}, labels) is None
+    assert (
+        figures.selected_cell({"selection": {"points": [{"customdata": [7, 0]}]}}, labels) is None
+    )
+
+
+def test_selected_cell_reads_attribute_style_events():
+    class Selection(dict):
+        __getattr__ = dict.__getitem__
+
+    event = Selection(selection=Selection(points=[{"customdata": [2, 2, 9, 1.0]}]))
+    assert figures.selected_cell(event, ["a", "b", "c"]) == ("c", "c")
+
+
+def test_add_cell_targets_matches_clickable_and_point_index_events():
+    cm = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 9]])
+    labels = ["a", "b", "c"]
+    added = figures.add_cell_targets(figures.confusion_matrix_figure(cm, labels), labels)
+    built = figures.confusion_matrix_figure(cm, labels, clickable=True)
+    assert added.data[1].name == built.data[1].name == "cells"
+    np.testing.assert_array_equal(
+        np.asarray(added.data[1].customdata), np.asarray(built.data[1].customdata)
+    )
+    assert list(added.data[1].x) == list(built.data[1].x)
+    # Streamlit's point: curve 1 is the cells trace, point i * n + j is cell (i, j)
+    event = {"selection": {"points": [{"curve_number": 1, "point_index": 5}]}}
+    assert figures.selected_cell(event, labels) == ("b", "c")
+    with pytest.raises(SoftmaxLabError):
+        figures.add_cell_targets(figures.confusion_matrix_figure(cm, labels), ["a", "b"])
