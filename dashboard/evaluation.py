@@ -304,6 +304,28 @@ def _full_weights(model) -> tuple[np.ndarray, np.ndarray]:
     return coef, intercept
 
 
+def _transform(preprocess, X: pd.DataFrame):
+    """The preprocessing step applied to rows, with a plain error when the rows do not fit it."""
+    expected = getattr(preprocess, "feature_names_in_", None)
+    if expected is not None and isinstance(X, pd.DataFrame):
+        missing = [str(c) for c in expected if c not in X.columns]
+        if missing:
+            raise SoftmaxLabError(
+                f"The row lacks {len(missing)} column(s) the model needs: "
+                + ", ".join(f"'{c}'" for c in missing[:5]),
+                where="row",
+                hint="Give a value (or leave it empty) for every column the model was trained on.",
+            )
+    try:
+        return preprocess.transform(X)
+    except (ValueError, TypeError) as err:
+        raise SoftmaxLabError(
+            "The model cannot read this row: a value does not fit its column's type",
+            where="row",
+            hint="Use numbers in numeric columns; leave a cell empty if the value is unknown.",
+        ) from err
+
+
 def _dense(matrix) -> np.ndarray:
     if hasattr(matrix, "toarray"):
         matrix = matrix.toarray()
@@ -340,7 +362,7 @@ def pipeline_logits(pipeline, X: pd.DataFrame) -> np.ndarray:
     """
     preprocess, model = _pipeline_parts(pipeline)
     coef, intercept = _full_weights(model)
-    x = preprocess.transform(X)
+    x = _transform(preprocess, X)
     return np.asarray(x @ coef.T, dtype=float) + intercept
 
 
@@ -478,7 +500,7 @@ def explain_row(
     preprocess, model = _pipeline_parts(pipeline)
     classes = tuple(str(c) for c in model.classes_)
     weights, intercepts = _full_weights(model)
-    x = _dense(preprocess.transform(row))[0]
+    x = _dense(_transform(preprocess, row))[0]
     contributions = weights * x[None, :]
     logits = contributions.sum(axis=1) + intercepts
     shifted = np.exp(logits - logits.max())

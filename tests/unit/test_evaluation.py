@@ -468,3 +468,18 @@ def test_explain_row_with_display_names(iris_model):
     assert explanation.feature_names == tuple(names)
     with pytest.raises(SoftmaxLabError, match="feature names"):
         ev.explain_row(pipe, frame.iloc[[0]], feature_names=names[:-1])
+
+
+def test_explain_row_errors_for_rows_the_model_cannot_read(iris_model):
+    pipe, frame, _ = iris_model
+    with pytest.raises(SoftmaxLabError, match="lacks 1 column"):
+        ev.explain_row(pipe, frame.iloc[[0]].drop(columns="petal width (cm)"))
+    bad = frame.iloc[[0]].astype(object)
+    bad.iloc[0, 0] = "tall"
+    with pytest.raises(SoftmaxLabError, match="cannot read this row"):
+        ev.explain_row(pipe, bad)
+    # an empty cell is imputed, as in training
+    empty = frame.iloc[[0]].copy()
+    empty.iloc[0, 0] = np.nan
+    explanation = ev.explain_row(pipe, empty)
+    np.testing.assert_allclose(explanation.probabilities, pipe.predict_proba(empty)[0])
