@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import string
 import time
@@ -26,6 +27,10 @@ CALC_FEED = (
     "calc_feed"  # {"logits": [...], "probabilities": [...], "truth": [...], "labels": [...]}
 )
 NOTICE = "notice"  # a one-off message to show after a rerun
+MODEL_ORIGIN = "model_origin"  # {"name", "sha256", "report", "rows", "columns", "sample"}
+SAVED_MODEL = "saved_model"  # dashboard.export.SavedModel uploaded on Predict
+PREDICTIONS = "predictions"  # ((file_id, model id), predictions frame, unseen categories)
+EXTRAS = "extras"  # per-model results computed once on first view (curves, calibration, ...)
 
 DATA_PAGE = "pages/data.py"
 TRAIN_PAGE = "pages/train.py"
@@ -152,9 +157,9 @@ def sidebar_status() -> None:
                 f"Trained: target **{escape_markdown(model.config.target)}**, "
                 f"best C = {model.best_C:g}, held-out accuracy {acc:.3f}"
             )
-            trained_on = st.session_state.get("model_source_name")
-            if loaded is not None and trained_on and trained_on != loaded.name:
-                st.caption(f"(trained on {escape_markdown(trained_on)})")
+            origin = st.session_state.get(MODEL_ORIGIN, {})
+            if loaded is not None and origin and origin.get("sha256") != loaded.sha256:
+                st.caption(f"(trained on {escape_markdown(origin.get('name', ''))})")
 
 
 @st.cache_resource
@@ -214,6 +219,21 @@ def train_with_progress(loaded, config):
     return model
 
 
+def fragment(func: Callable[..., None]) -> Callable[..., None]:
+    """``st.fragment`` with the same guard as a page (fragments catch their own exceptions)."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs) -> None:
+        try:
+            func(*args, **kwargs)
+        except SoftmaxLabError as err:
+            show_error(err)
+        except Exception as err:  # noqa: BLE001 - the last line of defence for the user
+            show_unexpected(err)
+
+    return st.fragment(run)
+
+
 def guarded(run: Callable[[], None]) -> None:
     """Run a page: user errors become a red box, anything else an apology with a reference."""
     try:
@@ -222,3 +242,244 @@ def guarded(run: Callable[[], None]) -> None:
         show_error(err)
     except Exception as err:  # noqa: BLE001 - the last line of defence for the user
         show_unexpected(err)
+
+
+def remember_model(model, loaded) -> None:
+    """Store a freshly trained model with a note of the data it came from (not a second copy)."""
+    source = st.session_state.get(SOURCE, {})
+    st.session_state[MODEL] = model
+    st.session_state[MODEL_ORIGIN] = {
+        "name": loaded.name,
+        "sha256": loaded.sha256,
+        "report": loaded.report,
+        "rows": int(loaded.table.shape[0]),
+        "columns": int(loaded.table.shape[1]),
+        "sample": source.get("key") if source.get("kind") == "sample" else None,
+    }
+
+
+def _origin_table(model):
+    """The loaded table the model was trained on, if it is still the session's table."""
+    loaded = st.session_state.get(TABLE)
+    origin = st.session_state.get(MODEL_ORIGIN, {})
+    if loaded is not None and loaded.sha256 == origin.get("sha256") == model.data_sha256:
+        return loaded
+    return {k: origin[k] for k in ("name", "rows", "columns", "sha256") if k in origin} or None
+
+
+def model_downloads(model) -> None:
+    """Download buttons for what a user takes away: model, script, report, CV table.
+
+    Files are built only when a button is pressed, so reruns stay cheap.
+    """
+    from dashboard import export
+
+    origin = st.session_state.get(MODEL_ORIGIN, {})
+    c1, c2, c3, c4 = st.columns(4)
+    c1.download_button(
+        "Model (.skops)",
+        lambda: export.save_model(model),
+        file_name=export.MODEL_FILE_NAME,
+        mime=export.MODEL_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+        key="download_model",
+        help="The fitted pipeline with class and feature names and the settings, in the safe "
+        "skops format (no pickle). Load it back on the Predict page or with python -m dashboard.",
+    )
+    report = origin.get("report")
+    c2.download_button(
+        "Python script",
+        lambda: export.reproducible_script(model, report),
+        file_name=export.SCRIPT_FILE_NAME,
+        mime=export.SCRIPT_MIME,
+        on_click="ignore",
+        icon=":material/code:",
+        key="download_script",
+        disabled=report is None,
+        help="A standalone script (pandas and scikit-learn only) that re-reads the same CSV and "
+        "reproduces this run's best C, cross-validation scores and held-out accuracy: "
+        "python softmax-lab-run.py your.csv",
+    )
+    c3.download_button(
+        "Report (HTML)",
+        lambda: export.html_report(model, _origin_table(model)),
+        file_name=export.REPORT_FILE_NAME,
+        mime=export.REPORT_MIME,
+        on_click="ignore",
+        icon=":material/description:",
+        key="download_report",
+        help="One self-contained page with the data summary, settings, every chart and metric; "
+        "it opens offline.",
+    )
+    c4.download_button(
+        "CV scores (CSV)",
+        lambda: export.safe_csv_bytes(model.cv_results),
+        file_name=export.CV_RESULTS_CSV_NAME,
+        mime=export.CSV_MIME,
+        on_click="ignore",
+        icon=":material/table:",
+        key="download_cv",
+        help="Every C and fold with its accuracy and log-loss.",
+    )
+    if origin.get("sample"):
+        from dashboard.samples import load_sample
+
+        st.download_button(
+            "The sample as CSV (to run the script on)",
+            lambda: export.safe_csv_bytes(load_sample(origin["sample"])),
+            file_name=f"{origin['sample']}.csv",
+            mime=export.CSV_MIME,
+            on_click="ignore",
+            key="download_sample",
+        )
+
+
+def send_to_calculators(*, logits, probabilities, truth, labels) -> None:
+    """Fill the Calculators' inputs with a row's numbers and open that page."""
+    fmt = ", ".join
+    st.session_state[CALC_FEED] = {"labels": [str(x) for x in labels]}
+    st.session_state["logits"] = fmt(f"{v:.6g}" for v in logits)
+    st.session_state["entropy_p"] = fmt(f"{v:.6g}" for v in probabilities)
+    st.session_state["cross_q"] = fmt(f"{v:.6g}" for v in probabilities)
+    if truth is not None:
+        st.session_state["cross_p"] = fmt("1" if str(c) == str(truth) else "0" for c in labels)
+    st.switch_page(CALCULATORS_PAGE)
+
+
+def explain_row_view(model, exp) -> None:
+    """Show one row's journey: values, logits and their contributions, softmax, its loss."""
+    import pandas as pd
+
+    from dashboard import figures, information
+
+    classes = list(exp.classes)
+    st.markdown("##### 1. The values the model sees")
+    st.caption(
+        "Numbers are filled in if missing and standardised, x = (value − mean) / std, with the "
+        "mean and std of the training rows; a category becomes a 1 in its own column."
+    )
+    left, right = st.columns(2)
+    left.dataframe(
+        pd.DataFrame({"column": exp.raw.index.astype(str), "value": exp.raw.astype(str).values}),
+        hide_index=True,
+    )
+    right.dataframe(
+        pd.DataFrame({"model input": list(exp.feature_names), "x": exp.x}), hide_index=True
+    )
+
+    st.markdown("##### 2. One score per class: the logit")
+    st.latex(r"z_k = w_k \cdot x + b_k = \sum_j w_{kj} x_j + b_k")
+    predicted = int(exp.probabilities.argmax())
+    chosen = st.selectbox(
+        "Break down the logit of",
+        classes,
+        index=predicted,
+        key="explain_class",
+        help="Each bar is one input's weight times its value; with the intercept they add up "
+        "to the logit.",
+    )
+    k = classes.index(chosen)
+    st.plotly_chart(
+        figures.logit_contributions_figure(
+            exp.contributions[k],
+            list(exp.feature_names),
+            float(exp.intercepts[k]),
+            class_name=chosen,
+        ),
+        key="logit_contributions",
+    )
+    st.dataframe(pd.DataFrame({"class": classes, "logit z": exp.logits}), hide_index=True)
+
+    st.markdown("##### 3. Softmax turns the logits into probabilities")
+    st.latex(r"p_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}}")
+    temperature = st.slider(
+        "Temperature T",
+        0.1,
+        5.0,
+        1.0,
+        0.1,
+        key="explain_temperature",
+        help="The model uses T = 1. Lower T sharpens the probabilities, higher T flattens them; "
+        "the ranking of the classes never changes.",
+    )
+    p_t = information.softmax(exp.logits, temperature=temperature)
+    st.plotly_chart(
+        figures.softmax_bars_figure(exp.logits, p_t, labels=classes, temperature=temperature),
+        key="explain_softmax",
+    )
+    st.plotly_chart(
+        figures.probability_bars_figure(exp.probabilities, classes, true_label=exp.true_label),
+        key="row_probabilities",
+    )
+
+    st.markdown("##### 4. How wrong is it? The row's cross-entropy")
+    ev = model.evaluation
+    for sentence in exp.sentences(holdout_log_loss=ev.log_loss if ev is not None else None):
+        st.markdown(escape_markdown(sentence))
+    if st.button(
+        "Open these numbers in the Calculators", key="to_calculators", icon=":material/calculate:"
+    ):
+        send_to_calculators(
+            logits=exp.logits,
+            probabilities=exp.probabilities,
+            truth=exp.true_label,
+            labels=classes,
+        )
+
+
+def model_extras(model) -> dict:
+    """Per-model results the pages show, computed once on first view and kept in the session.
+
+    Curves, calibration, the temperature table and the one-standard-error choice depend only on
+    the trained model, so reruns (a slider, a click) never recompute them.
+    """
+    from dashboard import evaluation
+
+    extras = st.session_state.get(EXTRAS)
+    if extras is not None and extras.get("model") is model:
+        return extras
+    classes = list(model.classes)
+    extras = {
+        "model": model,
+        "one_se": evaluation.one_standard_error_C(model.cv_results, best_C=model.best_C),
+        "roc": evaluation.roc_curves(model.y_test, model.test_proba, classes),
+        "pr": evaluation.precision_recall_curves(model.y_test, model.test_proba, classes),
+        "temperature": evaluation.temperature_effect(model.test_logits, model.y_test, classes),
+        "best_temperature": evaluation.best_temperature(model.test_logits, model.y_test, classes),
+        "calibration": {},
+    }
+    st.session_state[EXTRAS] = extras
+    return extras
+
+
+def calibration_at(model, temperature: float):
+    """The reliability data of the held-out rows at one temperature (memoised per model)."""
+    from dashboard import evaluation
+
+    cache = model_extras(model)["calibration"]
+    key = round(float(temperature), 4)
+    if key not in cache:
+        proba = evaluation.scale_temperature(model.test_logits, key)
+        cache[key] = evaluation.calibration(model.y_test, proba, list(model.classes))
+        while len(cache) > 64:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
+def compute_weight_comparison(model) -> None:
+    """Run the class-weight what-if for this model (training work, so behind a button)."""
+    from dashboard import evaluation, training
+
+    loaded = st.session_state.get(TABLE)
+    origin = st.session_state.get(MODEL_ORIGIN, {})
+    if loaded is None or loaded.sha256 != origin.get("sha256"):
+        raise SoftmaxLabError(
+            "The data this model was trained on is no longer loaded",
+            hint="Load it again on the Data page, or train on the current data.",
+        )
+    with st.spinner("Training the same folds with both class weightings…"):
+        y_true, none, balanced = training.class_weight_what_if(loaded.table, model)
+    model_extras(model)["weights"] = evaluation.compare_class_weights(
+        y_true, none, balanced, list(model.classes)
+    )

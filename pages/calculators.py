@@ -1,4 +1,4 @@
-"""Calculators: softmax with temperature, entropy and cross-entropy, by hand or from the model."""
+"""Calculators: softmax with temperature, entropy, cross-entropy and KL, by hand or from the model."""
 
 import numpy as np
 import streamlit as st
@@ -7,56 +7,178 @@ from dashboard import figures, information, ui
 from dashboard.errors import SoftmaxLabError
 
 st.title("Calculators")
-st.caption("Type numbers separated by commas or spaces. Every result updates as you type.")
+st.caption(
+    "Type numbers separated by commas or spaces, or send a row's numbers here from the "
+    "Predict page. Results update as you type."
+)
 
-tab_softmax, tab_entropy, tab_cross = st.tabs(["Softmax", "Entropy", "Cross-entropy"])
+DEFAULTS = {
+    "logits": "2, 1, 0.1",
+    "entropy_p": "0.5, 0.25, 0.25",
+    "cross_p": "1, 0, 0",
+    "cross_q": "0.7, 0.2, 0.1",
+}
+for key, value in DEFAULTS.items():
+    st.session_state.setdefault(key, value)
+
+feed = st.session_state.get(ui.CALC_FEED)
+if feed:
+    st.info(
+        "Filled in from a row on the Predict page. Edit any number to explore.",
+        icon=":material/input:",
+    )
+
+
+def labels_for(n: int) -> list[str]:
+    names = (feed or {}).get("labels") or []
+    return list(names) if len(names) == n else [f"class {k + 1}" for k in range(n)]
+
+
+def distribution(key: str, label: str, help: str) -> np.ndarray | None:
+    """A text box for a probability distribution, with an offer to normalise it."""
+    text = st.text_input(label, key=key, help=help)
+    try:
+        values = information.parse_numbers(text)
+        if information.can_normalise(values):
+            fixed = information.normalise(values)
+            st.warning(f"These numbers add up to {values.sum():g}, not 1.")
+            st.button(
+                "Normalise (divide by the total)",
+                key=f"{key}_normalise",
+                on_click=lambda: st.session_state.update(
+                    {key: ", ".join(f"{v:.6g}" for v in fixed)}
+                ),
+            )
+            return None
+        return values
+    except SoftmaxLabError as err:
+        ui.show_error(err)
+        return None
+
+
+def unit_choice(key: str) -> tuple[str, float]:
+    unit = st.segmented_control(
+        "Unit",
+        ["bits", "nats"],
+        default="bits",
+        key=key,
+        help="bits: log base 2; nats: natural log (base e).",
+    )
+    unit = unit or "bits"
+    return unit, 2.0 if unit == "bits" else float(np.e)
+
+
+tab_softmax, tab_entropy, tab_cross = st.tabs(["Softmax", "Entropy", "Cross-entropy and KL"])
 
 with tab_softmax:
-    st.latex(r"p_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}}")
-    text = st.text_input("Logits z (any real numbers)", "2, 1, 0.1", key="logits")
-    temperature = st.slider(
-        "Temperature T",
-        0.05,
-        5.0,
-        1.0,
-        0.05,
-        key="temperature",
-        help="T < 1 sharpens the distribution, T > 1 flattens it; T = 1 is plain softmax.",
-    )
-    try:
-        z = information.parse_numbers(text)
-        p = information.softmax(z, temperature=temperature)
-    except SoftmaxLabError as err:
-        ui.show_error(err)
-    else:
-        labels = [f"class {k + 1}" for k in range(len(p))]
-        st.plotly_chart(figures.probability_bars_figure(p, labels), key="softmax_bars")
-        st.text("Probabilities: " + ", ".join(f"{v:.4f}" for v in p))
+
+    @ui.fragment
+    def softmax_calculator() -> None:
+        st.latex(r"p_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}}")
+        text = st.text_input("Logits z (any real numbers)", key="logits")
+        temperature = st.slider(
+            "Temperature T",
+            0.05,
+            5.0,
+            1.0,
+            0.05,
+            key="temperature",
+            help="T < 1 sharpens the distribution, T > 1 flattens it; T = 1 is plain softmax.",
+        )
+        try:
+            z = information.parse_numbers(text)
+            p = information.softmax(z, temperature=temperature)
+        except SoftmaxLabError as err:
+            ui.show_error(err)
+            return
+        labels = labels_for(len(p))
+        st.plotly_chart(
+            figures.softmax_bars_figure(z, p, labels=labels, temperature=temperature),
+            key="softmax_bars",
+        )
+        st.dataframe(
+            {
+                "class": labels,
+                "z": z,
+                "z / T": z / temperature,
+                "e^(z/T)": np.exp(z / temperature - np.max(z / temperature)),
+                "p": p,
+            },
+            hide_index=True,
+        )
+        st.caption(
+            "e^(z/T) is shown after subtracting the largest z/T, which leaves p "
+            "unchanged and keeps the numbers from overflowing."
+        )
+
+    softmax_calculator()
 
 with tab_entropy:
-    st.latex(r"H(p) = -\sum_k p_k \log p_k")
-    text = st.text_input("Probabilities p", "0.5, 0.25, 0.25", key="entropy_p")
-    unit = st.radio("Unit", ["bits", "nats"], horizontal=True, key="entropy_unit")
-    base = 2 if unit == "bits" else np.e
-    try:
-        p = information.parse_numbers(text)
+
+    @ui.fragment
+    def entropy_calculator() -> None:
+        st.latex(r"H(p) = -\sum_k p_k \log p_k")
+        st.caption(
+            "How unsure a distribution is: 0 when one outcome is certain, log(n) when "
+            "all n outcomes are equally likely."
+        )
+        p = distribution("entropy_p", "Probabilities p", "Non-negative numbers adding up to 1.")
+        unit, base = unit_choice("entropy_unit")
+        if p is None:
+            return
         h = information.entropy(p, base=base)
-    except SoftmaxLabError as err:
-        ui.show_error(err)
-    else:
-        st.metric("Entropy", f"{h:.4f} {unit}")
+        terms = information.entropy_terms(p, base=base)
+        st.metric(
+            "Entropy H(p)",
+            f"{h:.4f} {unit}",
+            help=f"The most it can be with {len(p)} outcomes: log {len(p)} = "
+            f"{np.log(len(p)) / np.log(base):.4f} {unit}.",
+        )
+        st.plotly_chart(
+            figures.information_terms_figure(
+                terms, labels=labels_for(len(p)), quantity="entropy", unit=unit
+            ),
+            key="entropy_terms",
+        )
+
+    entropy_calculator()
 
 with tab_cross:
-    st.latex(r"H(p, q) = -\sum_k p_k \log q_k")
-    p_text = st.text_input("True distribution p", "1, 0, 0", key="cross_p")
-    q_text = st.text_input("Predicted distribution q", "0.7, 0.2, 0.1", key="cross_q")
-    unit = st.radio("Unit", ["bits", "nats"], horizontal=True, key="cross_unit")
-    base = 2 if unit == "bits" else np.e
-    try:
-        p = information.parse_numbers(p_text)
-        q = information.parse_numbers(q_text)
-        h = information.cross_entropy(p, q, base=base)
-    except SoftmaxLabError as err:
-        ui.show_error(err)
-    else:
-        st.metric("Cross-entropy", f"{h:.4f} {unit}")
+
+    @ui.fragment
+    def cross_entropy_calculator() -> None:
+        st.latex(
+            r"H(p, q) = -\sum_k p_k \log q_k \qquad "
+            r"D_{KL}(p \| q) = \sum_k p_k \log \frac{p_k}{q_k} = H(p, q) - H(p)"
+        )
+        st.caption(
+            "Cross-entropy: the average surprise when outcomes follow p but you expected "
+            "q. With p the true one-hot label and q the model's probabilities it is the "
+            "row's log-loss. KL divergence: the extra surprise over H(p)."
+        )
+        p = distribution(
+            "cross_p", "True distribution p", "For one labelled row: 1 for its class, 0 elsewhere."
+        )
+        q = distribution("cross_q", "Predicted distribution q", "The model's probabilities.")
+        unit, base = unit_choice("cross_unit")
+        if p is None or q is None:
+            return
+        try:
+            h = information.cross_entropy(p, q, base=base)
+            kl = information.kl_divergence(p, q, base=base)
+            terms = information.cross_entropy_terms(p, q, base=base)
+        except SoftmaxLabError as err:
+            ui.show_error(err)
+            return
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Cross-entropy H(p, q)", f"{h:.4f} {unit}")
+        c2.metric("Entropy H(p)", f"{information.entropy(p, base=base):.4f} {unit}")
+        c3.metric("KL divergence", f"{kl:.4f} {unit}")
+        st.plotly_chart(
+            figures.information_terms_figure(
+                terms, labels=labels_for(len(p)), quantity="cross-entropy", unit=unit
+            ),
+            key="cross_entropy_terms",
+        )
+
+    cross_entropy_calculator()

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import ui
-from dashboard.training import SEED_GRID, TrainingConfig, parse_c_grid
+from dashboard.training import SEED_GRID, TrainingConfig, TrainingStopped, parse_c_grid
 
 st.title("Train")
 st.caption(
@@ -142,11 +142,12 @@ if st.session_state.get("stop"):
 if go:
     try:
         model = ui.train_with_progress(loaded, config)
+    except TrainingStopped:
+        st.info("Training stopped. The previous model, if any, is still in place.")
     except ui.SoftmaxLabError as err:
         ui.show_error(err)
     else:
-        st.session_state[ui.MODEL] = model
-        st.session_state["model_source_name"] = loaded.name
+        ui.remember_model(model, loaded)
         st.rerun()
 
 model = st.session_state.get(ui.MODEL)
@@ -159,6 +160,8 @@ if model is not None:
     )
     for note in model.notes:
         st.info(ui.escape_markdown(note))
+    st.subheader("Take it with you")
+    ui.model_downloads(model)
     st.page_link(
         ui.EVALUATE_PAGE, label="Next: see how good it is", icon=":material/arrow_forward:"
     )

@@ -57,9 +57,22 @@ def test_upload_train_and_visit_every_page(page, server):
 
     go_to(page, "Evaluate")
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=30_000)
-    assert page.locator(".js-plotly-plot").count() >= 2
     assert_no_exception(page)
     screenshot(page, "evaluate")
+
+    # Clicking a cell of the heatmap filters the hardest examples to that cell.
+    cell = page.locator(".js-plotly-plot .scatterlayer .point").nth(4)  # true 2nd, predicted 2nd
+    box = cell.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_for_app_run(page)
+    page.get_by_role("tab", name="Hardest examples").click()
+    page.wait_for_selector("text=Showing true versicolor predicted versicolor", timeout=30_000)
+    assert_no_exception(page)
+    screenshot(page, "evaluate-hardest")
+    for tab in ("Choosing C", "Curves", "Calibration", "Class weights"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(300)
+        assert_no_exception(page)
 
     for name in ("Predict", "Calculators", "Data"):
         go_to(page, name)
