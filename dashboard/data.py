@@ -2,9 +2,12 @@
 
 The loader works in two steps. Everything that has to be *guessed* (what kind of file this
 is, its encoding, separator, decimal mark, where the header is) is decided on a sample of
-the first 64 KB. The whole file is then parsed once by pandas' C parser, and only the
-columns that pandas could not type by itself get one vectorised pass each (numbers with
-thousands separators, currency or percent signs, booleans, dates).
+the first 64 KB. The whole file is then parsed once, by pyarrow's multi-threaded CSV reader
+(pandas' C parser takes over when pyarrow refuses a file, to name the line that is wrong or
+to skip bad lines), and only the text columns whose sample looks like numbers, yes/no values
+or dates get one vectorised pass each (thousands separators, currency and percent signs,
+missing-value markers). Whether the whole file is valid UTF-8 is checked by the parser itself;
+only when it is not do we look at the whole file's bytes.
 
 Missing values follow one rule, so that a real label such as ``NA`` (North America) is never
 lost: in a column of text, only empty cells are missing. Tokens such as ``NA``, ``n/a``,
@@ -18,8 +21,10 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
+import threading
 import unicodedata
 import warnings
 import zipfile
@@ -73,14 +78,9 @@ MISSING_TOKENS = frozenset(
 """Cell values (compared without case and surrounding spaces) that mean "no value" in a column
 whose other values are numbers, booleans or dates. In a text column they stay as they are."""
 
-_TRUE = frozenset({"true", "yes", "y", "t"})
-_FALSE = frozenset({"false", "no", "n", "f"})
-_BOOLEAN_PAIRS = (
-    frozenset({"true", "false"}),
-    frozenset({"yes", "no"}),
-    frozenset({"y", "n"}),
-    frozenset({"t", "f"}),
-)
+_TRUE = frozenset({"true", "yes"})
+_FALSE = frozenset({"false", "no"})
+_BOOLEAN_PAIRS = (frozenset({"true", "false"}), frozenset({"yes", "no"}))
 _MAX_NAME = 64
 _SHOW_LINES = 10
 
@@ -284,16 +284,17 @@ def load_csv(
     (';', ',')
     """
     options = options or LoadOptions()
-    if not isinstance(raw, bytes | bytearray | memoryview):
-        raise TypeError("raw must be bytes")
-    raw = bytes(raw)
-    sha256 = hashlib.sha256(raw).hexdigest()
-    notes: list[str] = []
+    if not isinstance(raw, bytes):
+        if not isinstance(raw, bytearray | memoryview):
+            raise TypeError("raw must be bytes")
+        raw = bytes(raw)
+    _check_options(options)
     _check_size(len(raw), limits.max_upload_bytes, "The file")
-    raw = _unpack(raw, name=name, limits=limits, notes=notes)
-    data, encoding = _decode(raw, options=options, notes=notes)
-    del raw
-    table, report = _parse(data, encoding=encoding, options=options, limits=limits, notes=notes)
+    digest = _Digest(raw)
+    notes: list[str] = []
+    data = _unpack(raw, limits=limits, notes=notes)
+    table, report = _load(data, options=options, limits=limits, notes=notes)
+    sha256 = digest.hexdigest()
     return LoadedTable(table=table, report=report, name=name, sha256=sha256)
 
 
@@ -344,7 +345,58 @@ def _check_size(n: int, limit: int, what: str) -> None:
         )
 
 
-def _unpack(raw: bytes, *, name: str, limits: Limits, notes: list[str]) -> bytes:
+def _check_options(options: LoadOptions) -> None:
+    if options.delimiter is not None and (
+        len(options.delimiter) != 1 or options.delimiter in '\r\n"' or options.delimiter.isalnum()
+    ):
+        raise SoftmaxLabError(
+            f"{options.delimiter!r} cannot be a separator",
+            where="separator",
+            hint="Choose one character such as a comma, a semicolon, a tab or a pipe (|).",
+        )
+    if options.decimal is not None and options.decimal not in (".", ","):
+        raise SoftmaxLabError(
+            f"{options.decimal!r} cannot be a decimal mark",
+            where="decimal mark",
+            hint="Choose a point (.) or a comma (,).",
+        )
+    if options.delimiter is not None and options.delimiter == options.decimal:
+        raise SoftmaxLabError(
+            "The separator and the decimal mark cannot be the same character",
+            where="separator",
+            hint="Choose a semicolon as the separator when the decimal mark is a comma.",
+        )
+    if options.header_row is not None and options.header_row < -1:
+        raise SoftmaxLabError(
+            "The header line must be a line number, or 'no header'",
+            where="header row",
+            hint="Choose the line that holds the column names.",
+        )
+
+
+class _Digest:
+    """SHA-256 of the upload, computed in a thread beside the parse for big files."""
+
+    def __init__(self, raw: bytes):
+        self._value: str | None = None
+        self._thread: threading.Thread | None = None
+        if len(raw) < (4 << 20):
+            self._value = hashlib.sha256(raw).hexdigest()
+        else:
+            self._thread = threading.Thread(target=self._run, args=(raw,), daemon=True)
+            self._thread.start()
+
+    def _run(self, raw: bytes) -> None:
+        self._value = hashlib.sha256(raw).hexdigest()
+
+    def hexdigest(self) -> str:
+        if self._thread is not None:
+            self._thread.join()
+        assert self._value is not None
+        return self._value
+
+
+def _unpack(raw: bytes, *, limits: Limits, notes: list[str]) -> bytes:
     """Refuse what is not a CSV by its first bytes; unpack gzip within the size cap."""
     if not raw:
         raise SoftmaxLabError("The file is empty", hint="Upload a CSV file that contains a table.")
@@ -440,11 +492,16 @@ _NOT_UTF8_HINT = (
 )
 
 
+class _NotUtf8(Exception):
+    """The parser met bytes that are not UTF-8 beyond the sample we checked."""
+
+
 def _line_of(data: bytes | str, pos: int) -> int:
-    newline = b"\n" if isinstance(data, bytes) else "\n"
-    line = data.count(newline, 0, pos) + 1
-    if line == 1 and (b"\r" if isinstance(data, bytes) else "\r") in data[:pos]:
-        line = data.count(b"\r" if isinstance(data, bytes) else "\r", 0, pos) + 1
+    """1-based line number of a position (counting \\n, or \\r in files that only use \\r)."""
+    nl, cr = (b"\n", b"\r") if isinstance(data, bytes) else ("\n", "\r")
+    line = data.count(nl, 0, pos) + 1
+    if line == 1 and cr in data[:pos]:
+        line = data.count(cr, 0, pos) + 1
     return line
 
 
@@ -454,7 +511,7 @@ def _lines_list(lines: list[int]) -> str:
 
 
 def _valid_utf8(raw: bytes) -> int | None:
-    """Return None when ``raw`` is valid UTF-8, else the position of the first bad byte."""
+    """None when ``raw`` is valid UTF-8, else the position of the first bad byte."""
     if raw.isascii():
         return None
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
@@ -467,47 +524,51 @@ def _valid_utf8(raw: bytes) -> int | None:
     return None
 
 
-def _decode(raw: bytes, *, options: LoadOptions, notes: list[str]) -> tuple[bytes, str]:
-    """Return the file as UTF-8 bytes (without a BOM) and the name of its original encoding."""
+def _decode(data: bytes, *, options: LoadOptions, notes: list[str]) -> tuple[bytes, str, bool]:
+    """The file as UTF-8 bytes, the name of its encoding, and whether UTF-8 is only assumed.
+
+    UTF-8 is *assumed* when the sample is valid UTF-8: the parser checks the rest, and a
+    failure there brings us back to ``_decode_whole``.
+    """
     if options.encoding:
-        return _decode_as(raw, options.encoding), options.encoding
+        return _decode_as(data, options.encoding), options.encoding, False
     for bom, codec, label in _BOMS:
-        if raw.startswith(bom):
+        if data.startswith(bom):
             if codec == "utf-8":
-                bad = _valid_utf8(raw)
-                if bad is None:
-                    return raw[len(bom) :], label
-                return _replace_bad_bytes(raw[len(bom) :], notes), label
-            return _decode_as(raw[len(bom) :], codec, label=label), label
-    head = raw[:SAMPLE_BYTES]
+                return data, label, True  # both parsers skip a UTF-8 BOM themselves
+            return _decode_as(data[len(bom) :], codec, label=label), label, False
+    head = data[:SAMPLE_BYTES]
     if b"\x00" in head:
         utf16 = _utf16_without_bom(head)
         if utf16:
-            return _decode_as(raw, utf16, label="UTF-16"), "UTF-16"
-    if b"\x00" in raw:
-        count = raw.count(b"\x00")
-        lines = sorted({_line_of(raw, m.start()) for m in re.finditer(b"\x00", raw[: 1 << 24])})
-        raw = raw.replace(b"\x00", b"")
-        notes.append(
-            f"Removed {count:,} NUL byte(s) (invisible characters that old exports leave), "
-            f"on line {_lines_list(lines)}."
+            return _decode_as(data, utf16, label="UTF-16"), "UTF-16", False
+    if b"\x00" in data:
+        data = _remove_nul(data, notes)
+        head = data[:SAMPLE_BYTES]
+    _refuse_binary(head)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4 or len(data) <= SAMPLE_BYTES:
+            return (*_decode_whole(data, notes), False)
+    return data, "utf-8", True
+
+
+def _remove_nul(data: bytes, notes: list[str]) -> bytes:
+    count = data.count(b"\x00")
+    positions = [m.start() for m in itertools.islice(re.finditer(b"\x00", data), 200)]
+    lines = sorted({_line_of(data, p) for p in positions})
+    data = data.replace(b"\x00", b"")
+    notes.append(
+        f"Removed {count:,} NUL byte(s) (invisible characters that some old exports leave), "
+        f"on line {_lines_list(lines)}."
+    )
+    if not data.strip():
+        raise SoftmaxLabError(
+            "The file contains no text, only invisible NUL bytes",
+            hint="Upload a CSV file that contains a table.",
         )
-        if not raw.strip():
-            raise SoftmaxLabError(
-                "The file contains no text, only invisible NUL bytes",
-                hint="Upload a CSV file that contains a table.",
-            )
-    _refuse_binary(raw[:SAMPLE_BYTES])
-    bad = _valid_utf8(raw)
-    if bad is None:
-        return raw, "utf-8"
-    nonascii = len(raw) - len(raw.translate(None, bytes(range(128))))
-    good_sequences = _UTF8_SEQ.findall(raw)
-    good_bytes = sum(len(s) for s in good_sequences)
-    stray = nonascii - good_bytes
-    if good_sequences and stray <= max(3, len(good_sequences) // 20):
-        return _replace_bad_bytes(raw, notes), "utf-8"
-    return _decode_legacy(raw, notes)
+    return data
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -551,15 +612,30 @@ def _decode_as(raw: bytes, codec: str, *, label: str | None = None) -> bytes:
             where=f"line {_line_of(raw, exc.start)}",
             hint="Choose another encoding on the Data page, or re-save the file as UTF-8.",
         ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
     return text.encode("utf-8")
+
+
+def _decode_whole(data: bytes, notes: list[str]) -> tuple[bytes, str]:
+    """UTF-8 with a few stray bytes (replaced, with the lines named), or a legacy encoding."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _replace_bad_bytes(data[3:], notes), "UTF-8 with BOM"
+    nonascii = len(data) - len(data.translate(None, bytes(range(128))))
+    good = _UTF8_SEQ.findall(data)
+    stray = nonascii - sum(len(s) for s in good)
+    if good and stray <= max(3, len(good) // 20):
+        return _replace_bad_bytes(data, notes), "utf-8"
+    return _decode_legacy(data, notes)
 
 
 def _replace_bad_bytes(raw: bytes, notes: list[str]) -> bytes:
     text = raw.decode("utf-8", errors="replace")
-    positions = [m.start() for m in re.finditer("\ufffd", text)]
-    lines = sorted({_line_of(text, p) for p in positions[:1000]})
+    positions = [m.start() for m in itertools.islice(re.finditer("\ufffd", text), 1000)]
+    count = text.count("\ufffd")
+    lines = sorted({_line_of(text, p) for p in positions})
     notes.append(
-        f"{len(positions):,} byte(s) that are not valid UTF-8 were replaced by '\ufffd', "
+        f"{count:,} byte(s) that are not valid UTF-8 were replaced by '\ufffd', "
         f"on line {_lines_list(lines)}. Check those values, or re-save the file as UTF-8."
     )
     return text.encode("utf-8")
@@ -574,9 +650,9 @@ def _latin_script(text: str) -> bool:
 def _western(sample: bytes) -> bool:
     """True when the bytes read as cp1252 give Western text: accents between plain letters.
 
-    Text in another script decoded as cp1252 gives runs of accented letters ("Ðóññêèé");
-    Western text has mostly isolated ones ("José", "Zürich"). Short samples fool the
-    statistical detector, which is why this check comes first.
+    Text in another script decoded as cp1252 gives runs of accented letters; Western text has
+    mostly isolated ones ("José", "Zürich"). Short samples fool the statistical detector,
+    which is why this check is made as well.
     """
     try:
         text = sample.decode("cp1252")
@@ -591,8 +667,8 @@ def _decode_legacy(raw: bytes, notes: list[str]) -> tuple[bytes, str]:
     """Detect a legacy encoding with charset-normalizer on the lines that need it."""
     from charset_normalizer import from_bytes
 
-    sample_lines = [line for line in raw[: 1 << 24].splitlines() if not line.isascii()]
-    sample = b"\n".join(sample_lines)[:SAMPLE_BYTES]
+    lines = [line for line in raw[: 1 << 24].splitlines() if not line.isascii()]
+    sample = b"\n".join(lines)[:SAMPLE_BYTES]
     best = from_bytes(sample).best() if sample else None
     if best is None:
         raise SoftmaxLabError(
@@ -615,11 +691,8 @@ def _decode_legacy(raw: bytes, notes: list[str]) -> tuple[bytes, str]:
     try:
         text = raw.decode(codec)
     except UnicodeDecodeError:
-        try:
-            text, codec = raw.decode("latin-1"), "latin-1"
-        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
-            text = None
-    if text is None or "\x00" in text:
+        text, codec = raw.decode("latin-1"), "latin-1"
+    if "\x00" in text or sum(1 for ch in text[:SAMPLE_BYTES] if ch == "\ufffd") > 10:
         raise SoftmaxLabError("This file is not UTF-8", hint=_NOT_UTF8_HINT)
     notes.append(
         f"The file is not UTF-8; it was read as {codec}. If accents or symbols look wrong, "
@@ -636,27 +709,27 @@ class _Dialect:
     delimiter: str = ","
     decimal: str = "."
     escapechar: str | None = None
-    skip_lines: int = 0  # physical lines before the header (title lines, 'sep=' line)
+    skip_records: int = 0  # records (lines, but a quoted value may span lines) above the header
+    skip_lines: int = 0  # physical lines above the first data line (header included)
     header: bool = True
     names: list[str] = field(default_factory=list)
     title_lines: int = 0
+    sep_line: bool = False
 
 
-def _sample_text(data: bytes) -> tuple[str, bool]:
-    """The first SAMPLE_BYTES of the file as text, cut at a line end; True if truncated."""
-    if len(data) <= SAMPLE_BYTES:
-        return data.decode("utf-8", errors="replace"), False
+def _sample_text(data: bytes) -> str:
+    """The first SAMPLE_BYTES of the file as text, cut at a line end."""
     cut = data[:SAMPLE_BYTES]
-    end = max(cut.rfind(b"\n"), cut.rfind(b"\r"))
-    if end > 0:
-        cut = cut[: end + 1]
-    return cut.decode("utf-8", errors="replace"), True
+    if len(data) > SAMPLE_BYTES:
+        end = max(cut.rfind(b"\n"), cut.rfind(b"\r"))
+        if end > 0:
+            cut = cut[: end + 1]
+    text = cut.decode("utf-8", errors="replace")
+    return text[1:] if text.startswith("\ufeff") else text
 
 
-def _records(
-    text: str, delimiter: str, escapechar: str | None, limit: int = 400
-) -> list[list[str]]:
-    reader = csv.reader(
+def _reader(text: str, delimiter: str, escapechar: str | None):
+    return csv.reader(
         io.StringIO(text, newline=""),
         delimiter=delimiter,
         quotechar='"',
@@ -664,15 +737,24 @@ def _records(
         doublequote=True,
         strict=False,
     )
+
+
+def _records(
+    text: str, delimiter: str, escapechar: str | None, limit: int = 400
+) -> tuple[list[list[str]], list[int]]:
+    """Up to ``limit`` records and, for each, the physical line it ends on."""
+    reader = _reader(text, delimiter, escapechar)
     out: list[list[str]] = []
+    ends: list[int] = []
     try:
         for rec in reader:
             out.append(rec)
+            ends.append(reader.line_num)
             if len(out) >= limit:
                 break
     except csv.Error:
         pass
-    return out
+    return out, ends
 
 
 def _is_blank(rec: list[str]) -> bool:
@@ -680,18 +762,22 @@ def _is_blank(rec: list[str]) -> bool:
 
 
 def _sniff_delimiter(text: str, escapechar: str | None) -> str:
+    """The separator that splits the sample's lines into the most consistent number of values.
+
+    Ties go to tab, semicolon and pipe before comma: a comma is also a decimal mark.
+    """
     best, best_score = ",", (-1.0, 0)
     for order, delim in enumerate(("\t", ";", "|", ",")):
         if delim not in text:
             continue
-        recs = [r for r in _records(text, delim, escapechar, limit=200) if not _is_blank(r)]
+        recs = [r for r in _records(text, delim, escapechar, limit=200)[0] if not _is_blank(r)]
         if len(recs) > 2:
             recs = recs[:-1]  # the last record may be cut by the sample
         counts = [len(r) for r in recs]
         if not counts:
             continue
         tail = counts[len(counts) // 5 :] or counts
-        mode, freq = Counter(tail).most_common(1)[0]
+        mode = Counter(tail).most_common(1)[0][0]
         if mode < 2:
             continue
         consistency = sum(c == mode for c in counts) / len(counts)
@@ -720,52 +806,54 @@ def _sniff_decimal(records: list[list[str]], delimiter: str) -> str:
 
 
 def _looks_numeric(cell: str) -> bool:
-    return _to_number_scalar(cell) is not None
-
-
-def _to_number_scalar(cell: str) -> float | None:
-    cell = cell.strip().replace(",", ".") if cell.count(",") == 1 else cell.strip()
+    cell = cell.strip()
+    if cell.count(",") == 1 and "." not in cell:
+        cell = cell.replace(",", ".")
     try:
-        return float(cell)
+        float(cell)
     except ValueError:
-        return None
+        return False
+    return True
 
 
 def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dialect:
-    text, _truncated = _sample_text(data)
+    text = _sample_text(data)
     d = _Dialect()
-    first_line = text.split("\n", 1)[0].split("\r", 1)[0]
-    sep_line = re.fullmatch(r'\s*"?sep=(.)"?\s*,*', first_line, flags=re.IGNORECASE)
+    first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    sep_line = re.fullmatch(r'\s*"?sep=(.)"?[,;\t|]*\s*', first_line, flags=re.IGNORECASE)
+    offset = 0
     if sep_line:
         d.delimiter = sep_line.group(1)
-        d.skip_lines = 1
-        text = text[len(first_line) :].lstrip("\r\n")
-    if '\\"' in text or b'\\"' in data:
+        d.sep_line = True
+        offset = 1
+        text = text[len(first_line) :]
+        text = text[2:] if text.startswith("\r\n") else text[1:]
+    if "\\" in text and ('\\"' in text or b'\\"' in data):
         d.escapechar = "\\"
         notes.append('Quotes written as \\" inside values were read as quote characters.')
     if options.delimiter:
         d.delimiter = options.delimiter
     elif not sep_line:
         d.delimiter = _sniff_delimiter(text, d.escapechar)
-    records = _records(text, d.delimiter, d.escapechar)
+    records, ends = _records(text, d.delimiter, d.escapechar)
     if not records or all(_is_blank(r) for r in records):
         raise SoftmaxLabError(
             "The file contains only blank lines", hint="Upload a CSV file that contains a table."
         )
     d.decimal = options.decimal or _sniff_decimal(records, d.delimiter)
 
-    # Where is the header? Title lines above it have fewer values than the table's rows.
+    # Where is the header? Title lines above it have clearly fewer values than the rows.
     body = [len(r) for r in records[len(records) // 5 :] if not _is_blank(r)] or [len(records[0])]
     width = Counter(body).most_common(1)[0][0]
     if options.header_row is not None and options.header_row >= 0:
-        start = options.header_row
-        if start >= len(records):
+        start = options.header_row - offset
+        if not 0 <= start < len(records):
             raise SoftmaxLabError(
-                f"The file has no line {start + 1} near its top to use as the header",
+                f"Line {options.header_row + 1} cannot be the header",
                 where="header row",
-                hint="Choose a line that holds the column names.",
+                hint="Choose a line near the top of the file that holds the column names.",
             )
-    elif options.header_row is not None:  # -1: no header; the table starts on the first line
+    elif options.header_row is not None:  # -1: no header, the table starts on the first line
         start = 0
     else:
         start = 0
@@ -775,8 +863,8 @@ def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dia
             d.title_lines = start
             notes.append(
                 f"The first {start} line(s) look like a title, not the table; the column names "
-                f"were read from line {start + d.skip_lines + 1}. Choose another header line on "
-                "the Data page if that is wrong."
+                f"were read from line {start + offset + 1}. Choose another header line on the "
+                "Data page if that is wrong."
             )
     header = records[start]
     data_records = [r for r in records[start + 1 :] if not _is_blank(r)][:200]
@@ -784,17 +872,21 @@ def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dia
         d.header = not _header_is_data(header, data_records)
     else:
         d.header = options.header_row >= 0
-    d.skip_lines += start
+    if not d.header:
+        data_records = [r for r in records[start:] if not _is_blank(r)][:200]
+    d.skip_records = offset + start
+    lines_before = ends[start - 1] if start else 0
+    d.skip_lines = offset + (ends[start] if d.header else lines_before)
     # A trailing separator on the data lines (not on the header) adds one value per line:
     # widen the header only when most lines agree, so a single ragged line is still reported.
     widths = Counter(len(r) for r in data_records)
     ncols = len(header)
     if widths:
         common, count = widths.most_common(1)[0]
-        if common > ncols and count >= 0.8 * len(data_records):
-            ncols = common
+        if (common > ncols and count >= 0.8 * len(data_records)) or not d.header:
+            ncols = max(ncols, common)
     if d.header:
-        d.names = [c for c in header] + [""] * (ncols - len(header))
+        d.names = list(header) + [""] * (ncols - len(header))
     else:
         d.names = [""] * ncols
     return d
@@ -806,7 +898,7 @@ def _is_title(rec: list[str], width: int) -> bool:
     A header that lacks only the data lines' trailing separator (one value short) is not a title.
     """
     filled = sum(1 for c in rec if c.strip())
-    return filled == 0 or (filled < width and (filled <= 1 or filled < width - 1))
+    return filled == 0 or (len(rec) < width and (filled <= 1 or filled < width - 1))
 
 
 def _header_is_data(header: list[str], rows: list[list[str]]) -> bool:
@@ -862,19 +954,34 @@ _PANDAS_LINE = re.compile(r"line (\d+)")
 _PANDAS_ROW = re.compile(r"row (\d+)")
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _SKIP_WARNING = re.compile(r"Skipping line (\d+)")
+_ARROW_SHORT = re.compile(r"Expected (\d+) columns, got (\d+): ?(.*)", re.DOTALL)
+_ARROW_TRUE = ["true", "True", "TRUE", "yes", "Yes", "YES"]
+_ARROW_FALSE = ["false", "False", "FALSE", "no", "No", "NO"]
+
+
+def _load(
+    data: bytes, *, options: LoadOptions, limits: Limits, notes: list[str]
+) -> tuple[pd.DataFrame, LoadReport]:
+    before = list(notes)
+    text_data, encoding, assumed = _decode(data, options=options, notes=notes)
+    try:
+        return _parse(text_data, encoding=encoding, options=options, limits=limits, notes=notes)
+    except _NotUtf8:
+        if not assumed:  # pragma: no cover - we decoded it ourselves
+            raise
+    notes[:] = before
+    del text_data
+    text_data, encoding = _decode_whole(data, notes)
+    return _parse(text_data, encoding=encoding, options=options, limits=limits, notes=notes)
 
 
 def _physical_lines(data: bytes, d: _Dialect, records: list[int]) -> list[int]:
     """Map pandas' 1-based record numbers to 1-based line numbers as an editor shows them."""
-    if not records:
-        return []
-    wanted = sorted(set(records))
-    if b'"' not in data:
+    if not records or b'"' not in data:
         return records  # no quoted line breaks: records are lines
+    wanted = sorted(set(records))
     text = data.decode("utf-8", errors="replace")
-    reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=d.delimiter, quotechar='"', escapechar=d.escapechar
-    )
+    reader = _reader(text, d.delimiter, d.escapechar)
     mapping: dict[int, int] = {}
     previous_end = 0
     it = iter(wanted)
@@ -896,52 +1003,33 @@ def _physical_lines(data: bytes, d: _Dialect, records: list[int]) -> list[int]:
 def _parse(
     data: bytes, *, encoding: str, options: LoadOptions, limits: Limits, notes: list[str]
 ) -> tuple[pd.DataFrame, LoadReport]:
-    stripped = data[:SAMPLE_BYTES].lstrip()
-    if not data.strip():
+    head = data[:SAMPLE_BYTES]
+    if not head.strip() and (len(data) <= SAMPLE_BYTES or data.isspace()):
         raise SoftmaxLabError(
             "The file contains only blank lines or spaces",
             hint="Upload a CSV file that contains a table.",
         )
-    _refuse_markup(stripped)
+    _refuse_markup(head.lstrip(codecs.BOM_UTF8).lstrip())
     d = _detect_dialect(data, options, notes)
     if len(d.names) > limits.max_columns:
         raise SoftmaxLabError(
             f"The file has {len(d.names):,} columns, more than the limit of {limits.max_columns:,}",
             hint="Keep only the columns you need, then upload the file again.",
         )
-    kwargs = dict(
-        sep=d.delimiter,
-        decimal=d.decimal,
-        quotechar='"',
-        escapechar=d.escapechar,
-        header=None,
-        names=list(range(len(d.names))),
-        skiprows=d.skip_lines + (1 if d.header else 0),
-        index_col=False,
-        keep_default_na=False,
-        na_values=[""],
-        skip_blank_lines=True,
-        nrows=limits.max_rows + 1,
-        encoding="utf-8",
-        engine="c",
-        on_bad_lines="warn" if options.skip_bad_lines else "error",
-    )
+    frame: pd.DataFrame | None = None
     skipped: list[int] = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            frame = pd.read_csv(io.BytesIO(data), **kwargs)
-        for w in caught:
-            skipped += [int(n) for n in _SKIP_WARNING.findall(str(w.message))]
-    except pd.errors.ParserError as exc:
-        raise _parser_error(str(exc), data, d, options) from None
-    except pd.errors.EmptyDataError:
-        frame = pd.DataFrame(columns=list(range(len(d.names))))
-    except (UnicodeDecodeError, ValueError, OverflowError) as exc:
-        raise SoftmaxLabError(
-            "The file could not be read as a table",
-            hint=f"Check that it is a CSV file. (Details: {str(exc)[:120]})",
-        ) from None
+    refusal: list[str] = []
+    if not options.skip_bad_lines and not _too_many_rows(data, limits):
+        frame = _read_arrow(data, d, refusal)
+    if frame is None:
+        frame, skipped = _read_pandas(data, d, options, limits, notes)
+        short = _ARROW_SHORT.search(refusal[0]) if refusal else None
+        if short and int(short.group(2)) < int(short.group(1)):
+            example = short.group(3).strip()[:60]
+            notes.append(
+                "Some lines have fewer values than the header (for example "
+                f"'{example}'); their missing values are left empty."
+            )
     if len(frame) > limits.max_rows:
         raise SoftmaxLabError(
             f"The file has more than {limits.max_rows:,} rows",
@@ -982,7 +1070,7 @@ def _parse(
         encoding=encoding,
         delimiter=d.delimiter,
         decimal=d.decimal,
-        header_row=(d.skip_lines if d.header else None),
+        header_row=(d.skip_records if d.header else None),
         header_detected=d.header,
         title_lines=d.title_lines,
         rows=len(frame),
@@ -997,6 +1085,150 @@ def _parse(
     return frame, report
 
 
+def _too_many_rows(data: bytes, limits: Limits) -> bool:
+    """Whether the file likely holds more rows than allowed, judged by its first 64 KB.
+
+    Such files go to pandas, which stops reading after the limit; the others are counted
+    after parsing.
+    """
+    head = data[:SAMPLE_BYTES]
+    newline = b"\n" if b"\n" in head else b"\r"
+    per_line = len(head) / max(1, head.count(newline))
+    return len(data) / per_line > limits.max_rows
+
+
+def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | None:
+    """Parse with pyarrow (multi-threaded); None when it refuses, so pandas can say why.
+
+    The reason pyarrow gave is appended to ``refusal``.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(len(d.names))]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(skip_rows=d.skip_lines, column_names=names),
+            parse_options=pacsv.ParseOptions(
+                delimiter=d.delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=d.escapechar or False,
+                newlines_in_values=b'"' in data,
+                ignore_empty_lines=True,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                null_values=[""],
+                true_values=_ARROW_TRUE,
+                false_values=_ARROW_FALSE,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                decimal_point=d.decimal,
+                check_utf8=True,
+            ),
+        )
+    except (pa.ArrowException, OverflowError, ValueError) as exc:
+        refusal.append(str(exc))
+        return None
+    if table.num_rows and b'"' in data and _ends_inside_quotes(table):
+        refusal.append("unclosed quote")
+        return None
+    nullable_bools = []
+    for i, column in enumerate(table.columns):
+        kind = column.type
+        if pa.types.is_null(kind):
+            table = table.set_column(i, table.column_names[i], column.cast(pa.float64()))
+        elif pa.types.is_time(kind) or pa.types.is_binary(kind):
+            table = table.set_column(i, table.column_names[i], column.cast(pa.large_string()))
+        elif pa.types.is_boolean(kind) and column.null_count:
+            nullable_bools.append(table.column_names[i])
+    column = None
+    # self_destruct frees each Arrow column once converted: the table must hold the only refs.
+    frame = table.to_pandas(
+        types_mapper=_STRING_TYPES.get,
+        date_as_object=False,
+        split_blocks=True,
+        self_destruct=True,
+    )
+    del table
+    for name in nullable_bools:
+        frame[name] = frame[name].astype("boolean")
+    frame.columns = list(range(frame.shape[1]))
+    return frame
+
+
+def _string_types() -> dict:
+    import pyarrow as pa
+
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    return {pa.string(): dtype, pa.large_string(): dtype}
+
+
+_STRING_TYPES = _string_types()
+
+
+def _ends_inside_quotes(table) -> bool:
+    """An unclosed quote makes pyarrow swallow the rest of the file into the last value."""
+    import pyarrow as pa
+
+    last = table.slice(table.num_rows - 1)
+    for column in last.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            value = column[0].as_py()
+            if value and ("\n" in value or "\r" in value):
+                return True
+    return False
+
+
+def _read_pandas(
+    data: bytes, d: _Dialect, options: LoadOptions, limits: Limits, notes: list[str]
+) -> tuple[pd.DataFrame, list[int]]:
+    """Parse with pandas' C parser: it names the line that is wrong, and can skip bad lines."""
+    skipped: list[int] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = pd.read_csv(
+                io.BytesIO(data),
+                sep=d.delimiter,
+                decimal=d.decimal,
+                quotechar='"',
+                escapechar=d.escapechar,
+                header=None,
+                names=list(range(len(d.names))),
+                skiprows=d.skip_records + (1 if d.header else 0),
+                index_col=False,
+                keep_default_na=False,
+                na_values=[""],
+                true_values=_ARROW_TRUE,
+                false_values=_ARROW_FALSE,
+                skip_blank_lines=True,
+                nrows=limits.max_rows + 1,
+                encoding="utf-8",
+                engine="c",
+                low_memory=False,
+                on_bad_lines="warn" if options.skip_bad_lines else "error",
+            )
+        for w in caught:
+            skipped += [int(n) for n in _SKIP_WARNING.findall(str(w.message))]
+    except pd.errors.ParserError as exc:
+        raise _parser_error(str(exc), data, d) from None
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame(columns=list(range(len(d.names))))
+    except UnicodeDecodeError:
+        raise _NotUtf8() from None
+    except (ValueError, OverflowError) as exc:
+        raise SoftmaxLabError(
+            "The file could not be read as a table",
+            hint=f"Check that it is a CSV file. (Details: {str(exc)[:120]})",
+        ) from None
+    for j in frame.columns:
+        if frame[j].dtype == object:
+            frame[j] = frame[j].astype("str")
+    return frame, skipped
+
+
 def _refuse_markup(head: bytes) -> None:
     lower = head[:512].lower()
     if lower.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or (
@@ -1006,7 +1238,7 @@ def _refuse_markup(head: bytes) -> None:
             "This is a web page (HTML), not a CSV file",
             hint="Download the CSV file itself rather than the page that links to it.",
         )
-    if lower.startswith(b"<?xml") or (lower.startswith(b"<") and re.match(rb"<[a-z!?]", lower)):
+    if lower.startswith(b"<?xml") or re.match(rb"<[a-z!?][^>]*>", lower):
         raise SoftmaxLabError(
             "This is an XML or markup file, not a CSV file",
             hint="Export the table as CSV and upload that file.",
@@ -1016,7 +1248,7 @@ def _refuse_markup(head: bytes) -> None:
             json.loads(head.decode("utf-8", errors="replace").strip())
             is_json = True
         except ValueError:
-            is_json = head.startswith(b"{") or head.startswith(b"[{") or head.startswith(b"[[")
+            is_json = head.startswith((b"{", b"[{", b"[[", b'["'))
         if is_json:
             raise SoftmaxLabError(
                 "This is a JSON file, not a CSV file",
@@ -1024,13 +1256,13 @@ def _refuse_markup(head: bytes) -> None:
             )
 
 
-def _parser_error(message: str, data: bytes, d: _Dialect, options: LoadOptions) -> SoftmaxLabError:
+def _parser_error(message: str, data: bytes, d: _Dialect) -> SoftmaxLabError:
     fields = _PANDAS_FIELDS.search(message)
     if fields:
         expected, record, saw = (int(x) for x in fields.groups())
         line = _physical_lines(data, d, [record])[0]
         return SoftmaxLabError(
-            f"Line {line} has {saw} values but the header has {expected}",
+            f"This line has {saw} values but the header names {expected} columns",
             where=f"line {line}",
             hint=(
                 "Fix that line (a separator inside a value needs quotes around the value), "
@@ -1042,7 +1274,7 @@ def _parser_error(message: str, data: bytes, d: _Dialect, options: LoadOptions) 
         record = int(row.group(1)) + 1 if row else 1
         line = _physical_lines(data, d, [record])[0]
         return SoftmaxLabError(
-            f'A quote (") opened on line {line} is never closed',
+            'A quote (") opens a value that is never closed',
             where=f"line {line}",
             hint="Add the missing closing quote on that line, or remove the stray quote.",
         )
@@ -1058,84 +1290,68 @@ def _parser_error(message: str, data: bytes, d: _Dialect, options: LoadOptions) 
 
 _SAMPLE_VALUES = 500
 _CURRENCY = "$€£¥₹₽¢₩₪₺"
-_SPACES = " \u00a0\u202f\u2009'"
 _DATE_HINT = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 _DATE_FORMATS = (
-    "ISO8601",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d",
     "%d/%m/%Y",
     "%m/%d/%Y",
     "%d.%m.%Y",
     "%d-%m-%Y",
     "%m-%d-%Y",
-    "%Y/%m/%d",
     "%d/%m/%Y %H:%M",
     "%m/%d/%Y %H:%M",
     "%d/%m/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
     "%d/%m/%y",
     "%m/%d/%y",
 )
 
 
-def _number_pattern(decimal: str) -> re.Pattern[str]:
-    group = "," if decimal == "." else r"[.\s\u00a0\u202f']"
+def _number_regex(decimal: str) -> str:
+    """A whole number as text once currency, percent and brackets are gone (RE2 syntax)."""
+    group = "," if decimal == "." else "[. \u00a0\u202f']"
     dec = re.escape(decimal)
-    return re.compile(
-        rf"[-+]?(?:\d{{1,3}}(?:{group}\d{{3}})+|\d+)(?:{dec}\d*)?(?:[eE][-+]?\d+)?"
-        rf"|[-+]?{dec}\d+(?:[eE][-+]?\d+)?"
+    exponent = "(?:[eE][-+]?[0-9]+)?"
+    return (
+        rf"^[-+]?(?:(?:[0-9]{{1,3}}(?:{group}[0-9]{{3}})+|[0-9]+)(?:{dec}[0-9]*)?|{dec}[0-9]+)"
+        rf"{exponent}$"
     )
 
 
-def _strip_number(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-    """Remove currency, percent and accounting brackets; return (text, had_currency, had_percent, negative)."""
-    text = values.str.strip()
-    percent = text.str.endswith("%")
-    text = text.str.removesuffix("%").str.strip()
-    negative = text.str.startswith("(") & text.str.endswith(")")
-    text = text.where(~negative, text.str.slice(1, -1))
-    currency = text.str.contains(f"[{_CURRENCY}]", regex=True)
-    text = text.str.replace(f"[{_CURRENCY}]", "", regex=True).str.strip()
-    text = text.str.replace("\u2212", "-", regex=False)
-    # a sign written before the currency symbol: "-$5" became "-5" already; "$-5" too.
-    return text, currency, percent, negative
+def _arrow(column: pd.Series):
+    import pyarrow as pa
 
-
-def _parse_numbers(values: pd.Series, decimal: str) -> tuple[pd.Series, str] | None:
-    """All non-missing values as numbers in the given decimal convention, else None."""
-    text, currency, percent, negative = _strip_number(values)
-    ok = text.str.fullmatch(_number_pattern(decimal))
-    if not ok.all():
-        return None
-    if decimal == ".":
-        text = text.str.replace(",", "", regex=False)
-    else:
-        text = text.str.replace(r"[.\s\u00a0\u202f']", "", regex=True).str.replace(",", ".")
-    numbers = pd.to_numeric(text, errors="coerce")
-    if numbers.isna().any():
-        return None
-    numbers = numbers.where(~negative, -numbers)
-    what = []
-    if currency.any():
-        what.append("currency signs removed")
-    if percent.any():
-        what.append("percent signs removed (12% is read as 12)")
-    if negative.any():
-        what.append("amounts in brackets read as negative")
-    return numbers, ", ".join(what)
+    return pa.chunked_array(column.array.__arrow_array__()).combine_chunks()
 
 
 def _type_columns(
     frame: pd.DataFrame, *, decimal: str, converted: list[tuple[str, str]], notes: list[str]
 ) -> pd.DataFrame:
-    """Give text columns that hold numbers, booleans or dates their proper type."""
+    """Give text columns that hold numbers, booleans or dates their type; drop infinities."""
     new: dict[str, pd.Series] = {}
     for name in frame.columns:
         column = frame[name]
-        if column.dtype == object:
-            column = column.astype("str")
-        if not pd.api.types.is_string_dtype(column.dtype):
+        if pd.api.types.is_float_dtype(column.dtype):
+            infinite = np.isinf(column.to_numpy())
+            if infinite.any():
+                new[name] = column.where(~infinite)
+                converted.append(
+                    (name, f"{int(infinite.sum()):,} infinite value(s) read as missing")
+                )
             continue
+        if not pd.api.types.is_string_dtype(column.dtype) or isinstance(
+            column.dtype, pd.CategoricalDtype
+        ):
+            continue
+        if column.dtype != "str":
+            column = column.astype("str")
         typed = _type_text_column(column, name, decimal=decimal, converted=converted, notes=notes)
         if typed is not None:
             new[name] = typed
@@ -1154,67 +1370,121 @@ def _type_text_column(
     converted: list[tuple[str, str]],
     notes: list[str],
 ) -> pd.Series | None:
-    present = column.dropna()
-    if present.empty:
-        return None
-    sample = present.iloc[:_SAMPLE_VALUES]
-    sample_clean = sample.str.strip()
-    sample_missing = sample_clean.str.lower().isin(MISSING_TOKENS)
-    sample_values = sample_clean[~sample_missing]
-    if sample_values.empty:
-        if present.str.strip().str.lower().isin(MISSING_TOKENS).all():
-            converted.append((name, "only missing-value markers such as NA; read as empty"))
-            return pd.Series(np.nan, index=column.index, dtype="float64")
-        sample_values = present.str.strip()[~present.str.strip().str.lower().isin(MISSING_TOKENS)]
-        sample_values = sample_values.iloc[:_SAMPLE_VALUES]
-    kind = _guess_kind(sample_values, decimal)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sample = column.iloc[: _SAMPLE_VALUES * 4].dropna()
+    if sample.empty:
+        sample = column.dropna().iloc[: _SAMPLE_VALUES * 4]
+        if sample.empty:
+            return None
+    sample_text = pd.Series(sample.str.strip())
+    sample_text = sample_text[(sample_text != "") & ~sample_text.str.lower().isin(MISSING_TOKENS)]
+    kind = _guess_kind(sample_text.iloc[:_SAMPLE_VALUES], decimal) if len(sample_text) else "none"
     if kind is None:
         return None
-    stripped = column.str.strip()
-    missing = stripped.str.lower().isin(MISSING_TOKENS) | stripped.isna() | (stripped == "")
-    values = stripped[~missing]
-    n_tokens = int((missing & column.notna()).sum())
-    token_note = f"{n_tokens:,} marker(s) such as NA read as missing" if n_tokens else ""
-    result: pd.Series | None = None
+
+    values = _arrow(column)
+    trimmed = pc.utf8_trim_whitespace(values)
+    lower = pc.utf8_lower(trimmed)
+    missing = pc.fill_null(
+        pc.or_(pc.equal(trimmed, ""), pc.is_in(lower, value_set=_MISSING_ARRAY)), True
+    )
+    present = pc.if_else(missing, pa.scalar(None, trimmed.type), trimmed)
+    n_missing = int(pc.sum(missing).as_py() or 0)
+    n_tokens = n_missing - values.null_count
+    result = None
     what = ""
-    if kind == "number":
+    if kind == "none":
+        if present.null_count == len(present):
+            result = pd.Series(np.nan, index=column.index, dtype="float64")
+            what = "only missing-value markers such as NA; read as empty"
+    elif kind == "number":
         for mark in (decimal, "," if decimal == "." else "."):
-            parsed = _parse_numbers(values, mark)
+            parsed = _arrow_numbers(present, mark)
             if parsed is not None:
                 numbers, what = parsed
                 if mark != decimal:
-                    what = ", ".join(filter(None, [f"decimal {_mark_word(mark)} used", what]))
-                result = pd.Series(np.nan, index=column.index, dtype="float64")
-                result[~missing] = numbers.astype("float64")
-                if not missing.any() and (result % 1 == 0).all():
-                    result = result.astype("int64")
+                    what = ", ".join(filter(None, [f"decimal {_mark_word(mark)}", what]))
+                result = _numbers_to_pandas(numbers, column.index)
                 break
     elif kind == "boolean":
-        lower = values.str.lower()
-        if lower.isin(_TRUE | _FALSE).all():
-            mapped = lower.isin(_TRUE)
-            if missing.any():
-                result = pd.Series(pd.NA, index=column.index, dtype="boolean")
-                result[~missing] = mapped.to_numpy()
-            else:
-                result = pd.Series(mapped.to_numpy(), index=column.index, dtype="bool")
+        present_lower = pc.if_else(missing, pa.scalar(None, lower.type), lower)
+        known = pc.is_in(present_lower, value_set=pa.array(sorted(_TRUE | _FALSE)))
+        if pc.all(pc.or_(known, missing)).as_py():
+            flags = pc.is_in(present_lower, value_set=pa.array(sorted(_TRUE)))
+            flags = pc.if_else(missing, pa.scalar(None, pa.bool_()), flags)
+            series = pd.Series(flags.to_numpy(zero_copy_only=False), index=column.index)
+            result = series.astype("boolean") if n_missing else series.astype("bool")
             what = "read as yes/no values"
     elif kind.startswith("date:"):
-        fmt = kind[5:]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parsed = pd.to_datetime(values, format=fmt, errors="coerce")
-        if parsed.notna().all():
-            result = pd.Series(pd.NaT, index=column.index, dtype=parsed.dtype)
-            result[~missing] = parsed
+        stamps = pc.strptime(present, format=kind[5:], unit="s", error_is_null=True)
+        if stamps.null_count == present.null_count:
+            result = pd.Series(stamps.to_pandas(), index=column.index)
             what = "read as dates"
     if result is None:
-        _note_mostly_numbers(values, name, decimal, notes)
+        if kind == "number":
+            _note_mostly_numbers(column, name, decimal, notes)
         return None
-    parts = [p for p in (what, token_note) if p]
-    if parts:
-        converted.append((name, "; ".join(parts)))
+    if n_tokens and kind != "none":
+        what = "; ".join(filter(None, [what, f"{n_tokens:,} marker(s) such as NA read as missing"]))
+    if what:
+        converted.append((name, what))
     return result
+
+
+def _numbers_to_pandas(numbers, index: pd.Index) -> pd.Series:
+    import pyarrow.compute as pc
+
+    if numbers.null_count == 0:
+        whole = pc.all(pc.equal(numbers, pc.floor(numbers))).as_py()
+        small = pc.max(pc.abs(numbers)).as_py() < 2**53
+        if whole and small:
+            return pd.Series(numbers.to_numpy().astype("int64"), index=index)
+    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=index, dtype="float64")
+
+
+def _arrow_numbers(present, decimal: str):
+    """The column's non-missing values as float64 in a decimal convention, or None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if decimal == ".":
+        try:
+            return pc.cast(present, pa.float64()), ""
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    text = present
+    percent = pc.fill_null(pc.ends_with(text, "%"), False)
+    text = pc.utf8_trim_whitespace(pc.replace_substring(text, "%", ""))
+    negative = pc.fill_null(pc.and_(pc.starts_with(text, "("), pc.ends_with(text, ")")), False)
+    text = pc.replace_substring_regex(text, r"^\((.*)\)$", r"\1")
+    currency = pc.fill_null(pc.match_substring_regex(text, f"[{_CURRENCY}]"), False)
+    text = pc.replace_substring_regex(text, f"[{_CURRENCY}]", "")
+    text = pc.replace_substring(pc.utf8_trim_whitespace(text), "\u2212", "-")
+    ok = pc.match_substring_regex(text, _number_regex(decimal))
+    if not pc.all(pc.fill_null(ok, True)).as_py():
+        return None
+    if decimal == ".":
+        text = pc.replace_substring(text, ",", "")
+    else:
+        text = pc.replace_substring_regex(text, "[. \u00a0\u202f']", "")
+        text = pc.replace_substring(text, ",", ".")
+    try:
+        numbers = pc.cast(text, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    numbers = pc.if_else(negative, pc.negate(numbers), numbers)
+    what = []
+    if pc.any(currency).as_py():
+        what.append("currency signs removed")
+    if pc.any(percent).as_py():
+        what.append("percent signs removed (12% is read as 12)")
+    if pc.any(negative).as_py():
+        what.append("amounts in brackets read as negative")
+    if decimal == "." and pc.any(pc.fill_null(pc.match_substring(present, ","), False)).as_py():
+        what.append("thousands separators removed")
+    return numbers, ", ".join(what)
 
 
 def _mark_word(mark: str) -> str:
@@ -1222,36 +1492,52 @@ def _mark_word(mark: str) -> str:
 
 
 def _guess_kind(sample: pd.Series, decimal: str) -> str | None:
-    lower = sample.str.lower()
-    unique = set(lower.unique().tolist())
-    if any(unique <= pair for pair in _BOOLEAN_PAIRS) and len(unique) >= 1:
+    """What the sample's values (stripped, missing markers removed) look like, or None for text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lower = set(sample.str.lower().unique().tolist())
+    if any(lower <= pair for pair in _BOOLEAN_PAIRS):
         return "boolean"
+    text = pa.array(sample.tolist(), type=pa.large_string())
+    cleaned = pc.replace_substring_regex(text, f"[{_CURRENCY}%()\u2212]", "")
+    cleaned = pc.utf8_trim_whitespace(cleaned)
     for mark in (decimal, "," if decimal == "." else "."):
-        text, *_ = _strip_number(sample)
-        if text.str.fullmatch(_number_pattern(mark)).all():
+        ok = pc.match_substring_regex(cleaned, _number_regex(mark))
+        if pc.mean(pc.cast(ok, pa.float64())).as_py() >= 0.9:
             return "number"
     if sample.str.contains(_DATE_HINT, regex=True).all():
         for fmt in _DATE_FORMATS:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
-            if parsed.notna().all():
+            stamps = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+            if stamps.null_count == 0:
                 return "date:" + fmt
     return None
 
 
-def _note_mostly_numbers(values: pd.Series, name: str, decimal: str, notes: list[str]) -> None:
-    """Warn when a column is numbers except for a few values, which keeps it as text."""
-    if len(values) < 5:
+def _note_mostly_numbers(column: pd.Series, name: str, decimal: str, notes: list[str]) -> None:
+    """Warn that a column of numbers keeps a few values that are not, so it stays text."""
+    stripped = column.dropna().str.strip()
+    stripped = stripped[(stripped != "") & ~stripped.str.lower().isin(MISSING_TOKENS)]
+    cleaned = stripped.str.replace(f"[{_CURRENCY}%()\u2212]", "", regex=True).str.strip()
+    ok = cleaned.str.fullmatch(_number_regex(decimal)[1:-1]) | cleaned.str.fullmatch(
+        _number_regex("," if decimal == "." else ".")[1:-1]
+    )
+    bad = stripped[~ok]
+    if len(bad) == 0:
         return
-    text, *_ = _strip_number(values)
-    ok = text.str.fullmatch(_number_pattern(decimal))
-    bad = values[~ok]
-    if ok.mean() >= 0.9 and bad.nunique() <= 5:
-        examples = ", ".join(f"'{v}'" for v in bad.unique()[:3])
-        first_row = int(bad.index[0]) + 1
-        notes.append(
-            f"Column '{name}' holds numbers except {len(bad):,} value(s) such as {examples} "
-            f"(first in data row {first_row}), so it is read as text. Empty those cells to use "
-            "it as numbers."
-        )
+    examples = ", ".join(f"'{v}'" for v in bad.unique()[:3])
+    first_row = int(bad.index[0]) + 1
+    notes.append(
+        f"Column '{name}' holds numbers except {len(bad):,} value(s) such as {examples} "
+        f"(first in data row {first_row}), so it is read as text. Empty those cells, or make "
+        "them numbers, to use the column as numbers."
+    )
+
+
+def _missing_array():
+    import pyarrow as pa
+
+    return pa.array(sorted(MISSING_TOKENS), type=pa.large_string())
+
+
+_MISSING_ARRAY = _missing_array()
