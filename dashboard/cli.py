@@ -143,6 +143,26 @@ def _write_file(path: str, data: bytes | str, *, what: str) -> None:
         ) from None
 
 
+def _check_writable(path: str | None, *, what: str) -> None:
+    """Refuse an output path that cannot be written, before any long work starts."""
+    if not path:
+        return
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise SoftmaxLabError(
+            f"The {what} path is a folder", where=path, hint="Give a file name, e.g. out.csv."
+        )
+    if not folder.is_dir():
+        raise SoftmaxLabError(
+            f"The folder for the {what} does not exist",
+            where=path,
+            hint="Create the folder first or choose another path.",
+        )
+    if not os.access(folder, os.W_OK):
+        raise SoftmaxLabError(f"The folder for the {what} is not writable", where=path)
+
+
 def _load_table(path: str):
     raw = _read_file(path, what="CSV file", limit=LIMITS.max_upload_bytes)
     from dashboard.data import load_csv
@@ -235,6 +255,9 @@ def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     from dashboard.training import SEED_GRID, TrainingConfig, parse_c_grid, train
 
     c_grid = parse_c_grid(args.c_grid) if args.c_grid is not None else SEED_GRID
+    _check_writable(args.save, what="model file")
+    _check_writable(args.script, what="script")
+    _check_writable(args.report, what="report")
     loaded = _load_table(args.file)
     table = loaded.table
     if args.target not in table.columns:
@@ -289,6 +312,7 @@ def run_predict(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     """``predict MODEL.skops FILE [--out PREDICTIONS.csv]``."""
     from dashboard import export
 
+    _check_writable(args.out, what="predictions file")
     raw_model = _read_file(args.model, what="model file", limit=LIMITS.max_model_bytes)
     saved = export.load_model(raw_model)
     loaded = _load_table(args.file)
