@@ -604,9 +604,42 @@ def _curve_inputs(y_true, proba, classes) -> tuple[np.ndarray, np.ndarray, tuple
     y = _as_labels(y_true, name="true labels")
     if y.size == 0:
         raise SoftmaxLabError("There are no rows to draw curves from", where="held-out part")
-    _check_known(y, names)
+    codes = _check_known(y, names)
     p = _as_proba(proba, y.size, len(names))
-    return _one_hot(y, names), p, names
+    onehot = np.zeros(p.shape, dtype=np.int8)
+    onehot[np.arange(y.size), codes] = 1
+    return onehot, p, names
+
+
+def _counts_at_thresholds(positive: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, ...]:
+    """False and true positives when every distinct score in turn is the threshold (highest
+    first): the counting behind scikit-learn's ROC and precision-recall curves, done with one
+    sort so that a million rows times fifty classes stays affordable."""
+    order = np.argsort(-score, kind="quicksort")
+    sorted_score = score[order]
+    last_of_tie = np.r_[np.flatnonzero(np.diff(sorted_score)), sorted_score.size - 1]
+    tps = np.cumsum(positive[order], dtype=np.int64)[last_of_tie]
+    fps = last_of_tie + 1 - tps
+    return fps.astype(float), tps.astype(float)
+
+
+def _roc(positive: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    fps, tps = _counts_at_thresholds(positive, score)
+    fpr = np.r_[0.0, fps / fps[-1]]
+    tpr = np.r_[0.0, tps / tps[-1]]
+    return fpr, tpr, float(np.trapezoid(tpr, fpr))
+
+
+def _precision_recall(
+    positive: np.ndarray, score: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Recall (rising from 0), precision, and average precision
+    ``sum_n (R_n - R_{n-1}) P_n``, as :func:`sklearn.metrics.average_precision_score`."""
+    fps, tps = _counts_at_thresholds(positive, score)
+    precision = tps / (tps + fps)
+    recall = tps / tps[-1]
+    ap = float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+    return np.r_[0.0, recall], np.r_[1.0, precision], ap
 
 
 def roc_curves(
@@ -630,12 +663,12 @@ def roc_curves(
     Returns
     -------
     CurveSet
+        Per-class scores equal ``roc_auc_score(y == class, proba[:, class])``;
         ``macro_score`` equals ``roc_auc_score(y, proba, multi_class="ovr",
         average="macro")``; ``micro_score`` equals ``roc_auc_score`` of the one-hot labels
-        with ``average="micro"``.
+        with ``average="micro"``. A class with no rows (or only rows) has no curve and score
+        ``nan``, is left out of the macro average, and is named in ``notes``.
     """
-    from sklearn.metrics import auc, roc_curve
-
     onehot, p, names = _curve_inputs(y_true, proba, classes)
     per_class: list[Curve] = []
     notes: list[str] = []
@@ -658,13 +691,12 @@ def roc_curves(
                 )
             )
             continue
-        fpr, tpr, _ = roc_curve(onehot[:, k], p[:, k])
-        score = float(auc(fpr, tpr))
-        tprs.append(np.interp(grid, fpr, tpr))
+        fpr, tpr, score = _roc(onehot[:, k], p[:, k])
+        # the mean curve needs a function of fpr: at a vertical step take the highest tpr
+        tprs.append(np.interp(grid, fpr, tpr, left=0.0, right=1.0))
         x, y = thin_curve(fpr, tpr, max_points=max_points)
         per_class.append(Curve(name=name, x=x, y=y, score=score, positives=positives))
-    fpr, tpr, _ = roc_curve(onehot.ravel(), p.ravel())
-    micro_score = float(auc(fpr, tpr))
+    fpr, tpr, micro_score = _roc(onehot.ravel(), p.ravel())
     x, y = thin_curve(fpr, tpr, max_points=max_points)
     micro = Curve(name="micro average", x=x, y=y, score=micro_score, positives=int(onehot.sum()))
     scores = [c.score for c in per_class if np.isfinite(c.score)]
@@ -701,10 +733,9 @@ def precision_recall_curves(
     CurveSet
         Per-class scores equal ``average_precision_score(y == class, proba[:, class])``;
         ``micro_score`` and ``macro_score`` equal ``average_precision_score`` of the one-hot
-        labels with ``average="micro"`` and ``"macro"``. Curves run from recall 0 to 1.
+        labels with ``average="micro"`` and ``"macro"``. Curves run from recall 0 (where
+        precision is taken as 1, as scikit-learn does) to recall 1.
     """
-    from sklearn.metrics import average_precision_score, precision_recall_curve
-
     onehot, p, names = _curve_inputs(y_true, proba, classes)
     per_class: list[Curve] = []
     notes: list[str] = []
@@ -716,13 +747,11 @@ def precision_recall_curves(
                 Curve(name=name, x=np.array([]), y=np.array([]), score=float("nan"), positives=0)
             )
             continue
-        precision, recall, _ = precision_recall_curve(onehot[:, k], p[:, k])
-        score = float(average_precision_score(onehot[:, k], p[:, k]))
-        x, y = thin_curve(recall[::-1], precision[::-1], max_points=max_points)
+        recall, precision, score = _precision_recall(onehot[:, k], p[:, k])
+        x, y = thin_curve(recall, precision, max_points=max_points)
         per_class.append(Curve(name=name, x=x, y=y, score=score, positives=positives))
-    precision, recall, _ = precision_recall_curve(onehot.ravel(), p.ravel())
-    micro_score = float(average_precision_score(onehot.ravel(), p.ravel()))
-    x, y = thin_curve(recall[::-1], precision[::-1], max_points=max_points)
+    recall, precision, micro_score = _precision_recall(onehot.ravel(), p.ravel())
+    x, y = thin_curve(recall, precision, max_points=max_points)
     micro = Curve(name="micro average", x=x, y=y, score=micro_score, positives=int(onehot.sum()))
     scores = [c.score for c in per_class if np.isfinite(c.score)]
     macro_score = float(np.mean(scores)) if scores else float("nan")
@@ -793,28 +822,32 @@ def calibration(
         raise SoftmaxLabError("There are no rows to check calibration on", where="held-out part")
     codes = _check_known(y, names)
     p = _as_proba(proba, y.size, len(names))
+    predicted = p.argmax(axis=1)
+    confidence = p[np.arange(y.size), predicted]
+    return _calibration_of(confidence, predicted == codes, n_bins)
+
+
+def _calibration_of(confidence: np.ndarray, correct: np.ndarray, n_bins: int) -> Calibration:
+    """The binning of :class:`Calibration`, from each row's confidence and correctness."""
     if int(n_bins) < 1:
         raise SoftmaxLabError("Use at least one bin", where="bins")
     n_bins = int(n_bins)
-    predicted = p.argmax(axis=1)
-    confidence = p[np.arange(y.size), predicted]
-    correct = (predicted == codes).astype(float)
+    n = confidence.size
     bins = np.clip(np.floor(confidence * n_bins).astype(int), 0, n_bins - 1)
     count = np.bincount(bins, minlength=n_bins)
     conf_sum = np.bincount(bins, weights=confidence, minlength=n_bins)
-    correct_sum = np.bincount(bins, weights=correct, minlength=n_bins)
+    correct_sum = np.bincount(bins, weights=correct.astype(float), minlength=n_bins)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_conf = np.where(count > 0, conf_sum / np.maximum(count, 1), np.nan)
         accuracy = np.where(count > 0, correct_sum / np.maximum(count, 1), np.nan)
     gaps = np.where(count > 0, np.abs(accuracy - mean_conf), 0.0)
-    ece = float(np.sum(count / y.size * gaps))
     return Calibration(
         edges=np.linspace(0.0, 1.0, n_bins + 1),
         count=count,
         mean_confidence=mean_conf,
         accuracy=accuracy,
-        ece=ece,
-        n_rows=int(y.size),
+        ece=float(np.sum(count / max(n, 1) * gaps)),
+        n_rows=int(n),
     )
 
 
@@ -848,6 +881,27 @@ def scale_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _at_temperature(z: np.ndarray, codes: np.ndarray, t: float) -> tuple[float, np.ndarray]:
+    """Log-loss (clipped as scikit-learn clips) and each row's confidence of softmax(z / t)."""
+    scaled = z / t
+    e = np.exp(scaled - scaled.max(axis=1, keepdims=True))
+    total = e.sum(axis=1)
+    eps = np.finfo(float).eps
+    p_true = np.clip(e[np.arange(codes.size), codes] / total, eps, 1 - eps)
+    return float(-np.log(p_true).mean()), 1.0 / total
+
+
+def _logits_and_codes(logits, y_true, classes) -> tuple[np.ndarray, np.ndarray]:
+    names = _as_classes(classes)
+    z = as_logit_matrix(logits, len(names))
+    y = _as_labels(y_true, name="true labels")
+    if y.size == 0 or y.size != z.shape[0]:
+        raise SoftmaxLabError(
+            f"{z.shape[0]} rows of logits for {y.size} labels", where="held-out part"
+        )
+    return z, _check_known(y, names)
+
+
 def temperature_effect(
     logits: np.ndarray,
     y_true: Sequence | np.ndarray,
@@ -858,25 +912,28 @@ def temperature_effect(
 ) -> pd.DataFrame:
     """Accuracy, log-loss and expected calibration error at each temperature.
 
+    Equal, temperature by temperature, to :func:`evaluate_holdout` and :func:`calibration` on
+    ``scale_temperature(logits, T)``; computed without building each probability table.
+
     Returns
     -------
     pandas.DataFrame
         Columns ``temperature``, ``accuracy``, ``log_loss``, ``ece``; one row per temperature,
         sorted.
     """
-    names = _as_classes(classes)
-    z = as_logit_matrix(logits, len(names))
-    y = _as_labels(y_true, name="true labels")
-    codes = _check_known(y, names)
+    z, codes = _logits_and_codes(logits, y_true, classes)
     records = []
     for t in sorted(float(t) for t in temperatures):
-        p = scale_temperature(z, t)
+        if not np.isfinite(t) or t <= 0:
+            raise SoftmaxLabError(f"The temperature {t:g} is not above 0", where="temperature")
+        loss, confidence = _at_temperature(z, codes, t)
+        correct = (z / t).argmax(axis=1) == codes
         records.append(
             {
                 "temperature": t,
-                "accuracy": float(np.mean(p.argmax(axis=1) == codes)),
-                "log_loss": float(row_cross_entropy(y, p, names).mean()),
-                "ece": calibration(y, p, names, n_bins=n_bins).ece,
+                "accuracy": float(correct.mean()),
+                "log_loss": loss,
+                "ece": _calibration_of(confidence, correct, n_bins).ece,
             }
         )
     return pd.DataFrame(records, columns=["temperature", "accuracy", "log_loss", "ece"])
@@ -892,16 +949,12 @@ def best_temperature(
     """
     from scipy.optimize import minimize_scalar
 
-    names = _as_classes(classes)
-    z = as_logit_matrix(logits, len(names))
-    y = _as_labels(y_true, name="true labels")
-    _check_known(y, names)
-
-    def loss(log_t: float) -> float:
-        return float(row_cross_entropy(y, scale_temperature(z, np.exp(log_t)), names).mean())
-
+    z, codes = _logits_and_codes(logits, y_true, classes)
     found = minimize_scalar(
-        loss, bounds=(np.log(0.05), np.log(20.0)), method="bounded", options={"xatol": 1e-4}
+        lambda log_t: _at_temperature(z, codes, float(np.exp(log_t)))[0],
+        bounds=(np.log(0.05), np.log(20.0)),
+        method="bounded",
+        options={"xatol": 1e-4},
     )
     return float(np.exp(found.x))
 

@@ -483,3 +483,35 @@ def test_explain_row_errors_for_rows_the_model_cannot_read(iris_model):
     empty.iloc[0, 0] = np.nan
     explanation = ev.explain_row(pipe, empty)
     np.testing.assert_allclose(explanation.probabilities, pipe.predict_proba(empty)[0])
+
+
+@pytest.mark.parametrize("k", [2, 5])
+def test_curves_with_tied_scores_match_sklearn(k):
+    y, proba, classes, _ = _random_predictions(n=600, k=k, seed=40 + k)
+    proba = proba.round(1)  # many ties, rows no longer sum to exactly 1 (fine for ranking)
+    onehot = (y[:, None] == np.array(classes)[None, :]).astype(int)
+    roc = ev.roc_curves(y, proba, classes)
+    pr = ev.precision_recall_curves(y, proba, classes)
+    for j in range(k):
+        assert roc.per_class[j].score == pytest.approx(roc_auc_score(onehot[:, j], proba[:, j]))
+        assert pr.per_class[j].score == pytest.approx(
+            average_precision_score(onehot[:, j], proba[:, j])
+        )
+    assert roc.micro_score == pytest.approx(roc_auc_score(onehot, proba, average="micro"))
+    assert pr.micro_score == pytest.approx(average_precision_score(onehot, proba, average="micro"))
+    assert pr.macro_score == pytest.approx(average_precision_score(onehot, proba, average="macro"))
+
+
+def test_temperature_effect_equals_scoring_the_scaled_probabilities():
+    y, _, classes, logits = _random_predictions(n=500, k=4, seed=7)
+    temperatures = [0.3, 1.0, 2.5]
+    table = ev.temperature_effect(logits, y, classes, temperatures, n_bins=8)
+    for row, t in zip(table.itertuples(), temperatures, strict=True):
+        scaled = ev.scale_temperature(logits, t)
+        assert row.log_loss == pytest.approx(log_loss(y, scaled, labels=list(classes)))
+        assert row.accuracy == pytest.approx(
+            accuracy_score(y, np.asarray(classes)[scaled.argmax(axis=1)])
+        )
+        assert row.ece == pytest.approx(ev.calibration(y, scaled, classes, n_bins=8).ece)
+    with pytest.raises(SoftmaxLabError, match="rows of logits"):
+        ev.temperature_effect(logits[:10], y, classes)
