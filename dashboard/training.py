@@ -19,13 +19,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from joblib import parallel_config
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.limits import LIMITS, Limits
@@ -33,6 +35,7 @@ from dashboard.search import (
     FitEvent,
     SearchResult,
     TrainingStopped,
+    default_workers,
     rank_candidates,
     search_c,
     silence_convergence_warnings,
@@ -46,6 +49,7 @@ __all__ = [
     "TrainingConfig",
     "TrainingStopped",
     "build_pipeline",
+    "class_weight_what_if",
     "normalise_labels",
     "parse_c_grid",
     "rank_candidates",
@@ -527,62 +531,26 @@ def _column_kinds(table: pd.DataFrame, target: str, table_profile, limits: Limit
     return kinds
 
 
-# ---------------------------------------------------------------------------------------------
-# train()
+@dataclass(frozen=True, kw_only=True, eq=False)
+class _PreparedData:
+    numeric: list[str]
+    categorical: list[str]
+    excluded: list[tuple[str, str]]
+    X_train: pd.DataFrame
+    y_train: np.ndarray
+    X_test: pd.DataFrame
+    y_test: np.ndarray
+    folds: list[tuple[np.ndarray, np.ndarray]]
+    rows_dropped: int
+    classes_dropped: tuple[str, ...]
+    as_text: list[str]
+    need: int
 
 
-def train(
-    table: pd.DataFrame,
-    config: TrainingConfig,
-    *,
-    on_progress: Callable[[Progress], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    data_sha256: str = "",
-    table_profile=None,
-    limits: Limits = LIMITS,
-    scheduler: str | None = None,
-) -> TrainedModel:
-    """Check the target, split, search C by cross-validation, refit and score the held-out part.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        The loaded table.
-    config : TrainingConfig
-        Target, features, C grid, folds, held-out share, seed and options.
-    on_progress : callable(Progress), optional
-        Called after every fit, in the caller's thread.
-    should_stop : callable() -> bool, optional
-        Polled often; when it returns True, training ends within one fit's time and raises
-        `TrainingStopped` (no model is returned).
-    data_sha256 : str, optional
-        Fingerprint of the data, kept in the record.
-    table_profile : dashboard.profile.TableProfile, optional
-        The table's profile if already computed (column kinds come from it).
-    limits : Limits, optional
-        Bounds on classes, C values, fits and seconds.
-    scheduler : str, optional
-        Dask scheduler address; None = ``SOFTMAX_LAB_DASK_SCHEDULER``; "" = local.
-
-    Returns
-    -------
-    TrainedModel
-
-    Raises
-    ------
-    SoftmaxLabError
-        For anything the user can fix: target, features, classes, settings, limits.
-    TrainingStopped
-        When ``should_stop()`` returned True.
-
-    Notes
-    -----
-    The best C has the highest mean cross-validated accuracy; on a tie the smaller C wins.
-    """
-    silence_convergence_warnings()
-    start = time.perf_counter()
-    timings: dict = {}
-    config.validate(limits=limits)
+def _prepare_data(
+    table: pd.DataFrame, config: TrainingConfig, *, limits: Limits, table_profile=None
+) -> _PreparedData:
+    """Every check on the table, then the held-out split and the folds, as the docs state."""
     if not isinstance(table, pd.DataFrame) or table.empty:
         raise SoftmaxLabError("There is no data to train on", where="table",
                               hint="Load a CSV file or pick a sample first.")  # fmt: skip
@@ -655,7 +623,6 @@ def train(
             where="features",
             hint="Pick numeric or categorical columns as features.",
         )
-    timings["columns"] = time.perf_counter() - start
 
     need = min_rows_per_class(config.cv_folds, config.test_size)
     small = [str(c) for c, n in counts.items() if n < need]
@@ -691,6 +658,11 @@ def train(
             )
 
     X = table.loc[labels.index, list(numeric) + list(categorical)]
+    as_text = _mixed_columns(X, categorical)
+    for name in categorical:
+        if X[name].dtype == object:
+            # Text with NaN for missing: SimpleImputer does not see None as missing.
+            X[name] = X[name].astype(str).where(X[name].notna(), np.nan)
     y = labels.to_numpy().astype(str)
     n_rows = len(y)
     n_test = math.ceil(config.test_size * n_rows)
@@ -718,7 +690,89 @@ def train(
             X_train, y_train
         )
     )
-    timings["split"] = time.perf_counter() - start - timings["columns"]
+    return _PreparedData(
+        numeric=numeric,
+        categorical=categorical,
+        excluded=excluded,
+        X_train=X_train,
+        y_train=y_train,
+        X_test=X_test,
+        y_test=y_test,
+        folds=folds,
+        rows_dropped=rows_dropped,
+        classes_dropped=classes_dropped,
+        as_text=as_text,
+        need=need,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# train()
+
+
+def train(
+    table: pd.DataFrame,
+    config: TrainingConfig,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    data_sha256: str = "",
+    table_profile=None,
+    limits: Limits = LIMITS,
+    scheduler: str | None = None,
+) -> TrainedModel:
+    """Check the target, split, search C by cross-validation, refit and score the held-out part.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The loaded table.
+    config : TrainingConfig
+        Target, features, C grid, folds, held-out share, seed and options.
+    on_progress : callable(Progress), optional
+        Called after every fit, in the caller's thread.
+    should_stop : callable() -> bool, optional
+        Polled often; when it returns True, training ends within one fit's time and raises
+        `TrainingStopped` (no model is returned).
+    data_sha256 : str, optional
+        Fingerprint of the data, kept in the record.
+    table_profile : dashboard.profile.TableProfile, optional
+        The table's profile if already computed (column kinds come from it).
+    limits : Limits, optional
+        Bounds on classes, C values, fits and seconds.
+    scheduler : str, optional
+        Dask scheduler address; None = ``SOFTMAX_LAB_DASK_SCHEDULER``; "" = local.
+
+    Returns
+    -------
+    TrainedModel
+
+    Raises
+    ------
+    SoftmaxLabError
+        For anything the user can fix: target, features, classes, settings, limits.
+    TrainingStopped
+        When ``should_stop()`` returned True.
+
+    Notes
+    -----
+    The best C has the highest mean cross-validated accuracy; on a tie the smaller C wins.
+    """
+    silence_convergence_warnings()
+    start = time.perf_counter()
+    timings: dict = {}
+    config.validate(limits=limits)
+    data = _prepare_data(table, config, limits=limits, table_profile=table_profile)
+    numeric, categorical = data.numeric, data.categorical
+    X_train, y_train, X_test, y_test = data.X_train, data.y_train, data.X_test, data.y_test
+    rows_dropped, classes_dropped, as_text, need = (
+        data.rows_dropped,
+        data.classes_dropped,
+        data.as_text,
+        data.need,
+    )
+    excluded, folds = data.excluded, data.folds
+    timings["prepare"] = time.perf_counter() - start
 
     pipeline = build_pipeline(
         numeric=numeric,
@@ -822,6 +876,11 @@ def train(
             f"The final model at C={best_C:g} stopped before converging; its scores may be "
             "approximate."
         )
+    if as_text:
+        notes.append(
+            f"Columns {_names(as_text)} hold values of different kinds (numbers, text, yes/no); "
+            "their values were read as text categories."
+        )
     if rows_dropped:
         notes.append(f"{rows_dropped} rows without a value in '{config.target}' were left out.")
     if classes_dropped:
@@ -863,6 +922,76 @@ def train(
         seconds=seconds,
         timings=timings,
     )
+
+
+def class_weight_what_if(
+    table: pd.DataFrame, model: TrainedModel, *, limits: Limits = LIMITS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Out-of-fold predictions of every training row at the model's C, unweighted and balanced.
+
+    The same rows, split and folds as the model's training; each row is predicted by the fit
+    of the fold that held it out, once with ``class_weight=None`` and once with "balanced".
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table the model was trained on.
+    model : TrainedModel
+        The trained model (its config gives target, features, seed, folds and C).
+    limits : Limits, optional
+
+    Returns
+    -------
+    y_true, predicted_none, predicted_balanced : numpy.ndarray of str
+        True labels of the training rows and the two sets of predictions.
+
+    Raises
+    ------
+    SoftmaxLabError
+        When the table is not the one the model was trained on.
+    """
+    silence_convergence_warnings()
+    data = _prepare_data(table, model.config, limits=limits)
+    if not np.array_equal(np.asarray(data.X_test.index), np.asarray(model.test_index)):
+        raise SoftmaxLabError(
+            "This table is not the one the model was trained on",
+            where="table",
+            hint="Load the training data again, or train on the current data.",
+        )
+    predictions = {}
+    for weight in (None, "balanced"):
+        pipeline = build_pipeline(
+            numeric=data.numeric,
+            categorical=data.categorical,
+            C=model.best_C,
+            class_weight=weight,
+            max_iter=model.config.max_iter,
+            random_state=model.config.seed,
+            max_categories=limits.max_categories,
+        )
+        workers = default_workers(model.config.n_jobs, len(data.folds))
+        # Threads, not processes: no start-up cost and no copy of the table per worker.
+        with (
+            threadpool_limits(limits=1, user_api="blas"),
+            parallel_config(backend="threading", n_jobs=workers),
+        ):
+            predictions[weight] = cross_val_predict(
+                pipeline, data.X_train, data.y_train, cv=data.folds
+            )
+    y_true = np.asarray(data.y_train, dtype=str)
+    return y_true, predictions[None].astype(str), predictions["balanced"].astype(str)
+
+
+def _mixed_columns(X: pd.DataFrame, categorical: Sequence[str]) -> list[str]:
+    """Categorical columns holding values of several types (the one-hot encoder refuses them)."""
+    mixed = []
+    for name in categorical:
+        column = X[name]
+        if column.dtype == object:
+            types = set(column[column.notna()].map(type).unique())
+            if types - {str}:
+                mixed.append(name)
+    return mixed
 
 
 def _evaluate(y_true, proba, classes):

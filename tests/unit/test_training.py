@@ -14,7 +14,12 @@ from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_breast_cancer, load_iris, load_wine, make_classification
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    cross_val_predict,
+    train_test_split,
+)
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -26,6 +31,7 @@ from dashboard.training import (
     Progress,
     TrainingConfig,
     TrainingStopped,
+    class_weight_what_if,
     normalise_labels,
     parse_c_grid,
     train,
@@ -239,6 +245,24 @@ def test_binary_target_logits_and_one_hot_names():
     ]
 
 
+def test_class_weight_what_if_is_out_of_fold_prediction_on_the_training_part():
+    frame = _messy_frame(rows=300, seed=11)
+    config = TrainingConfig(target="label", features=("size", "weight", "colour"), c_grid=(1.0,))
+    model = train(frame, config)
+    y_true, none, balanced = class_weight_what_if(frame, model)
+    X = frame[["size", "weight", "colour"]]
+    y = frame["label"].astype(str).to_numpy()
+    X_tr, _, y_tr, _ = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+    cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    assert list(y_true) == list(y_tr)
+    for weight, ours in ((None, none), ("balanced", balanced)):
+        pipe = _reference_pipeline(["size", "weight"], ["colour"], seed=0, class_weight=weight)
+        pipe.set_params(logisticregression__C=1.0)
+        assert list(ours) == list(cross_val_predict(pipe, X_tr, y_tr, cv=cv))
+    with pytest.raises(SoftmaxLabError, match="not the one the model was trained on"):
+        class_weight_what_if(frame.iloc[::-1].reset_index(drop=True), model)
+
+
 # --------------------------------------------------------------------------------------------
 # Progress, stop, notes, limits
 
@@ -406,6 +430,22 @@ def test_held_out_share_too_small_for_the_classes():
 
 # --------------------------------------------------------------------------------------------
 # Features and config
+
+
+def test_categorical_columns_of_mixed_types_are_read_as_text():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "mixed": pd.Series([1, "a", None, 2.5] * 50, dtype=object),
+            "x": rng.normal(size=200),
+            "y": rng.choice(["p", "q"], size=200),
+        }
+    )
+    model = train(frame, TrainingConfig(target="y", features=("mixed", "x"), c_grid=(1.0,)))
+    assert model.categorical_columns == ("mixed",)
+    names = model.coef_path["feature_names"]
+    assert names == ["x", "mixed = 1", "mixed = 2.5", "mixed = a"]  # None imputed, not a value
+    assert any("read as text" in note for note in model.notes)
 
 
 def test_unusable_features_are_left_out_with_a_reason():
