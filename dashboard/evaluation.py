@@ -119,7 +119,14 @@ class HoldoutEvaluation:
     classes: tuple[str, ...]
 
     def as_dict(self) -> dict:
-        """JSON-able summary with the keys of the CLI's ``test`` block (plus per-class rows)."""
+        """JSON-able summary with the keys of the CLI's ``test`` block (plus per-class rows).
+
+        Returns
+        -------
+        dict
+            ``accuracy``, ``precision_macro``, ``recall_macro``, ``f1_macro``, ``log_loss``,
+            ``confusion_matrix`` (lists of int), ``classes`` and ``per_class`` (records).
+        """
         return {
             "accuracy": float(self.accuracy),
             "precision_macro": float(self.precision_macro),
@@ -337,6 +344,16 @@ def feature_names_out(pipeline) -> tuple[str, ...]:
 
     A one-hot encoded column gives one name per category (``colour_red``). The transformer
     prefix that scikit-learn adds (``numeric__age``) is dropped when the names stay unique.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        Fitted; its last step is the LogisticRegression.
+
+    Returns
+    -------
+    tuple of str
+        One name per weight; ``x0, x1, ...`` when the preprocessing cannot name them.
     """
     preprocess, model = _pipeline_parts(pipeline)
     n_features = np.asarray(model.coef_).shape[1]
@@ -359,6 +376,22 @@ def pipeline_logits(pipeline, X: pd.DataFrame) -> np.ndarray:
     For more than two classes this is ``pipeline.decision_function(X)``; for two it is
     ``[0, decision_function(X)]`` per row (see :func:`explain_row`). Either way
     ``softmax(z) = pipeline.predict_proba(X)``.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        Fitted ``Pipeline([("preprocess", ...), ("logisticregression", ...)])``.
+    X : pandas.DataFrame
+        Rows with the model's input columns.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_rows, n_classes)
+
+    Raises
+    ------
+    SoftmaxLabError
+        If the model is not fitted or the rows lack a column or hold a value of the wrong type.
     """
     preprocess, model = _pipeline_parts(pipeline)
     coef, intercept = _full_weights(model)
@@ -412,7 +445,17 @@ class RowExplanation:
         return self.classes[int(np.argmax(self.probabilities))]
 
     def class_index(self, name: str) -> int:
-        """Position of a class in ``classes``."""
+        """Position of a class in ``classes``.
+
+        Returns
+        -------
+        int
+
+        Raises
+        ------
+        SoftmaxLabError
+            If ``name`` is not one of ``classes``.
+        """
         try:
             return self.classes.index(str(name))
         except ValueError:
@@ -423,7 +466,15 @@ class RowExplanation:
     def terms(self, class_name: str) -> pd.DataFrame:
         """One class's logit as a table: feature, value x, weight w, contribution w * x.
 
-        The last row is the intercept; the ``contribution`` column adds up to the logit.
+        Parameters
+        ----------
+        class_name : str
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``feature``, ``value``, ``weight``, ``contribution``; the last row is the
+            intercept (value 1), and the ``contribution`` column adds up to the logit.
         """
         k = self.class_index(class_name)
         table = pd.DataFrame(
@@ -437,7 +488,18 @@ class RowExplanation:
         return table
 
     def sentences(self, *, holdout_log_loss: float | None = None) -> list[str]:
-        """The row's story with its numbers, in plain sentences."""
+        """The row's story with its numbers, in plain sentences.
+
+        Parameters
+        ----------
+        holdout_log_loss : float, optional
+            The held-out log-loss, to say that it is the mean of these per-row losses.
+
+        Returns
+        -------
+        list of str
+            Plain text (class names included as they are: escape them for markdown).
+        """
         k = int(np.argmax(self.probabilities))
         out = [
             f"The largest logit is {self.classes[k]}'s ({self.logits[k]:.3f}), so softmax gives "
@@ -538,6 +600,18 @@ def thin_curve(x: np.ndarray, y: np.ndarray, *, max_points: int) -> tuple[np.nda
     along the curve (in the unit square), so corners survive better than with every n-th
     point.
 
+    Parameters
+    ----------
+    x, y : array-like of float, same length
+        The curve's points in order.
+    max_points : int
+        The most points to keep (at least 2 to thin at all).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The kept ``x`` and ``y``.
+
     Examples
     --------
     >>> x = np.linspace(0, 1, 1001)
@@ -565,9 +639,20 @@ def thin_curve(x: np.ndarray, y: np.ndarray, *, max_points: int) -> tuple[np.nda
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Curve:
-    """One curve: ``x``/``y`` are (false positive rate, true positive rate) for ROC and
-    (recall, precision) for precision-recall; ``score`` is the AUC or average precision,
-    computed on the full curve before it is thinned (``nan`` when undefined)."""
+    """One curve of a :class:`CurveSet`.
+
+    Attributes
+    ----------
+    name : str
+        The class, or ``"micro average"`` / ``"macro average"``.
+    x, y : numpy.ndarray
+        (false positive rate, true positive rate) for ROC; (recall, precision) for
+        precision-recall; thinned to at most ``max_points``.
+    score : float
+        AUC or average precision, computed on the full curve (``nan`` when undefined).
+    positives : int
+        Rows of that class (for the averages: all rows).
+    """
 
     name: str
     x: np.ndarray
@@ -584,6 +669,17 @@ class CurveSet:
     yes/no problem; ``macro_score`` is the plain mean of the per-class scores over classes
     that have both positive and negative rows. ``macro`` is a curve only for ROC (the mean
     true positive rate at each false positive rate); for PR it is ``None``.
+
+    Attributes
+    ----------
+    kind : {"roc", "pr"}
+    per_class : tuple of Curve
+        In the order of the classes.
+    micro : Curve
+    macro : Curve or None
+    micro_score, macro_score : float
+    notes : tuple of str
+        Plain sentences about classes left out (no rows of the class in these rows).
     """
 
     kind: str
@@ -728,6 +824,15 @@ def precision_recall_curves(
 ) -> CurveSet:
     """One-vs-rest precision-recall curves with average precision per class, micro and macro.
 
+    Parameters
+    ----------
+    y_true : array-like of str, shape (n_rows,)
+    proba : array-like, shape (n_rows, n_classes)
+        Columns in ``classes`` order.
+    classes : sequence of str
+    max_points : int, default 400
+        Each curve is thinned to at most this many points (scores use the full curve).
+
     Returns
     -------
     CurveSet
@@ -805,8 +910,21 @@ def calibration(
     *,
     n_bins: int = 10,
 ) -> Calibration:
-    """Reliability bins, confidence histogram and expected calibration error (see
-    :class:`Calibration` for the binning).
+    """Reliability bins, confidence histogram and expected calibration error.
+
+    See :class:`Calibration` for the binning.
+
+    Parameters
+    ----------
+    y_true : array-like of str, shape (n_rows,)
+    proba : array-like, shape (n_rows, n_classes)
+        Columns in ``classes`` order.
+    classes : sequence of str
+    n_bins : int, default 10
+
+    Returns
+    -------
+    Calibration
 
     Examples
     --------
@@ -852,8 +970,20 @@ def _calibration_of(confidence: np.ndarray, correct: np.ndarray, n_bins: int) ->
 
 
 def as_logit_matrix(logits: np.ndarray, n_classes: int | None = None) -> np.ndarray:
-    """Logits as (n_rows, n_classes); a 1-D array (two classes, ``decision_function``) becomes
-    ``[0, z]`` per row."""
+    """Logits as a (n_rows, n_classes) table.
+
+    Parameters
+    ----------
+    logits : array-like
+        (n_rows, n_classes), or 1-D (two classes, ``decision_function``), which becomes
+        ``[0, z]`` per row.
+    n_classes : int, optional
+        Checked when given.
+
+    Returns
+    -------
+    numpy.ndarray of float
+    """
     z = np.asarray(logits, dtype=float)
     if z.ndim == 1:
         z = np.column_stack([np.zeros_like(z), z])
@@ -869,6 +999,17 @@ def scale_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
 
     ``T = 1`` gives the model's own probabilities; the predicted class (largest logit) is the
     same for every ``T > 0``, so accuracy does not change, but confidence does.
+
+    Parameters
+    ----------
+    logits : array-like, shape (n_rows, n_classes) or (n_rows,)
+        See :func:`as_logit_matrix`.
+    temperature : float
+        ``T > 0``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_rows, n_classes)
     """
     t = float(temperature)
     if not np.isfinite(t) or t <= 0:
@@ -915,6 +1056,16 @@ def temperature_effect(
     Equal, temperature by temperature, to :func:`evaluate_holdout` and :func:`calibration` on
     ``scale_temperature(logits, T)``; computed without building each probability table.
 
+    Parameters
+    ----------
+    logits : array-like, shape (n_rows, n_classes) or (n_rows,)
+    y_true : array-like of str, shape (n_rows,)
+    classes : sequence of str
+    temperatures : sequence of float, default (0.25, ..., 5)
+        Each above 0.
+    n_bins : int, default 10
+        Bins for the calibration error.
+
     Returns
     -------
     pandas.DataFrame
@@ -946,6 +1097,16 @@ def best_temperature(
 
     Fitted on the rows given: on the held-out rows it shows what calibration could gain, but
     is then no longer an unbiased score.
+
+    Parameters
+    ----------
+    logits : array-like, shape (n_rows, n_classes) or (n_rows,)
+    y_true : array-like of str, shape (n_rows,)
+    classes : sequence of str
+
+    Returns
+    -------
+    float
     """
     from scipy.optimize import minimize_scalar
 
@@ -1031,6 +1192,17 @@ class OneStandardErrorChoice:
 
     Smaller C means stronger regularisation (smaller weights), a simpler model. The standard
     error is that of the best C's mean over folds: ``std(fold scores, ddof=1) / sqrt(folds)``.
+
+    Attributes
+    ----------
+    metric : {"accuracy", "log_loss"}
+    best_C, best_mean : float
+        The best C and its mean CV score.
+    standard_error : float
+    threshold : float
+        ``best_mean - standard_error`` (accuracy) or ``+`` (log-loss).
+    chosen_C, chosen_mean : float
+        The smallest C whose mean reaches the threshold, and its mean.
     """
 
     metric: str
@@ -1042,7 +1214,12 @@ class OneStandardErrorChoice:
     chosen_mean: float
 
     def sentence(self) -> str:
-        """The rule with its numbers."""
+        """The rule with its numbers, in one or two plain sentences.
+
+        Returns
+        -------
+        str
+        """
         better = "at least" if self.metric == "accuracy" else "at most"
         name = "accuracy" if self.metric == "accuracy" else "log-loss"
         start = (
@@ -1127,6 +1304,14 @@ def _fmt(value: float) -> str:
 def normalisation_sentence(normalize: str | None) -> str:
     """How to read a confusion matrix under each normalisation, in one sentence.
 
+    Parameters
+    ----------
+    normalize : {None, "true", "pred", "all"}
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> normalisation_sentence("true")[:40]
@@ -1155,6 +1340,20 @@ def confusion_sentences(
     One sentence on how to read the chosen normalisation with an example from the matrix,
     then one per class (``"46 of 50 true versicolor were predicted versicolor: recall
     0.92"``), then the most frequent mistake, if any.
+
+    Parameters
+    ----------
+    cm : array-like of int, shape (n_classes, n_classes)
+        Counts, rows true, columns predicted.
+    classes : sequence of str
+    normalize : {None, "true", "pred", "all"}, default None
+        The normalisation the chart shows; the first sentence explains how to read it
+        (it contains :func:`normalisation_sentence`, so do not show both).
+
+    Returns
+    -------
+    list of str
+        Plain text (class names as they are: escape them for markdown).
 
     Examples
     --------
@@ -1210,7 +1409,17 @@ def confusion_sentences(
 
 
 def metric_sentences(evaluation: HoldoutEvaluation) -> list[str]:
-    """The headline metrics and the per-class table in sentences with live numbers."""
+    """The headline metrics and the per-class table in sentences with live numbers.
+
+    Parameters
+    ----------
+    evaluation : HoldoutEvaluation
+
+    Returns
+    -------
+    list of str
+        Accuracy, log-loss, the macro averages, then each class's precision.
+    """
     cm = np.asarray(evaluation.confusion_matrix)
     total = int(cm.sum())
     right = int(np.trace(cm))
@@ -1266,14 +1475,29 @@ class WeightingComparison:
     recall_macro_balanced: float
 
     def normalised(self, normalize: str | None = "true") -> tuple[np.ndarray, np.ndarray]:
-        """Both confusion matrices normalised the same way (none first, then balanced)."""
+        """Both confusion matrices normalised the same way.
+
+        Parameters
+        ----------
+        normalize : {None, "true", "pred", "all"}, default "true"
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Without weights first, then balanced.
+        """
         return (
             normalise_confusion(self.confusion_none, normalize),
             normalise_confusion(self.confusion_balanced, normalize),
         )
 
     def sentences(self) -> list[str]:
-        """What balancing changed, with the numbers."""
+        """What balancing changed, with the numbers.
+
+        Returns
+        -------
+        list of str
+        """
         out = [
             f"Without weights: accuracy {_fmt(self.accuracy_none)}, macro recall "
             f"{_fmt(self.recall_macro_none)}. Balanced: accuracy {_fmt(self.accuracy_balanced)}, "

@@ -848,12 +848,21 @@ def _curves_figure(curves: CurveSet, *, max_points: int, title: str | None) -> g
 def roc_curves_figure(
     curves: CurveSet, *, max_points: int = MAX_FIGURE_POINTS, title: str | None = None
 ) -> go.Figure:
-    """ROC curves from :func:`dashboard.evaluation.roc_curves`: one per class, the micro and
-    macro averages (thick black), and the chance diagonal.
+    """ROC curves: one per class, the micro and macro averages (thick black), and chance.
 
-    Traces are named ``"<class> (AUC 0.987)"``, ``"micro average (AUC ...)"``,
-    ``"macro average (AUC ...)"`` and ``"chance"``; all curves together carry at most
-    ``max_points`` points.
+    Parameters
+    ----------
+    curves : dashboard.evaluation.CurveSet
+        From :func:`dashboard.evaluation.roc_curves`.
+    max_points : int, default ``MAX_FIGURE_POINTS``
+        All curves together carry at most this many points.
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces named ``"<class> (AUC 0.987)"``, ``"micro average (AUC ...)"``,
+        ``"macro average (AUC ...)"`` and ``"chance"``.
     """
     if curves.kind != "roc":
         raise SoftmaxLabError("These are not ROC curves", where="chart")
@@ -863,8 +872,21 @@ def roc_curves_figure(
 def precision_recall_figure(
     curves: CurveSet, *, max_points: int = MAX_FIGURE_POINTS, title: str | None = None
 ) -> go.Figure:
-    """Precision-recall curves from :func:`dashboard.evaluation.precision_recall_curves`, one
-    per class plus the micro average, named with their average precision (AP)."""
+    """Precision-recall curves: one per class plus the micro average.
+
+    Parameters
+    ----------
+    curves : dashboard.evaluation.CurveSet
+        From :func:`dashboard.evaluation.precision_recall_curves`.
+    max_points : int, default ``MAX_FIGURE_POINTS``
+        All curves together carry at most this many points.
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces named ``"<class> (AP 0.912)"`` and ``"micro average (AP ...)"``.
+    """
     if curves.kind != "pr":
         raise SoftmaxLabError("These are not precision-recall curves", where="chart")
     return _curves_figure(curves, max_points=max_points, title=title)
@@ -875,6 +897,12 @@ def calibration_figure(calibration: Calibration, *, title: str | None = None) ->
 
     Points on the diagonal are calibrated; below it the model is over-confident. Marker size
     grows with the number of rows in the bin; empty bins are left out.
+
+    Parameters
+    ----------
+    calibration : dashboard.evaluation.Calibration
+    title : str, optional
+        Default: the expected calibration error.
 
     Returns
     -------
@@ -915,6 +943,11 @@ def calibration_figure(calibration: Calibration, *, title: str | None = None) ->
 
 def confidence_histogram_figure(calibration: Calibration, *, title: str | None = None) -> go.Figure:
     """How many rows fall in each confidence bin, with the mean confidence and accuracy.
+
+    Parameters
+    ----------
+    calibration : dashboard.evaluation.Calibration
+    title : str, optional
 
     Returns
     -------
@@ -1034,6 +1067,11 @@ def temperature_effect_figure(
 def class_weight_figure(comparison: WeightingComparison, *, title: str | None = None) -> go.Figure:
     """Per-class recall and precision with class weights none and balanced, side by side.
 
+    Parameters
+    ----------
+    comparison : dashboard.evaluation.WeightingComparison
+    title : str, optional
+
     Returns
     -------
     plotly.graph_objects.Figure
@@ -1065,4 +1103,3 @@ def class_weight_figure(comparison: WeightingComparison, *, title: str | None = 
     fig.update_yaxes(range=[0, 1.05])
     fig.update_layout(barmode="group")
     return _layout(fig, title=plain_text(title) if title else None, height=380)
-

@@ -304,6 +304,16 @@ def can_normalise(
     not 1 (within ``tolerance``); False otherwise (including when they already add up to 1, or
     when a negative or non-number entry needs correcting by hand).
 
+    Parameters
+    ----------
+    values : sequence of float
+        The numbers as typed (after :func:`parse_numbers`).
+    tolerance : float, default ``SUM_TOLERANCE``
+
+    Returns
+    -------
+    bool
+
     Examples
     --------
     >>> can_normalise([30, 70]), can_normalise([0.5, 0.5]), can_normalise([-1, 2])
@@ -481,6 +491,23 @@ def kl_divergence_terms(
     """Each outcome's share of the KL divergence: ``p_i log_b(p_i / q_i)`` (0 where ``p_i = 0``).
 
     Single terms can be negative; their sum, :func:`kl_divergence`, never is.
+
+    Parameters
+    ----------
+    p, q : sequence of float
+        The true and the predicted distribution, same length.
+    base : {2, math.e, "bits", "nats"}, default 2
+    tolerance : float, default ``SUM_TOLERANCE``
+
+    Returns
+    -------
+    numpy.ndarray
+        One term per outcome.
+
+    Raises
+    ------
+    SoftmaxLabError
+        As :func:`cross_entropy`.
 
     Examples
     --------
