@@ -424,27 +424,28 @@ def _unpack(raw: bytes, *, limits: Limits, notes: list[str]) -> bytes:
 
 
 def _gunzip(raw: bytes, *, limits: Limits) -> bytes:
-    """Decompress gzip in bounded steps, so a decompression bomb is refused quickly."""
+    """Decompress gzip (every member) in bounded steps, so a decompression bomb fails fast."""
     cap = limits.max_unpacked_bytes
     out = bytearray()
-    inflater = zlib.decompressobj(wbits=31)
     data = raw
     try:
         while data:
-            chunk = inflater.decompress(data, 1 << 20)
-            out += chunk
-            if len(out) > cap:
-                raise SoftmaxLabError(
-                    f"The compressed file unpacks to more than {_mb(cap)}",
-                    hint="Upload a smaller file, for example a sample of the rows.",
-                )
-            data = inflater.unconsumed_tail
-            if inflater.eof:
-                break
-            if not chunk and not data:
-                break
-        if not inflater.eof:
-            raise zlib.error("truncated")
+            inflater = zlib.decompressobj(wbits=31)
+            while data:
+                out += inflater.decompress(data, 1 << 20)
+                if len(out) > cap:
+                    raise SoftmaxLabError(
+                        f"The compressed file unpacks to more than {_mb(cap)}",
+                        hint="Upload a smaller file, for example a sample of the rows.",
+                    )
+                data = inflater.unconsumed_tail
+                if inflater.eof:
+                    break
+            if not inflater.eof:
+                raise zlib.error("truncated")
+            data = inflater.unused_data  # a file can hold several gzip members, one after another
+            if data and not data.startswith(_GZIP):
+                break  # trailing padding after the last member
     except zlib.error:
         raise SoftmaxLabError(
             "The file looks compressed (gzip) but is damaged or incomplete",
@@ -621,7 +622,7 @@ def _decode_whole(data: bytes, notes: list[str]) -> tuple[bytes, str]:
     """UTF-8 with a few stray bytes (replaced, with the lines named), or a legacy encoding."""
     if data.startswith(codecs.BOM_UTF8):
         return _replace_bad_bytes(data[3:], notes), "UTF-8 with BOM"
-    nonascii = len(data) - len(data.translate(None, bytes(range(128))))
+    nonascii = len(data.translate(None, bytes(range(128))))  # ASCII bytes deleted
     good = _UTF8_SEQ.findall(data)
     stray = nonascii - sum(len(s) for s in good)
     if good and stray <= max(3, len(good) // 20):
@@ -942,7 +943,7 @@ def _clean_names(names: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
             k += 1
         seen.add(name.casefold())
         out.append(name)
-        if name != original:
+        if name != str(original).strip():
             renamed.append((str(original), name))
     return out, renamed
 
@@ -1139,7 +1140,9 @@ def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | 
         kind = column.type
         if pa.types.is_null(kind):
             table = table.set_column(i, table.column_names[i], column.cast(pa.float64()))
-        elif pa.types.is_time(kind) or pa.types.is_binary(kind):
+        elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+            raise _NotUtf8()  # pyarrow keeps bytes that are not UTF-8 as binary
+        elif pa.types.is_time(kind):
             table = table.set_column(i, table.column_names[i], column.cast(pa.large_string()))
         elif pa.types.is_boolean(kind) and column.null_count:
             nullable_bools.append(table.column_names[i])

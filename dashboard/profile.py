@@ -284,6 +284,11 @@ def _target_reason(
                 "class; group the values into a few ranges first to predict it"
             )
         return f"it has {unique:,} different values, more than the limit of {limits.max_classes} classes"
+    if kind == "numeric" and unique > max(2, len(present) // 5):
+        return (
+            f"it has {unique:,} different numbers for {len(present):,} rows, so it looks like a "
+            "measurement, not a class; group the values into a few ranges first to predict it"
+        )
     if kind == "numeric" and not bool((present % 1 == 0).all()):
         return (
             "it holds numbers with decimals, so it looks like a measurement, not a class; "

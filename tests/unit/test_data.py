@@ -1,0 +1,236 @@
+"""The loader against the corpus of nasty files, plus limits, options and the report."""
+
+from __future__ import annotations
+
+import gzip
+import math
+import time
+
+import pandas as pd
+import pytest
+
+from dashboard.data import LoadedTable, LoadOptions, LoadReport, load_csv, table_from_frame
+from dashboard.errors import SoftmaxLabError
+from dashboard.limits import Limits
+from tests.corpus import Case, cases
+
+CASES = cases()
+
+
+def _is_missing(value) -> bool:
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and math.isnan(value))
+    )
+
+
+def _kind_ok(series: pd.Series, kind: str) -> bool:
+    dtype = series.dtype
+    return {
+        "int": pd.api.types.is_integer_dtype(dtype),
+        "float": pd.api.types.is_float_dtype(dtype),
+        "bool": pd.api.types.is_bool_dtype(dtype),
+        "datetime": pd.api.types.is_datetime64_any_dtype(dtype),
+        "text": pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_numeric_dtype(dtype),
+    }[kind]
+
+
+def test_corpus_is_big_and_covers_both_outcomes():
+    names = [case.name for case in CASES]
+    assert len(CASES) >= 50
+    assert len(set(names)) == len(names)
+    assert sum(case.loads for case in CASES) >= 20
+    assert sum(not case.loads for case in CASES) >= 20
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_corpus_case(case: Case):
+    options = LoadOptions(**case.options)
+    start = time.perf_counter()
+    if not case.loads:
+        with pytest.raises(SoftmaxLabError) as caught:
+            load_csv(case.raw, name=case.filename, options=options)
+        message = str(caught.value)
+        assert case.error.lower() in message.lower(), message
+        if case.where:
+            assert case.where.lower() in message.lower(), message
+        assert "Traceback" not in message
+        assert time.perf_counter() - start < 5
+        return
+    loaded = load_csv(case.raw, name=case.filename, options=options)
+    assert isinstance(loaded, LoadedTable)
+    table = loaded.table
+    assert list(table.columns) == case.columns
+    assert loaded.report.columns == len(case.columns)
+    assert loaded.report.rows == len(table)
+    if case.rows is not None:
+        assert len(table) == case.rows
+    for column, expected in case.values.items():
+        got = table[column].tolist()[: len(expected)]
+        for g, e in zip(got, expected, strict=True):
+            if e is None:
+                assert _is_missing(g), (column, got, expected)
+            elif isinstance(e, float):
+                assert g == pytest.approx(e), (column, got, expected)
+            else:
+                assert g == e, (column, got, expected)
+    for column, kind in case.kinds.items():
+        assert _kind_ok(table[column], kind), (column, table[column].dtype, kind)
+    if case.warning:
+        text = " ".join(loaded.report.sentences())
+        assert case.warning.lower() in text.lower(), text
+    assert time.perf_counter() - start < 5
+
+
+def test_the_fingerprint_is_of_the_uploaded_bytes():
+    import hashlib
+
+    raw = b"a,b\n1,2\n"
+    assert load_csv(raw).sha256 == hashlib.sha256(raw).hexdigest()
+    packed = gzip.compress(raw)
+    assert load_csv(packed).sha256 == hashlib.sha256(packed).hexdigest()
+
+
+def test_bigger_file_hash_is_computed_too():
+    import hashlib
+
+    raw = b"a,b\n" + b"1,2\n" * 1_200_000
+    loaded = load_csv(raw)
+    assert len(loaded.table) == 1_200_000
+    assert loaded.sha256 == hashlib.sha256(raw).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("limits", "raw", "phrase"),
+    [
+        (
+            Limits(max_upload_bytes=100),
+            b"a,b\n" + b"1,2\n" * 40,
+            "more than the limit of 100 bytes",
+        ),
+        (Limits(max_rows=3), b"a\n1\n2\n3\n4\n", "more than 3 rows"),
+        (Limits(max_columns=2), b"a,b,c\n1,2,3\n", "3 columns, more than the limit of 2"),
+        (
+            Limits(max_unpacked_bytes=1000),
+            gzip.compress(b"a,b\n" + b"1,2\n" * 1000),
+            "unpacks to more than 1,000 bytes",
+        ),
+    ],
+)
+def test_each_limit_has_its_own_message(limits, raw, phrase):
+    with pytest.raises(SoftmaxLabError, match=phrase):
+        load_csv(raw, limits=limits)
+
+
+def test_row_limit_on_a_large_file_goes_through_the_bounded_reader():
+    raw = b"a\n" + b"1\n" * 5000
+    with pytest.raises(SoftmaxLabError, match="more than 1,000 rows"):
+        load_csv(raw, limits=Limits(max_rows=1000))
+
+
+def test_a_bomb_is_refused_quickly():
+    bomb = gzip.compress(bytes(64 << 20), compresslevel=9)
+    start = time.perf_counter()
+    with pytest.raises(SoftmaxLabError, match="unpacks to more than"):
+        load_csv(bomb, limits=Limits(max_unpacked_bytes=8 << 20))
+    assert time.perf_counter() - start < 1.0
+
+
+def test_skipped_lines_are_counted_and_named_across_quoted_line_breaks():
+    raw = b'a,b\n1,"x\ny"\n2,z,extra\n3,w\n4,v,extra\n'
+    loaded = load_csv(raw, options=LoadOptions(skip_bad_lines=True))
+    assert loaded.table["a"].tolist() == [1, 3]
+    assert loaded.report.rows_skipped == 2
+    assert loaded.report.skipped_lines == (4, 6)  # physical lines, as an editor numbers them
+    assert any("Skipped 2 line(s)" in s for s in loaded.report.sentences())
+
+
+def test_delimiter_sniffing_prefers_consistency():
+    # commas inside values (decimal comma) but semicolons between them
+    raw = b"a;b;c\n1,5;2,5;x\n3,5;4,5;y\n5,5;6,5;z\n"
+    loaded = load_csv(raw)
+    assert loaded.report.delimiter == ";"
+    assert loaded.report.decimal == ","
+    assert loaded.table["a"].tolist() == [1.5, 3.5, 5.5]
+
+
+def test_decimal_comma_does_not_turn_decimal_points_into_thousands():
+    # a file with a decimal comma whose one column uses points: 1.5 must not become 15
+    raw = b"a;b\n1,5;1.5\n2,5;2.25\n"
+    table = load_csv(raw).table
+    assert table["a"].tolist() == [1.5, 2.5]
+    assert table["b"].tolist() == [1.5, 2.25]
+
+
+def test_na_rule_text_columns_keep_tokens_numeric_columns_drop_them():
+    raw = b"label,score\nNA,NA\n-,-\n?,3\nEU,4\n"
+    table = load_csv(raw).table
+    assert table["label"].tolist() == ["NA", "-", "?", "EU"]
+    assert table["score"].isna().tolist() == [True, True, False, False]
+
+
+def test_report_as_dict_is_json_ready_and_sentences_are_plain():
+    import json
+
+    loaded = load_csv(b"a,a\n1,2\n3,4,5\n", options=LoadOptions(skip_bad_lines=True))
+    data = loaded.report.as_dict()
+    json.dumps(data)
+    assert data["renamed_columns"] == [["a", "a_2"]]
+    assert data["rows_skipped"] == 1
+    sentences = loaded.report.sentences()
+    assert sentences[0] == "Read 1 rows and 2 columns."
+    assert all(isinstance(s, str) and s for s in sentences)
+
+
+def test_report_is_frozen():
+    report = load_csv(b"a\n1\n").report
+    assert isinstance(report, LoadReport)
+    with pytest.raises(AttributeError):
+        report.rows = 3  # type: ignore[misc]
+
+
+def test_options_are_validated():
+    with pytest.raises(SoftmaxLabError, match="decimal mark"):
+        load_csv(b"a\n1\n", options=LoadOptions(decimal=";"))
+    with pytest.raises(SoftmaxLabError, match="cannot be the same"):
+        load_csv(b"a\n1\n", options=LoadOptions(delimiter=",", decimal=","))
+    with pytest.raises(SoftmaxLabError, match="header"):
+        load_csv(b"a\n1\n", options=LoadOptions(header_row=50))
+
+
+def test_table_from_frame_cleans_names_and_fingerprints_content():
+    frame = pd.DataFrame({"a": [1, 2], "": ["x", "y"], 3: [0.5, 1.5]})
+    loaded = table_from_frame(frame, name="sample")
+    assert list(loaded.table.columns) == ["a", "column_2", "3"]
+    assert loaded.report.renamed_columns == (("", "column_2"),)
+    again = table_from_frame(frame.copy(), name="other")
+    assert again.sha256 == loaded.sha256
+    changed = frame.copy()
+    changed.loc[0, "a"] = 9
+    assert table_from_frame(changed, name="sample").sha256 != loaded.sha256
+    assert frame.columns.tolist() == ["a", "", 3]  # the caller's frame is untouched
+
+
+def test_big_mixed_file_types_match_pandas():
+    """A mixed file (the benchmark's) loads with the same values as pandas reads them."""
+    from bench.ingest import mixed_csv
+
+    raw = mixed_csv(3000, seed=1)
+    ours = load_csv(raw).table
+    reference = pd.read_csv(pd.io.common.BytesIO(raw))
+    assert list(ours.columns) == list(reference.columns)
+    for name in reference.columns:
+        theirs = reference[name]
+        mine = ours[name]
+        if name.startswith("yesno"):
+            assert mine.tolist() == (theirs == "yes").tolist()
+        elif name.startswith("date"):
+            assert mine.tolist() == pd.to_datetime(theirs).tolist()
+        elif pd.api.types.is_numeric_dtype(theirs.dtype):
+            pd.testing.assert_series_equal(
+                mine.astype(float), theirs.astype(float), check_names=False
+            )
+        else:
+            assert mine.tolist() == theirs.tolist()
