@@ -1159,6 +1159,8 @@ TARGET = __TARGET__
 NUMERIC_COLUMNS = __NUMERIC__
 CATEGORICAL_COLUMNS = __CATEGORICAL__
 COLUMN_TYPES = __COLUMN_TYPES__  # how Softmax Lab typed each feature column
+TARGET_TYPE = __TARGET_TYPE__  # how Softmax Lab typed the target ("guess" = not recorded)
+CLASSES = __CLASSES__
 CLASSES_DROPPED = __CLASSES_DROPPED__  # classes left out as too small
 C_GRID = __C_GRID__
 CV_FOLDS = __CV_FOLDS__
@@ -1183,9 +1185,6 @@ BOOLEAN_PAIRS = (
     frozenset({"t", "f"}),
 )
 CURRENCY = "$\u20ac\u00a3\u00a5\u20b9\u20bd\u00a2\u20a9\u20aa\u20ba"
-DATE_HINT = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
-DATE_FORMATS = __DATE_FORMATS__
-SAMPLE_VALUES = 500
 
 
 def decode(raw):
@@ -1280,6 +1279,7 @@ def read_table(path, needed):
         usecols=positions,
         skiprows=skip,
         index_col=False,
+        dtype=str,
         keep_default_na=False,
         na_values=[""],
         skip_blank_lines=True,
@@ -1292,10 +1292,13 @@ def read_table(path, needed):
 
 
 # ----------------------------------------------------------------------------- typing the columns
+# Every column is read as text, then given the type Softmax Lab gave it (COLUMN_TYPES), with
+# the same rules: missing-value markers, currency and percent signs, brackets for negative
+# amounts, thousands separators, either decimal mark, yes/no values.
 
 
 def number_pattern(decimal):
-    group = "," if decimal == "." else r"[.\s\u00a0\u202f']"
+    group = "," if decimal == "." else "[. \u00a0\u202f']"
     dec = re.escape(decimal)
     return re.compile(
         rf"[-+]?(?:\d{{1,3}}(?:{group}\d{{3}})+|\d+)(?:{dec}\d*)?(?:[eE][-+]?\d+)?"
@@ -1303,109 +1306,79 @@ def number_pattern(decimal):
     )
 
 
-def strip_number(values):
-    text = values.str.strip()
-    percent = text.str.endswith("%")
-    text = text.str.removesuffix("%").str.strip()
+def parse_numbers(values, decimal):
+    """Text values as numbers in one decimal convention, or None when one is not a number."""
+    if decimal == ".":
+        plain = pd.to_numeric(values, errors="coerce")
+        if plain.notna().all():
+            return plain.astype("float64")
+    text = values.str.replace("%", "", regex=False).str.strip()
     negative = text.str.startswith("(") & text.str.endswith(")")
-    text = text.where(~negative, text.str.slice(1, -1))
+    text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
     text = text.str.replace(f"[{CURRENCY}]", "", regex=True).str.strip()
     text = text.str.replace("\u2212", "-", regex=False)
-    return text, negative
-
-
-def parse_numbers(values, decimal):
-    text, negative = strip_number(values)
     if not text.str.fullmatch(number_pattern(decimal)).all():
         return None
     if decimal == ".":
         text = text.str.replace(",", "", regex=False)
     else:
-        text = text.str.replace(r"[.\s\u00a0\u202f']", "", regex=True).str.replace(",", ".")
+        text = text.str.replace("[. \u00a0\u202f']", "", regex=True).str.replace(",", ".")
     numbers = pd.to_numeric(text, errors="coerce")
     if numbers.isna().any():
         return None
-    return numbers.where(~negative, -numbers)
+    return numbers.where(~negative, -numbers).astype("float64")
 
 
-def guess_kind(sample, decimal):
-    unique = set(sample.str.lower().unique().tolist())
-    if any(unique <= pair for pair in BOOLEAN_PAIRS):
-        return "boolean"
-    for mark in (decimal, "," if decimal == "." else "."):
-        text, _ = strip_number(sample)
-        if text.str.fullmatch(number_pattern(mark)).all():
-            return "number"
-    if sample.str.contains(DATE_HINT, regex=True).all():
-        for fmt in DATE_FORMATS:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
-            if parsed.notna().all():
-                return "date:" + fmt
-    return None
-
-
-def type_column(column):
-    """Numbers, yes/no values and dates written as text get their type, as in Softmax Lab."""
-    if column.dtype == object:
-        column = column.astype("str")
-    if not pd.api.types.is_string_dtype(column.dtype):
-        return column
-    present = column.dropna()
-    if present.empty:
-        return column
-    sample = present.iloc[:SAMPLE_VALUES].str.strip()
-    sample_values = sample[~sample.str.lower().isin(MISSING_TOKENS)]
-    if sample_values.empty:
-        clean = present.str.strip()
-        if clean.str.lower().isin(MISSING_TOKENS).all():
-            return pd.Series(np.nan, index=column.index, dtype="float64")
-        sample_values = clean[~clean.str.lower().isin(MISSING_TOKENS)].iloc[:SAMPLE_VALUES]
-    kind = guess_kind(sample_values, DECIMAL)
-    if kind is None:
-        return column
+def missing_mask(column):
     stripped = column.str.strip()
-    missing = stripped.str.lower().isin(MISSING_TOKENS) | stripped.isna() | (stripped == "")
-    values = stripped[~missing]
+    return column.isna() | (stripped == "") | stripped.str.lower().isin(MISSING_TOKENS)
+
+
+def as_numbers(column, name):
+    missing = missing_mask(column)
+    present = column[~missing].str.strip()
+    for mark in (DECIMAL, "," if DECIMAL == "." else "."):
+        numbers = parse_numbers(present, mark)
+        if numbers is not None:
+            result = pd.Series(np.nan, index=column.index, dtype="float64")
+            result[~missing] = numbers.to_numpy()
+            return result.where(~np.isinf(result))
+    bad = present[~present.str.fullmatch(number_pattern(DECIMAL))]
+    shown = bad.iloc[0] if len(bad) else "?"
+    sys.exit(f"error: column {name!r} should hold numbers but has {shown!r}: is this the same file?")
+
+
+def as_booleans(column, name):
+    missing = missing_mask(column)
+    lower = column[~missing].str.strip().str.lower()
+    if not lower.isin(TRUE | FALSE).all():
+        shown = lower[~lower.isin(TRUE | FALSE)].iloc[0]
+        sys.exit(f"error: column {name!r} should hold yes/no values but has {shown!r}")
+    flags = lower.isin(TRUE)
+    if missing.any():
+        result = pd.Series(pd.NA, index=column.index, dtype="boolean")
+        result[~missing] = flags.to_numpy()
+        return result
+    return pd.Series(flags.to_numpy(), index=column.index, dtype="bool")
+
+
+def as_type(column, kind, name):
+    """One column, read as text, given the type Softmax Lab gave it."""
     if kind == "number":
-        for mark in (DECIMAL, "," if DECIMAL == "." else "."):
-            numbers = parse_numbers(values, mark)
-            if numbers is not None:
-                result = pd.Series(np.nan, index=column.index, dtype="float64")
-                result[~missing] = numbers.astype("float64")
-                if not missing.any() and (result % 1 == 0).all():
-                    result = result.astype("int64")
-                return result
-        return column
+        return as_numbers(column, name)
     if kind == "boolean":
-        lower = values.str.lower()
-        if not lower.isin(TRUE | FALSE).all():
-            return column
-        mapped = lower.isin(TRUE)
-        if missing.any():
-            result = pd.Series(pd.NA, index=column.index, dtype="boolean")
-            result[~missing] = mapped.to_numpy()
-            return result
-        return pd.Series(mapped.to_numpy(), index=column.index, dtype="bool")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(values, format=kind[5:], errors="coerce")
-    if not parsed.notna().all():
-        return column
-    result = pd.Series(pd.NaT, index=column.index, dtype=parsed.dtype)
-    result[~missing] = parsed
-    return result
-
-
-def type_of(column):
-    if pd.api.types.is_bool_dtype(column.dtype):
-        return "boolean"
-    if pd.api.types.is_numeric_dtype(column.dtype):
-        return "number"
-    if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        return "date"
-    return "text"
+        return as_booleans(column, name)
+    if kind == "guess":  # how Softmax Lab typed it is unknown: numbers or yes/no if all are
+        missing = missing_mask(column)
+        lower = column[~missing].str.strip().str.lower()
+        if len(lower) and lower.isin(TRUE | FALSE).all() and any(
+            set(lower.unique()) <= pair for pair in BOOLEAN_PAIRS
+        ):
+            return as_booleans(column, name)
+        for mark in (DECIMAL, "," if DECIMAL == "." else "."):
+            if len(lower) and parse_numbers(column[~missing].str.strip(), mark) is not None:
+                return as_numbers(column, name)
+    return column
 
 
 # ----------------------------------------------------------------------------- labels
@@ -1445,16 +1418,16 @@ def main(path):
     needed = [TARGET] + [c for c in NUMERIC_COLUMNS + CATEGORICAL_COLUMNS if c != TARGET]
     table = read_table(path, needed)
     for name in needed:
-        table[name] = type_column(table[name])
-    for name, expected in COLUMN_TYPES.items():
-        if type_of(table[name]) != expected:
-            sys.exit(
-                f"error: column {name!r} reads as {type_of(table[name])}, but Softmax Lab read it "
-                f"as {expected}: is this the same file?"
-            )
+        kind = TARGET_TYPE if name == TARGET else COLUMN_TYPES[name]
+        table[name] = as_type(table[name], kind, name)
     labels = pd.Series([label(v) for v in table[TARGET].tolist()], index=table.index, dtype=object)
     labels = labels[labels.notna()]
     labels = labels[~labels.isin(CLASSES_DROPPED)]
+    if sorted(set(labels)) != sorted(CLASSES):
+        sys.exit(
+            "error: the target's classes differ from Softmax Lab's "
+            f"({sorted(set(labels))[:10]} instead of {sorted(CLASSES)[:10]}): is this the same file?"
+        )
     X = table.loc[labels.index, NUMERIC_COLUMNS + CATEGORICAL_COLUMNS]
     y = labels.to_numpy().astype(str)
 
@@ -1487,6 +1460,7 @@ def main(path):
                 results["param_logisticregression__C"],
                 results["mean_test_score"],
                 results["std_test_score"],
+                strict=True,
             )
         ],
         "test": {
@@ -1539,12 +1513,24 @@ def _same(value: Any, default: Any) -> bool:
         return False
 
 
-def _render(value: Any, imports: set[tuple[str, str]]) -> str:
-    """Python source that rebuilds a (scikit-learn) value."""
+def _render(value: Any, imports: set[tuple[str, str]], indent: int = 0) -> str:
+    """Python source that rebuilds a (scikit-learn) value, wrapped to stay readable.
+
+    Estimators are written with the parameters that differ from their defaults.
+    """
     import inspect
 
     from sklearn.base import BaseEstimator
 
+    def wrap(opening: str, parts: list[str], closing: str, *, one_tuple: bool = False) -> str:
+        flat = opening + ", ".join(p.strip() for p in parts) + ("," if one_tuple else "") + closing
+        if len(flat) + indent <= 88 and "\n" not in flat:
+            return flat
+        pad = " " * (indent + 4)
+        body = "".join(f"{pad}{part.strip()},\n" for part in parts)
+        return f"{opening}\n{body}{' ' * indent}{closing}"
+
+    inner = indent + 4
     if isinstance(value, BaseEstimator):
         cls = type(value)
         imports.add(_public_import(cls))
@@ -1555,8 +1541,8 @@ def _render(value: Any, imports: set[tuple[str, str]]) -> str:
             required = default is inspect.Parameter.empty
             if not required and _same(param, default):
                 continue
-            arguments.append(f"{name}={_render(param, imports)}")
-        return f"{cls.__name__}({', '.join(arguments)})"
+            arguments.append(f"{name}={_render(param, imports, inner)}")
+        return wrap(f"{cls.__name__}(", arguments, ")")
     if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
         return repr(value)
     if isinstance(value, float):
@@ -1566,17 +1552,19 @@ def _render(value: Any, imports: set[tuple[str, str]]) -> str:
             return 'float("inf")' if value > 0 else 'float("-inf")'
         return repr(value)
     if isinstance(value, (np.integer, np.floating, np.bool_)):
-        return _render(value.item(), imports)
+        return _render(value.item(), imports, indent)
     if isinstance(value, type) and value.__module__ == "numpy":
         return f"np.{value.__name__}"
     if isinstance(value, list):
-        return "[" + ", ".join(_render(v, imports) for v in value) + "]"
+        return wrap("[", [_render(v, imports, inner) for v in value], "]")
     if isinstance(value, tuple):
-        inner = ", ".join(_render(v, imports) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
+        parts = [_render(v, imports, inner) for v in value]
+        return wrap("(", parts, ")", one_tuple=len(parts) == 1)
     if isinstance(value, dict):
-        items = ", ".join(f"{_render(k, imports)}: {_render(v, imports)}" for k, v in value.items())
-        return "{" + items + "}"
+        items = [
+            f"{_render(k, imports, inner)}: {_render(v, imports, inner)}" for k, v in value.items()
+        ]
+        return wrap("{", items, "}")
     raise TypeError(f"cannot write {type(value).__name__} into the script")
 
 
@@ -1604,8 +1592,10 @@ def reproducible_script(model: Any, load_report: Any) -> str:
     ----------
     model : TrainedModel
         The trained model.
-    load_report : LoadReport or LoadedTable
-        How the file was read (a LoadedTable's report is used).
+    load_report : LoadedTable or LoadReport
+        How the file was read. Pass the LoadedTable when you have it: then the target's type
+        is known exactly; with the report alone the script types the target as the loader
+        would (numbers or yes/no values when every value is one).
 
     Returns
     -------
@@ -1613,9 +1603,13 @@ def reproducible_script(model: Any, load_report: Any) -> str:
         The script's source.
     """
     report = getattr(load_report, "report", load_report)
+    table = getattr(load_report, "table", None)
     config = model.config
+    target_type = "guess"
+    if isinstance(table, pd.DataFrame) and config.target in table.columns:
+        target_type = _column_type(table[config.target])
     imports: set[tuple[str, str]] = set()
-    pipeline_source = _render(model.pipeline, imports)
+    pipeline_source = _render(model.pipeline, imports, 4)
     import_lines = "\n".join(f"from {module} import {name}" for module, name in sorted(imports))
     x_test = model.X_test
     column_types = {
@@ -1625,7 +1619,6 @@ def reproducible_script(model: Any, load_report: Any) -> str:
     from dashboard import data as data_module
 
     missing_tokens = sorted(data_module.MISSING_TOKENS)
-    date_formats = getattr(data_module, "_DATE_FORMATS", ())
     dropped = len(getattr(report, "dropped_columns", ()) or ())
     values = {
         "__IMPORTS__": import_lines,
@@ -1641,6 +1634,8 @@ def reproducible_script(model: Any, load_report: Any) -> str:
         "__NUMERIC__": repr([str(c) for c in model.numeric_columns]),
         "__CATEGORICAL__": repr([str(c) for c in model.categorical_columns]),
         "__COLUMN_TYPES__": repr(column_types),
+        "__TARGET_TYPE__": repr(target_type),
+        "__CLASSES__": repr([str(c) for c in model.classes]),
         "__CLASSES_DROPPED__": repr([str(c) for c in model.classes_dropped]),
         "__C_GRID__": repr([float(c) for c in config.c_grid]),
         "__CV_FOLDS__": repr(int(config.cv_folds)),
@@ -1648,7 +1643,6 @@ def reproducible_script(model: Any, load_report: Any) -> str:
         "__SEED__": repr(int(config.seed)),
         "__PIPELINE__": pipeline_source,
         "__MISSING_TOKENS__": repr(missing_tokens),
-        "__DATE_FORMATS__": repr(tuple(date_formats)),
     }
     # One pass, so that a placeholder-like column name inside a value is never replaced.
     pattern = re.compile("|".join(re.escape(key) for key in values))
