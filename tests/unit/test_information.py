@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.special import softmax as scipy_softmax
 from scipy.stats import entropy as scipy_entropy
 
@@ -202,3 +204,40 @@ def test_can_normalise():
     assert not info.can_normalise(["a", 1])
     # after normalising, the entropy is accepted
     assert info.entropy(info.normalise([1, 1, 2])) == pytest.approx(1.5)
+
+
+# --- properties that must hold for any input ---------------------------------------------------
+
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+weights = st.lists(st.floats(min_value=0.0, max_value=1e3), min_size=1, max_size=20).filter(
+    lambda w: sum(w) > 1e-9
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(
+    z=st.lists(finite, min_size=1, max_size=20),
+    shift=finite,
+    t=st.floats(min_value=0.01, max_value=100),
+)
+def test_softmax_properties(z, shift, t):
+    p = info.softmax(z, temperature=t)
+    assert np.all(p >= 0) and p.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(
+        info.softmax(np.asarray(z) + shift, temperature=t), p, atol=1e-6
+    )  # adding a constant to every score changes nothing
+    np.testing.assert_allclose(p, scipy_softmax(np.asarray(z) / t), atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(a=weights, b=weights)
+def test_information_inequalities(a, b):
+    n = min(len(a), len(b))
+    p = info.normalise(a[:n] if sum(a[:n]) > 1e-9 else [1.0] * n)
+    q = info.normalise(np.asarray(b[:n]) + 1e-3)  # q > 0 everywhere
+    h = info.entropy(p)
+    assert -1e-12 <= h <= np.log2(n) + 1e-9
+    assert info.cross_entropy(p, q) >= h - 1e-9  # Gibbs' inequality
+    assert info.kl_divergence(p, q) == pytest.approx(info.cross_entropy(p, q) - h, abs=1e-9)
+    assert info.entropy(p, "nats") == pytest.approx(h * np.log(2), abs=1e-12)
