@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import joblib
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
@@ -208,6 +209,52 @@ def _run_path(
 # ---------------------------------------------------------------------------------------------
 
 
+def fit_interruptibly(
+    estimator,
+    X,
+    y,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+    time_limit: float | None = None,
+    clock_start: float | None = None,
+):
+    """``estimator.fit(X, y)`` in a worker thread, polling ``should_stop`` from this thread.
+
+    Raises `TrainingStopped` (or the time-limit `SoftmaxLabError`) as soon as asked, without
+    waiting for the fit; the abandoned fit finishes in the background and is discarded.
+    """
+    silence_convergence_warnings()
+    clock_start = time.perf_counter() if clock_start is None else clock_start
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            with threadpool_limits(limits=1, user_api="blas"):
+                estimator.fit(X, y)
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="softmax-lab-refit", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        _check_stop(should_stop, time_limit, clock_start)
+        worker.join(POLL_SECONDS)
+    if "error" in outcome:
+        raise outcome["error"]
+    return estimator
+
+
+def _check_stop(should_stop, time_limit, clock_start) -> None:
+    if should_stop is not None and should_stop():
+        raise TrainingStopped("Training was stopped before it finished.")
+    if time_limit is not None and time.perf_counter() - clock_start > time_limit:
+        raise SoftmaxLabError(
+            f"Training took longer than the limit of {time_limit:g} seconds and was stopped",
+            where="training",
+            hint="Use fewer rows, fewer values of C or fewer folds, then train again.",
+        )
+
+
 def _split_pipeline(pipeline) -> tuple[object | None, object]:
     """The preprocessing part (None if there is none) and the final LogisticRegression."""
     if isinstance(pipeline, Pipeline):
@@ -229,7 +276,7 @@ def default_workers(n_jobs: int | None, n_tasks: int) -> int:
     >>> default_workers(1, 6)
     1
     """
-    cores = os.cpu_count() or 1
+    cores = joblib.cpu_count()  # respects CPU affinity and container quotas
     wanted = cores if n_jobs is None or n_jobs < 1 else n_jobs
     return max(1, min(wanted, n_tasks))
 
@@ -329,14 +376,7 @@ def search_c(
             on_fit(event, len(results), total)
 
     def check_stop() -> None:
-        if should_stop is not None and should_stop():
-            raise TrainingStopped("Training was stopped before it finished.")
-        if time_limit is not None and time.perf_counter() - clock_start > time_limit:
-            raise SoftmaxLabError(
-                f"Training took longer than the limit of {time_limit:g} seconds and was stopped",
-                where="training",
-                hint="Use fewer rows, fewer values of C or fewer folds, then train again.",
-            )
+        _check_stop(should_stop, time_limit, clock_start)
 
     args = (preprocess, estimator, X, y, paths, c_sorted, warm_start, record, check_stop)
     if scheduler:

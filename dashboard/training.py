@@ -36,6 +36,7 @@ from dashboard.search import (
     SearchResult,
     TrainingStopped,
     default_workers,
+    fit_interruptibly,
     rank_candidates,
     search_c,
     silence_convergence_warnings,
@@ -838,7 +839,14 @@ def train(
     refit_start = time.perf_counter()
     best_C = result.best_C
     final = clone(pipeline).set_params(logisticregression__C=best_C)
-    final.fit(X_train, y_train)
+    fit_interruptibly(
+        final,
+        X_train,
+        y_train,
+        should_stop=should_stop,
+        time_limit=limits.max_training_seconds,
+        clock_start=start,
+    )
     timings["refit"] = time.perf_counter() - refit_start
     final_lr = final.named_steps["logisticregression"]
     final_converged = int(np.max(final_lr.n_iter_)) < config.max_iter

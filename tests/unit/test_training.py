@@ -308,6 +308,22 @@ def test_stop_request_ends_training_quickly_without_a_model():
     assert time.perf_counter() - start < 3
 
 
+def test_stop_after_the_search_prevents_the_model():
+    frame = _sklearn_frame(load_wine)
+    features = tuple(c for c in frame.columns if c != "label")
+    seen: list[Progress] = []
+    total = len(SEED_GRID) * 6 + 1
+
+    with pytest.raises(TrainingStopped):
+        train(
+            frame,
+            TrainingConfig(target="label", features=features),
+            on_progress=seen.append,
+            should_stop=lambda: len(seen) >= total - 1,
+        )
+    assert len(seen) == total - 1  # every fit of the search, no final model
+
+
 def test_convergence_warnings_become_notes_not_console_noise():
     frame = _sklearn_frame(load_wine)
     features = tuple(c for c in frame.columns if c != "label")
