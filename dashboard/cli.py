@@ -360,7 +360,6 @@ def main(
         args = build_parser().parse_args(argv)
         # Library warnings (e.g. convergence) would break the one-line error promise; the
         # training record carries its own plain notes, printed on stderr.
-        os.environ.setdefault("PYTHONWARNINGS", "ignore")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return COMMANDS[args.command](args, out=out, err=err)

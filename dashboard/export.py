@@ -1234,8 +1234,9 @@ def read_table(path, needed):
     digest = hashlib.sha256(raw).hexdigest()
     if DATA_SHA256 and digest != DATA_SHA256:
         print(
-            "note: this file's SHA-256 differs from the one Softmax Lab trained on; "
-            "the numbers may differ.",
+            f"note: this file's SHA-256 ({digest[:12]}...) is not the fingerprint Softmax Lab "
+            f"recorded ({DATA_SHA256[:12]}...); for a bundled sample that is expected, for a "
+            "different file the numbers may differ.",
             file=sys.stderr,
         )
     text = decode(raw)

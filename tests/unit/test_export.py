@@ -679,3 +679,29 @@ def test_report_with_hostile_names_runs_no_script(tmp_path):
     assert seen["pwned"] is None
     assert seen["outside"] == []
     assert "<b>a</b>" in seen["text"]  # shown as typed, not as bold markup
+
+
+def test_categorical_only_model_round_trips():
+    rng = np.random.default_rng(11)
+    colour = rng.choice(["red", "green", "blue"], 120)
+    size = rng.choice(["S", "M", "L", "XL"], 120)
+    label = np.where(colour == "red", "warm", np.where(size == "S", "small", "other"))
+    frame = pd.DataFrame({"colour": colour, "size": size, "label": label})
+    loaded, model = _train(
+        frame.to_csv(index=False).encode(), "label", c_grid=(0.1, 1.0), cv_folds=3
+    )
+    assert model.numeric_columns == () and len(model.categorical_columns) == 2
+    saved = export.load_model(export.save_model(model))
+    proba = export.predict_table(saved, loaded.table.loc[model.test_index])
+    np.testing.assert_allclose(
+        proba[[f"probability_{c}" for c in model.classes]].to_numpy(), model.test_proba, atol=1e-12
+    )
+
+
+def test_report_accepts_a_plain_summary_or_nothing(iris_run):
+    _, loaded, model = iris_run
+    page = export.html_report(model, {"name": "<i>x</i>.csv", "rows": 150, "sha256": "abc123"})
+    assert "&lt;i&gt;x&lt;/i&gt;.csv" in page and "abc123" in page
+    assert "<i>x</i>" not in page
+    page = export.html_report(model, None)
+    assert model.data_sha256 in page
