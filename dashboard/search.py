@@ -22,7 +22,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import joblib
 import numpy as np
@@ -49,6 +49,7 @@ than 1e-4 at that size.
 """
 
 POLL_SECONDS = 0.1
+DASK_CONNECT_SECONDS = 10
 
 
 class TrainingStopped(Exception):
@@ -89,6 +90,7 @@ class SearchResult:
     warm_start: bool
     workers: int
     timings: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @property
     def not_converged(self) -> tuple[float, ...]:
@@ -379,17 +381,35 @@ def search_c(
         _check_stop(should_stop, time_limit, clock_start)
 
     args = (preprocess, estimator, X, y, paths, c_sorted, warm_start, record, check_stop)
+    notes: tuple[str, ...] = ()
+    client = None
     if scheduler:
-        workers = _run_dask(scheduler, *args)
+        client, notes = _connect(scheduler)
+    if client is not None:
+        workers = _run_dask(client, *args)
         backend = f"dask ({scheduler})"
     else:
         workers = default_workers(n_jobs, len(paths))
         _run_threads(workers, *args)
         backend = "local threads"
 
-    return _collect(
+    result = _collect(
         results, paths, c_sorted, coef_path, start, backend, warm_start, workers, events
     )
+    return replace(result, notes=notes)
+
+
+def _connect(scheduler: str):
+    """A Dask client for ``scheduler``, or None and a note when it cannot be reached."""
+    try:
+        from distributed import Client
+
+        return Client(scheduler, timeout=DASK_CONNECT_SECONDS, set_as_default=False), ()
+    except (ImportError, OSError, TimeoutError, ValueError) as exc:
+        return None, (
+            f"The Dask cluster at {scheduler} could not be reached ({exc}); "
+            "the model was trained on this machine instead.",
+        )
 
 
 def _run_threads(
@@ -440,10 +460,7 @@ def _run_threads(
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _run_dask(scheduler, preprocess, estimator, X, y, paths, c_sorted, warm, record, check_stop):
-    from distributed import Client
-
-    client = Client(scheduler, timeout=20, set_as_default=False)
+def _run_dask(client, preprocess, estimator, X, y, paths, c_sorted, warm, record, check_stop):
     futures = []
     try:
         X_f, y_f = client.scatter([X, y], broadcast=False)

@@ -873,7 +873,7 @@ def train(
     coef_path = dict(result.coef_path or {})
     coef_path["feature_names"] = _display_names(final, numeric, categorical)
 
-    notes = []
+    notes = list(result.notes)
     for c in result.not_converged:
         notes.append(
             f"At C={c:g} the solver stopped before converging; that score may be approximate. "

@@ -13,6 +13,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from dashboard import search
 from dashboard.search import SCHEDULER_ENV, search_c
 from dashboard.training import SEED_GRID, TrainingConfig, TrainingStopped, train
 
@@ -110,3 +111,12 @@ def test_worker_processes_give_the_same_numbers(monkeypatch):
         remote.cv_results["log_loss"], local.cv_results["log_loss"], rtol=1e-12
     )
     assert remote.best_C == local.best_C
+
+
+def test_an_unreachable_cluster_falls_back_to_this_machine_with_a_note(monkeypatch):
+    monkeypatch.setattr(search, "DASK_CONNECT_SECONDS", 1)
+    frame, features = _wine()
+    config = TrainingConfig(target="target", features=features, c_grid=(1.0,), cv_folds=2)
+    model = train(frame, config, scheduler="tcp://127.0.0.1:9")
+    assert model.timings["search_backend"] == "local threads"
+    assert "could not be reached" in model.notes[0]
