@@ -437,18 +437,16 @@ def test_selected_cell_reads_attribute_style_events():
     assert figures.selected_cell(event, ["a", "b", "c"]) == ("c", "c")
 
 
-def test_add_cell_targets_matches_clickable_and_point_index_events():
-    cm = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 9]])
+def test_selected_cell_from_point_index_events():
     labels = ["a", "b", "c"]
-    added = figures.add_cell_targets(figures.confusion_matrix_figure(cm, labels), labels)
-    built = figures.confusion_matrix_figure(cm, labels, clickable=True)
-    assert added.data[1].name == built.data[1].name == "cells"
-    np.testing.assert_array_equal(
-        np.asarray(added.data[1].customdata), np.asarray(built.data[1].customdata)
-    )
-    assert list(added.data[1].x) == list(built.data[1].x)
-    # Streamlit's point: curve 1 is the cells trace, point i * n + j is cell (i, j)
+    fig = figures.confusion_matrix_figure(np.eye(3, dtype=int), labels, clickable=True)
+    assert fig.data[1].name == "cells"  # curve 1
+    # Streamlit's point without customdata: point i * n + j of curve 1 is cell (i, j)
     event = {"selection": {"points": [{"curve_number": 1, "point_index": 5}]}}
     assert figures.selected_cell(event, labels) == ("b", "c")
-    with pytest.raises(SoftmaxLabError):
-        figures.add_cell_targets(figures.confusion_matrix_figure(cm, labels), ["a", "b"])
+    assert (
+        figures.selected_cell(
+            {"selection": {"points": [{"curve_number": 1, "point_index": 9}]}}, labels
+        )
+        is None
+    )
