@@ -1,0 +1,156 @@
+"""Memory benchmark: peak memory for loading and training a 1M-row x 20-column mixed CSV.
+
+The measurement runs in a fresh Python process so that nothing else lives in its heap. That
+process reads the CSV into memory first (an upload arrives as bytes), then:
+
+1. loads it with ``dashboard.data.load_csv`` and drops the bytes (the session keeps only the
+   table);
+2. trains with the default settings (6 values of C x 5 folds, every core).
+
+A thread samples the resident set size (psutil) every few milliseconds; each phase reports
+its peak above the resident size just before it, beside the table's in-memory size
+(``DataFrame.memory_usage(deep=True)``). The process's lifetime peak (``ru_maxrss``) is
+reported too.
+
+Run ``python -m bench.memory`` (``--rows 100000`` for a smaller table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS, COLUMNS = 1_000_000, 20
+
+_CHILD = r"""
+import json, pickle, resource, sys, threading, time
+import psutil
+
+path = sys.argv[1]
+proc = psutil.Process()
+
+
+class Peak:
+    # Sample RSS in a thread; the peak above the level when the phase started.
+    def __init__(self):
+        self.base = proc.memory_info().rss
+        self.peak = self.base
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+
+    def watch(self):
+        while not self.done.wait(0.005):
+            self.peak = max(self.peak, proc.memory_info().rss)
+
+    def __enter__(self):
+        self.thread.start()
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+        self.done.set()
+        self.thread.join()
+        self.peak = max(self.peak, proc.memory_info().rss)
+        self.after = proc.memory_info().rss
+
+
+import numpy, pandas, sklearn.linear_model  # imports are not part of the load
+from dashboard.data import load_csv
+from dashboard.profile import profile
+from dashboard.training import TrainingConfig, train
+
+MB = 2**20
+before_bytes = proc.memory_info().rss
+raw = open(path, "rb").read()
+with Peak() as load:
+    loaded = load_csv(raw, name="bench.csv")
+raw_mb = len(raw) / MB
+del raw
+table = loaded.table
+table_mb = float(table.memory_usage(deep=True).sum()) / MB
+after_load = proc.memory_info().rss
+prof = profile(table)
+target = "label"
+features = tuple(prof.default_features(target))
+config = TrainingConfig(target=target, features=features)
+with Peak() as fit:
+    model = train(table, config, data_sha256=loaded.sha256, table_profile=prof)
+model_mb = len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)) / MB
+print(json.dumps({
+    "rows": int(table.shape[0]), "columns": int(table.shape[1]), "features": len(features),
+    "raw_mb": raw_mb, "table_mb": table_mb,
+    "load_seconds": load.seconds, "load_peak_mb": (load.peak - load.base) / MB,
+    "load_kept_mb": (after_load - load.base) / MB + raw_mb,
+    "train_seconds": fit.seconds, "train_peak_mb": (fit.peak - fit.base) / MB,
+    "model_mb": model_mb, "n_test": model.n_test, "best_C": model.best_C,
+    "process_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "baseline_mb": before_bytes / MB,
+}))
+"""
+
+
+def run(rows: int = ROWS, *, cols: int = COLUMNS) -> dict:
+    """Measure loading and training ``rows`` x ``cols`` mixed rows in a fresh process.
+
+    Returns
+    -------
+    dict
+        rows, columns, features; raw_mb (the CSV), table_mb (the table in memory);
+        load_seconds, load_peak_mb (peak above the resident size with the bytes held),
+        load_kept_mb (what stays after the bytes are dropped); train_seconds, train_peak_mb
+        (peak above the resident size with the table loaded), model_mb (the pickled record);
+        process_peak_mb (lifetime peak RSS, imports and bytes included), baseline_mb (after
+        imports).
+    """
+    from bench.ingest import mixed_csv
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, f"mixed_{rows}.csv")
+        Path(path).write_bytes(mixed_csv(rows, cols=cols))
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD, path],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+            cwd=ROOT,
+        )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def format_result(r: dict) -> str:
+    """The memory figures as a few aligned lines."""
+    return "\n".join(
+        [
+            f"{'table':<34} {r['rows']:,} rows x {r['columns']} columns "
+            f"({r['features']} used as features): CSV {r['raw_mb']:.0f} MB, "
+            f"in memory {r['table_mb']:.0f} MB",
+            f"{'load_csv from bytes':<34} peak +{r['load_peak_mb']:.0f} MB "
+            f"({r['load_peak_mb'] / r['table_mb']:.2f}x the table) in {r['load_seconds']:.1f} s",
+            f"{'train (6 C x 5 folds)':<34} peak +{r['train_peak_mb']:.0f} MB "
+            f"({r['train_peak_mb'] / r['table_mb']:.2f}x the table) in "
+            f"{r['train_seconds']:.0f} s; model record {r['model_mb']:.0f} MB",
+            f"{'process peak (RSS)':<34} {r['process_peak_mb']:.0f} MB "
+            f"(of which {r['baseline_mb']:.0f} MB imports, {r['raw_mb']:.0f} MB the bytes)",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=ROWS)
+    args = parser.parse_args(argv)
+    print(f"Memory: load and train a {args.rows:,}-row x {COLUMNS}-column mixed CSV")
+    print(format_result(run(args.rows)))
+
+
+if __name__ == "__main__":
+    main()
