@@ -376,7 +376,7 @@ def check_model_archive(raw: bytes, *, limits: Limits = LIMITS) -> None:
                 raise _refuse("The model file is encrypted", _NOT_OURS_HINT)
             try:
                 schema = json.loads(archive.read(_SKOPS_SCHEMA))
-            except (ValueError, UnicodeDecodeError) as exc:
+            except (ValueError, UnicodeDecodeError, RecursionError) as exc:
                 raise _refuse(
                     "The model file is damaged: its schema.json is not valid JSON", _NOT_OURS_HINT
                 ) from exc

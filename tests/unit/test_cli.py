@@ -50,6 +50,13 @@ def run(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+def run_in_process(*args: str) -> subprocess.CompletedProcess:
+    """The same command through ``cli.main`` in this process (no interpreter start-up)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main([str(a) for a in args], out=out, err=err)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
 def assert_user_error(done: subprocess.CompletedProcess, *fragments: str) -> None:
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert done.stdout == ""
@@ -198,18 +205,22 @@ def test_missing_file(tmp_path):
 
 
 def test_folder_instead_of_file(tmp_path):
-    assert_user_error(run("profile", tmp_path), "folder")
+    assert_user_error(run_in_process("profile", tmp_path), "folder")
 
 
 def test_bad_target(iris_csv):
     assert_user_error(
-        run("train", iris_csv, "--target", "colour"), "no column named 'colour'", "--target"
+        run_in_process("train", iris_csv, "--target", "colour"),
+        "no column named 'colour'",
+        "--target",
     )
 
 
 def test_bad_feature(iris_csv):
     assert_user_error(
-        run("train", iris_csv, "--target", "species", "--features", "petal width (cm),wings"),
+        run_in_process(
+            "train", iris_csv, "--target", "species", "--features", "petal width (cm),wings"
+        ),
         "'wings'",
     )
 
@@ -217,10 +228,10 @@ def test_bad_feature(iris_csv):
 def test_non_csv_files(tmp_path):
     png = tmp_path / "picture.csv"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    assert_user_error(run("profile", png), "PNG")
+    assert_user_error(run_in_process("profile", png), "PNG")
     binary = tmp_path / "random.csv"
     binary.write_bytes(np.random.default_rng(0).integers(0, 32, 4000, dtype=np.uint8).tobytes())
-    assert_user_error(run("profile", binary))
+    assert_user_error(run_in_process("profile", binary))
 
 
 @pytest.mark.parametrize(
@@ -249,10 +260,14 @@ def test_bad_arguments_from_the_shell():
 
 
 def test_bad_settings_are_user_errors(iris_csv):
-    assert_user_error(run("train", iris_csv, "--target", "species", "--C", "0.1,-1"), "C")
-    assert_user_error(run("train", iris_csv, "--target", "species", "--cv", "1"), "folds")
     assert_user_error(
-        run("train", iris_csv, "--target", "species", "--test-size", "1.5"), "held-out"
+        run_in_process("train", iris_csv, "--target", "species", "--C", "0.1,-1"), "C"
+    )
+    assert_user_error(
+        run_in_process("train", iris_csv, "--target", "species", "--cv", "1"), "folds"
+    )
+    assert_user_error(
+        run_in_process("train", iris_csv, "--target", "species", "--test-size", "1.5"), "held-out"
     )
 
 
@@ -282,7 +297,7 @@ def test_predict_with_missing_columns(trained, tmp_path):
     _, out = trained
     other = tmp_path / "other.csv"
     other.write_text("a,b\n1,2\n3,4\n")
-    assert_user_error(run("predict", out / "model.skops", other), "petal length (cm)")
+    assert_user_error(run_in_process("predict", out / "model.skops", other), "petal length (cm)")
 
 
 def test_write_failure_is_a_user_error(iris_csv, tmp_path):
