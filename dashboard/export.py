@@ -167,6 +167,8 @@ class SavedModel:
         The SHA-256 of the training file's bytes ("" when unknown).
     versions : dict
         Library versions at save time.
+    column_types : dict
+        How each feature column was typed in training: "number", "boolean" or "text".
     """
 
     pipeline: Any
@@ -177,6 +179,7 @@ class SavedModel:
     best_C: float
     data_sha256: str = ""
     versions: dict = dataclasses.field(default_factory=dict)
+    column_types: dict = dataclasses.field(default_factory=dict)
 
     @property
     def feature_columns(self) -> tuple[str, ...]:
@@ -246,8 +249,13 @@ def _model_parts(model: Any) -> dict:
             "config": dict(model.config),
             "best_C": float(model.best_C),
             "data_sha256": model.data_sha256,
+            "column_types": dict(model.column_types),
         }
     config = model.config
+    x_test = getattr(model, "X_test", None)
+    column_types = {}
+    if isinstance(x_test, pd.DataFrame):
+        column_types = {str(name): _column_type(x_test[name]) for name in x_test.columns}
     config_dict = dataclasses.asdict(config) if dataclasses.is_dataclass(config) else dict(config)
     return {
         "pipeline": model.pipeline,
@@ -257,6 +265,7 @@ def _model_parts(model: Any) -> dict:
         "config": _plain(config_dict),
         "best_C": float(model.best_C),
         "data_sha256": str(getattr(model, "data_sha256", "") or ""),
+        "column_types": column_types,
     }
 
 
@@ -288,6 +297,7 @@ def save_model(model: Any) -> bytes:
         "config": _plain(parts["config"]),
         "best_C": parts["best_C"],
         "data_sha256": parts["data_sha256"],
+        "column_types": dict(parts["column_types"]),
         "versions": library_versions(),
     }
     return skops.io.dumps(payload, compression=zipfile.ZIP_DEFLATED)
@@ -501,6 +511,12 @@ def _check_payload(payload: Any) -> SavedModel:
         )
     best_c = payload.get("best_C")
     versions = payload.get("versions")
+    column_types = payload.get("column_types")
+    if not isinstance(column_types, dict) or not all(
+        isinstance(k, str) and v in ("number", "boolean", "text", "date")
+        for k, v in column_types.items()
+    ):
+        column_types = {}
     return SavedModel(
         pipeline=pipeline,
         classes=tuple(classes),
@@ -510,6 +526,7 @@ def _check_payload(payload: Any) -> SavedModel:
         best_C=float(best_c) if isinstance(best_c, (int, float)) else float("nan"),
         data_sha256=str(payload.get("data_sha256") or ""),
         versions=dict(versions) if isinstance(versions, dict) else {},
+        column_types=column_types,
     )
 
 
@@ -591,29 +608,39 @@ def feature_frame(model: Any, table: pd.DataFrame) -> pd.DataFrame:
         )
     table = table.copy()
     table.columns = columns
+    types = parts["column_types"]
     out = {}
     bad = []
     for name in numeric:
         column = table[name]
-        if pd.api.types.is_bool_dtype(column.dtype):
-            out[name] = column.astype(float)
-            continue
-        if pd.api.types.is_numeric_dtype(column.dtype):
+        if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
             out[name] = column.astype(float)
             continue
         values = column.astype(object)
-        present = values.notna() & (values.astype(str).str.strip() != "")
-        converted = pd.to_numeric(values.where(present), errors="coerce")
+        text = values.astype(str).str.strip()
+        present = values.notna() & (text != "")
+        if types.get(name) == "boolean":
+            lower = text.str.lower()
+            converted = pd.Series(np.nan, index=values.index, dtype=float)
+            converted[present & lower.isin(_TRUE_WORDS)] = 1.0
+            converted[present & lower.isin(_FALSE_WORDS)] = 0.0
+            wanted = "yes/no values"
+        else:
+            converted = pd.to_numeric(values.where(present), errors="coerce").astype(float)
+            wanted = "numbers"
         wrong = present & converted.isna()
         if wrong.any():
             position = int(np.flatnonzero(wrong.to_numpy())[0])
-            bad.append(f"'{name}' (row {position + 1}: {str(values.iloc[position])[:40]!r})")
-        out[name] = converted.astype(float)
+            bad.append(
+                f"'{name}' should hold {wanted} (data row {position + 1}: "
+                f"{str(values.iloc[position])[:40]!r})"
+            )
+        out[name] = converted
     if bad:
         raise SoftmaxLabError(
-            "These columns should hold numbers but have text: " + ", ".join(bad[:10]),
+            "Some columns hold values of the wrong type: " + "; ".join(bad[:10]),
             where="columns",
-            hint="Fix or clear those cells; missing numbers are filled in as during training.",
+            hint="Fix or clear those cells; missing values are filled in as during training.",
         )
     numeric_categories = _numeric_category_columns(parts["pipeline"], categorical)
     for name in categorical:
@@ -622,8 +649,19 @@ def feature_frame(model: Any, table: pd.DataFrame) -> pd.DataFrame:
             # The model learnt these categories as numbers; text would never match them.
             out[name] = pd.to_numeric(column, errors="coerce")
         else:
-            out[name] = column.where(column.isna(), column.astype(str)).astype(object)
+            out[name] = column.map(_category_text, na_action="ignore").astype(object)
     return pd.DataFrame(out, index=table.index)[list(parts["pipeline"].feature_names_in_)]
+
+
+_TRUE_WORDS = frozenset({"true", "yes", "y", "t", "1", "1.0"})
+_FALSE_WORDS = frozenset({"false", "no", "n", "f", "0", "0.0"})
+
+
+def _category_text(value: Any) -> str:
+    """A category as text; a whole number read as 2.0 is the category "2"."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def unseen_categories(model: Any, table: pd.DataFrame) -> dict[str, list[str]]:

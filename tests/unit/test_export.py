@@ -425,7 +425,9 @@ def test_bad_types_are_reported_by_column_and_row(iris_run):
     table = loaded.table.copy()
     table["sepal width (cm)"] = table["sepal width (cm)"].astype(object)
     table.loc[3, "sepal width (cm)"] = "wide"
-    with pytest.raises(SoftmaxLabError, match=r"'sepal width \(cm\)' \(row 4: 'wide'\)"):
+    with pytest.raises(
+        SoftmaxLabError, match=r"'sepal width \(cm\)' should hold numbers \(data row 4: 'wide'\)"
+    ):
         export.predict_table(model, table)
 
 
@@ -705,3 +707,32 @@ def test_report_accepts_a_plain_summary_or_nothing(iris_run):
     assert "<i>x</i>" not in page
     page = export.html_report(model, None)
     assert model.data_sha256 in page
+
+
+def test_yes_no_features_accept_text_and_report_other_values(mixed_run):
+    _, loaded, model = mixed_run
+    assert "flag" in model.numeric_columns
+    saved = export.load_model(export.save_model(model))
+    assert saved.column_types["flag"] == "boolean"
+    rows = loaded.table.loc[model.test_index[:6]].copy()
+    expected = export.predict_table(saved, rows)
+    as_text = rows.assign(flag=rows["flag"].map({True: "Yes", False: "no"}).astype(object))
+    got = export.predict_table(saved, as_text)
+    columns = [f"probability_{c}" for c in model.classes]
+    np.testing.assert_allclose(got[columns].to_numpy(), expected[columns].to_numpy(), atol=1e-12)
+    as_text.loc[as_text.index[2], "flag"] = "maybe"
+    with pytest.raises(SoftmaxLabError, match=r"'flag' should hold yes/no values \(data row 3"):
+        export.predict_table(saved, as_text)
+
+
+def test_category_codes_read_as_numbers_still_match():
+    rng = np.random.default_rng(4)
+    code = rng.choice(["1", "2", "x"], 120)
+    label = np.where(code == "1", "one", np.where(code == "2", "two", "other"))
+    frame = pd.DataFrame({"code": code, "noise": rng.normal(size=120), "label": label})
+    loaded, model = _train(frame.to_csv(index=False).encode(), "label", c_grid=(1.0,), cv_folds=3)
+    assert model.categorical_columns == ("code",)
+    rows = pd.DataFrame({"code": [1.0, 2.0, np.nan], "noise": [0.0, 0.0, 0.0]})
+    assert export.unseen_categories(model, rows) == {}
+    predictions = export.predict_table(model, rows)
+    assert predictions["predicted_class"].tolist()[:2] == ["one", "two"]
