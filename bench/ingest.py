@@ -1,8 +1,9 @@
 """Ingestion benchmark: our loader against a bare ``pandas.read_csv`` on the same bytes, side by side.
 
 Each measurement runs in a fresh Python process that first reads the CSV into memory (as an
-upload is), so the peak memory it reports is what the load itself adds (``ru_maxrss`` after
-minus resident memory before). Times are the best of a few runs.
+upload is), so the peak memory it reports is what the load itself adds (the process's peak
+resident memory, ``VmHWM``, during the first load, minus its resident memory before). Times
+are the best of a few runs; the machine's other load makes single runs noisy.
 
 Run ``python -m bench.ingest`` (optionally ``--rows 10000,100000``) to print the table.
 """
@@ -25,8 +26,7 @@ COLUMNS = 20
 _ROOT = Path(__file__).resolve().parent.parent
 
 _CHILD = r"""
-import io, json, resource, sys, time
-import psutil
+import io, json, sys, time
 import pandas as pd
 import pyarrow, pyarrow.csv, pyarrow.compute
 from dashboard.data import load_csv
@@ -34,16 +34,26 @@ from dashboard.data import load_csv
 path, which, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
 raw = open(path, "rb").read()
 
+def status(key):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+
 def once():
     if which == "pandas":
         return pd.read_csv(io.BytesIO(raw))
     return load_csv(raw, name="bench.csv").table
 
-before = psutil.Process().memory_info().rss
+# VmHWM is the peak resident memory of this process image (ru_maxrss would carry the
+# parent's peak across exec); writing 5 to clear_refs resets it to the current size.
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")
+before = status("VmRSS")
 start = time.perf_counter()
 table = once()
 times = [time.perf_counter() - start]
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+peak = status("VmHWM")
 for _ in range(repeats - 1):
     del table
     start = time.perf_counter()

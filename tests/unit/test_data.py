@@ -234,3 +234,39 @@ def test_big_mixed_file_types_match_pandas():
             )
         else:
             assert mine.tolist() == theirs.tolist()
+
+
+def _big(rows: int, last: str) -> bytes:
+    body = "".join(
+        f"{i},{i % 9},{'yes' if i % 2 else 'no'},2024-01-{i % 28 + 1:02d},w{i % 5}\n"
+        for i in range(rows)
+    )
+    return ("id,n,flag,day,word\n" + body + last).encode()
+
+
+@pytest.mark.parametrize(
+    ("last", "column", "kind", "value"),
+    [
+        ("99999,NA,yes,2024-01-01,w1\n", "n", "float", None),  # a marker after the sample
+        ("99999,2.5,yes,2024-01-01,w1\n", "n", "float", 2.5),  # a decimal after integers
+        ("99999,1,maybe,2024-01-01,w1\n", "flag", "text", "maybe"),  # not yes/no after all
+        ("99999,1,no,not a date,w1\n", "day", "text", "not a date"),
+        ("99999,1,no,2024-01-01,é\n", "word", "text", "é"),
+    ],
+)
+def test_values_after_the_sample_widen_the_column_type(last, column, kind, value):
+    raw = _big(60_000, last)
+    assert len(raw) > 16 * 64 * 1024
+    table = load_csv(raw).table
+    assert len(table) == 60_001
+    assert _kind_ok(table[column], kind), table[column].dtype
+    got = table[column].iloc[-1]
+    assert _is_missing(got) if value is None else got == value
+    assert table["id"].iloc[-1] == 99999
+
+
+def test_not_utf8_after_the_sample_in_a_big_file():
+    raw = _big(60_000, "") + "99999,1,no,2024-01-01,Zürich\n".encode("cp1252")
+    loaded = load_csv(raw)
+    assert loaded.table["word"].iloc[-1] in ("Z\ufffdrich", "Zürich")
+    assert any("UTF-8" in s for s in loaded.report.sentences())
