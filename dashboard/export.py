@@ -135,6 +135,11 @@ def safe_csv_bytes(frame: pd.DataFrame) -> bytes:
         column = frame.iloc[:, position]
         if _is_numeric_column(column):
             safe[position] = column.reset_index(drop=True)
+        elif pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+            # Vectorised for text columns (every value is a str or missing).
+            text = column.reset_index(drop=True)
+            risky = text.str.startswith(FORMULA_TRIGGERS).fillna(False).astype(bool)
+            safe[position] = text.where(~risky, "'" + text).astype(object)
         else:
             values = [neutralise_cell(value) for value in column.astype(object).tolist()]
             safe[position] = pd.Series(values, dtype=object)

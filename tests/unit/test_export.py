@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
@@ -736,3 +738,27 @@ def test_category_codes_read_as_numbers_still_match():
     assert export.unseen_categories(model, rows) == {}
     predictions = export.predict_table(model, rows)
     assert predictions["predicted_class"].tolist()[:2] == ["one", "two"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("=+-@\t\r\n\",;' aZ1é")), min_size=1, max_size=6),
+        min_size=1,
+        max_size=8,
+    ),
+    st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), min_size=1, max_size=8),
+)
+def test_csv_property_no_text_cell_starts_a_formula_and_numbers_survive(texts, numbers):
+    n = min(len(texts), len(numbers))
+    frame = pd.DataFrame({"text": texts[:n], "number": numbers[:n]})
+    back = pd.read_csv(
+        io.BytesIO(export.safe_csv_bytes(frame)),
+        keep_default_na=False,
+        na_values=[],
+        dtype={"text": str},
+    )
+    for original, cell in zip(frame["text"], back["text"], strict=True):
+        assert not cell.startswith(TRIGGERS)
+        assert cell == ("'" + original if original.startswith(TRIGGERS) else original)
+    np.testing.assert_array_equal(back["number"].to_numpy(dtype=float), frame["number"].to_numpy())
