@@ -187,7 +187,7 @@ def confusion_matrix_figure(
             ygap=1,
         )
     )
-    height = max(320, min(900, 120 + 28 * n))
+    height = max(360, min(900, 160 + 50 * n))
     if clickable:
         _add_cell_targets(fig, names, counts, z, height=height)
     fig.update_xaxes(title_text="predicted class", type="category", side="bottom")
@@ -211,7 +211,7 @@ def _add_cell_targets(
     heat.hoverinfo = "skip"
     heat.hovertemplate = None
     true_index, pred_index = np.divmod(np.arange(n * n), n)
-    cell_px = max(6, min(60, int((height - 120) / max(n, 1)) - 2))
+    cell_px = max(6, min(60, int((height - 170) / max(n, 1)) - 4))
     fig.add_trace(
         go.Scatter(
             x=[names[j] for j in pred_index],
@@ -224,12 +224,14 @@ def _add_cell_targets(
             showlegend=False,
             marker={
                 "symbol": "square-open",
-                "size": cell_px,
+                "size": 6,
                 "opacity": 0,
                 "color": "#ff7f0e",
                 "line": {"width": 3},
             },
-            selected={"marker": {"opacity": 1}},
+            # the hover distance counts from a marker's edge: small markers make the nearest
+            # centre win near borders; the selected one is drawn cell-sized
+            selected={"marker": {"opacity": 1, "size": cell_px}},
             unselected={"marker": {"opacity": 0}},
             hovertemplate=hover.replace("%{customdata}", "%{customdata[2]}")
             .replace("%{z:.3f}", "%{customdata[3]:.3f}")

@@ -411,6 +411,8 @@ def test_clickable_confusion_matrix_and_selected_cell(normalize):
         assert count == cm[i, j]
         assert share == pytest.approx(np.asarray(heat.z, dtype=float)[i, j])
     assert fig.layout.hoverdistance == -1
+    # hover distance counts from a marker's edge: small markers, so the nearest centre wins
+    assert cells.marker.size <= 8 < cells.selected.marker.size
     # what Streamlit returns after a click on the point of cell (true "<b>", predicted "a")
     point = {
         "curve_number": 1,
