@@ -46,15 +46,24 @@ def escape_markdown(text: object) -> str:
 
     Every ASCII punctuation character gets a backslash (CommonMark's escape), which also
     defuses links, images, emphasis, HTML, Streamlit's ``:color[...]`` directives and ``$`` maths.
-    Line breaks become spaces so user text cannot start a heading or a list.
+    Bare URLs, ``www.`` names and e-mail addresses, which GitHub-flavoured markdown links even
+    when escaped, get a zero-width space. Line breaks become spaces so user text cannot start a
+    heading or a list.
 
     Examples
     --------
-    >>> escape_markdown("[click](http://x.invalid) **bold**")
-    '\\\\[click\\\\]\\\\(http\\\\:\\\\/\\\\/x\\\\.invalid\\\\) \\\\*\\\\*bold\\\\*\\\\*'
+    >>> escape_markdown("**bold** [x](y)")
+    '\\\\*\\\\*bold\\\\*\\\\* \\\\[x\\\\]\\\\(y\\\\)'
+    >>> "\\u200b" in escape_markdown("see http://x.invalid")
+    True
     """
+    # GFM turns bare URLs, www. names and e-mail addresses into links even when escaped:
+    # a zero-width space breaks the pattern without changing what the reader sees.
+    raw = str(text)
+    for pattern, broken in (("://", ":\u200b//"), ("www.", "www\u200b."), ("@", "@\u200b")):
+        raw = raw.replace(pattern, broken).replace(pattern.upper(), broken.upper())
     out = []
-    for ch in str(text):
+    for ch in raw:
         if ch in _PUNCTUATION:
             out.append("\\" + ch)
         elif ch in "\r\n":
@@ -434,13 +443,20 @@ def model_extras(model) -> dict:
     Curves, calibration, the temperature table and the one-standard-error choice depend only on
     the trained model, so reruns (a slider, a click) never recompute them.
     """
-    from dashboard import evaluation
-
     extras = st.session_state.get(EXTRAS)
     if extras is not None and extras.get("model") is model:
         return extras
     classes = list(model.classes)
-    extras = {
+    with st.spinner("Preparing the charts (once per model)…"):
+        extras = _compute_extras(model, classes)
+    st.session_state[EXTRAS] = extras
+    return extras
+
+
+def _compute_extras(model, classes: list[str]) -> dict:
+    from dashboard import evaluation
+
+    return {
         "model": model,
         "one_se": evaluation.one_standard_error_C(model.cv_results, best_C=model.best_C),
         "roc": evaluation.roc_curves(model.y_test, model.test_proba, classes),
@@ -449,8 +465,6 @@ def model_extras(model) -> dict:
         "best_temperature": evaluation.best_temperature(model.test_logits, model.y_test, classes),
         "calibration": {},
     }
-    st.session_state[EXTRAS] = extras
-    return extras
 
 
 def calibration_at(model, temperature: float):

@@ -76,7 +76,6 @@ with tabs[0]:
             st.session_state["hard_cell_seen"] = cell
             st.session_state["hard_cell"] = cell
             st.rerun()
-        st.markdown(ui.escape_markdown(evaluation.normalisation_sentence(norm)))
         for sentence in evaluation.confusion_sentences(
             ev.confusion_matrix, classes, normalize=norm
         ):

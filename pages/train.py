@@ -148,6 +148,7 @@ if go:
         ui.show_error(err)
     else:
         ui.remember_model(model, loaded)
+        ui.model_extras(model)  # curves and calibration once, so Evaluate opens at once
         st.rerun()
 
 model = st.session_state.get(ui.MODEL)
