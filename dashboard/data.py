@@ -908,9 +908,12 @@ def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dia
 def _is_title(rec: list[str], width: int) -> bool:
     """A line above the table: blank, or clearly fewer values than the table's rows.
 
-    A header that lacks only the data lines' trailing separator (one value short) is not a title.
+    A header that lacks only the data lines' trailing separator (one value short) is not a title;
+    a line starting with ``#`` is (a comment).
     """
     filled = sum(1 for c in rec if c.strip())
+    if filled and rec[0].lstrip().startswith("#"):
+        return True  # a comment line
     return filled == 0 or (len(rec) < width and (filled <= 1 or filled < width - 1))
 
 
@@ -1076,10 +1079,12 @@ def _parse(
     converted: list[tuple[str, str]] = []
     frame = _type_columns(frame, decimal=d.decimal, converted=converted, notes=notes)
     if frame.shape[1] == 1 and len(frame) > 1 and not options.delimiter:
-        notes.append(
-            "Only one column was found. If your file uses a separator other than "
-            "comma, semicolon, tab or pipe, choose it on the Data page."
-        )
+        other = _other_separator(data)
+        if other:
+            notes.append(
+                f"Only one column was found, but every line contains {other!r}. If that "
+                "separates the values, choose it as the separator on the Data page."
+            )
     report = LoadReport(
         encoding=encoding,
         delimiter=d.delimiter,
@@ -1097,6 +1102,17 @@ def _parse(
         warnings=tuple(notes),
     )
     return frame, report
+
+
+def _other_separator(data: bytes) -> str | None:
+    """A character other than , ; tab | found on every one of the first lines, if any."""
+    lines = [line for line in _sample_text(data).splitlines()[:50] if line.strip()]
+    if len(lines) < 2:
+        return None
+    for candidate in (":", "~", "^", "#", " ", "/"):
+        if all(candidate in line.strip() for line in lines):
+            return candidate
+    return None
 
 
 def _too_many_rows(data: bytes, limits: Limits) -> bool:
@@ -1149,7 +1165,7 @@ def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | 
             check_utf8=True,
         )
 
-    types = _sample_types(data, read, parse, convert()) if len(data) > 16 * SAMPLE_BYTES else None
+    types = _sample_types(data, read, parse, convert())
     table = None
     for _attempt in range(len(names) + 3):
         try:
@@ -1213,6 +1229,7 @@ def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | 
 def _sample_types(data: bytes, read, parse, convert) -> dict | None:
     """Column types pyarrow infers on the first 64 KB (None when the sample cannot tell)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     head = data[:SAMPLE_BYTES]
@@ -1240,6 +1257,25 @@ def _sample_types(data: bytes, read, parse, convert) -> dict | None:
         if pa.types.is_timestamp(kind):
             kind = pa.timestamp("ns", tz=kind.tz)  # later values may carry fractions of seconds
         types[field_.name] = kind
+    integers = [name for name, kind in types.items() if pa.types.is_integer(kind)]
+    if integers:
+        # Codes such as ZIP codes ("00501") would lose their leading zeros as numbers.
+        text = pacsv.read_csv(
+            pa.py_buffer(head[: end + 1]),
+            read_options=pacsv.ReadOptions(
+                skip_rows=read.skip_rows, column_names=read.column_names, use_threads=False
+            ),
+            parse_options=parse,
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.large_string() for name in integers},
+                include_columns=integers,
+                null_values=[""],
+                strings_can_be_null=True,
+            ),
+        )
+        for name in integers:
+            if pc.any(pc.match_substring_regex(text.column(name), "^[-+]?0[0-9]")).as_py():
+                types[name] = pa.large_string()
     return types
 
 
@@ -1401,7 +1437,7 @@ _DATE_FORMATS = (
 
 def _number_regex(decimal: str) -> str:
     """A whole number as text once currency, percent and brackets are gone (RE2 syntax)."""
-    group = "," if decimal == "." else "[. \u00a0\u202f']"
+    group = "[,'\u00a0\u202f]" if decimal == "." else "[. \u00a0\u202f']"
     dec = re.escape(decimal)
     exponent = "(?:[eE][-+]?[0-9]+)?"
     return (
@@ -1506,7 +1542,7 @@ def _type_text_column(
         stamps = pc.strptime(present, format=kind[5:], unit="s", error_is_null=True)
         if stamps.null_count == present.null_count:
             result = pd.Series(stamps.to_pandas(), index=column.index)
-            what = "read as dates"
+            what = f"read as dates ({_format_words(kind[5:])})"
     if result is None:
         if kind == "number":
             _note_mostly_numbers(present, name, decimal, notes)
@@ -1551,7 +1587,7 @@ def _arrow_numbers(present, decimal: str):
     if not pc.all(pc.fill_null(ok, True)).as_py():
         return None
     if decimal == ".":
-        text = pc.replace_substring(text, ",", "")
+        text = pc.replace_substring_regex(text, "[,'\u00a0\u202f]", "")
     else:
         text = pc.replace_substring_regex(text, "[. \u00a0\u202f']", "")
         text = pc.replace_substring(text, ",", ".")
@@ -1572,6 +1608,19 @@ def _arrow_numbers(present, decimal: str):
     return numbers, ", ".join(what)
 
 
+def _format_words(fmt: str) -> str:
+    """A date format in words, e.g. ``%d/%m/%Y`` -> ``day/month/year``.
+
+    >>> _format_words("%d/%m/%Y %H:%M")
+    'day/month/year hour:minute'
+    """
+    words = {"%d": "day", "%m": "month", "%Y": "year", "%y": "year", "%H": "hour", "%M": "minute"}
+    words["%S"] = "second"
+    for code, word in words.items():
+        fmt = fmt.replace(code, word)
+    return fmt.replace("T", " ")
+
+
 def _mark_word(mark: str) -> str:
     return "comma" if mark == "," else "point"
 
@@ -1585,6 +1634,8 @@ def _guess_kind(sample: pd.Series, decimal: str) -> str | None:
     if any(lower <= pair for pair in _BOOLEAN_PAIRS):
         return "boolean"
     text = pa.array(sample.tolist(), type=pa.large_string())
+    if pc.any(pc.match_substring_regex(text, "^0[0-9]+$")).as_py():
+        return None  # codes with leading zeros ("00501") stay text
     cleaned = pc.replace_substring_regex(text, f"[{_CURRENCY}%()\u2212]", "")
     cleaned = pc.utf8_trim_whitespace(cleaned)
     for mark in (decimal, "," if decimal == "." else "."):

@@ -790,6 +790,51 @@ def cases() -> list[Case]:
         )
     )
 
+    c.append(
+        _ok(
+            "comment_lines_above_header",
+            b"# exported by tool v1, 2024-05-01\n# units: cm, kg\nheight,weight,group\n"
+            b"170,65,a\n182,80,b\n",
+            ["height", "weight", "group"],
+            values={"height": [170, 182]},
+            warning="title",
+        )
+    )
+    c.append(
+        _ok(
+            "swiss_thousands",
+            b"item,amount\na,1'234.50\nb,2'000\nc,15\n",
+            ["item", "amount"],
+            values={"amount": [1234.5, 2000.0, 15.0]},
+        )
+    )
+    c.append(
+        _ok(
+            "leading_zero_codes",
+            b"zip,visits\n01234,1\n00501,2\n90210,3\n",
+            ["zip", "visits"],
+            values={"zip": ["01234", "00501", "90210"]},
+            kinds={"zip": "text", "visits": "int"},
+        )
+    )
+    c.append(
+        _ok(
+            "us_dates_said_in_words",
+            b"when,n\n12/31/2024,1\n01/15/2024,2\n",
+            ["when", "n"],
+            kinds={"when": "datetime"},
+            warning="month/day/year",
+        )
+    )
+    c.append(
+        _ok(
+            "colon_separated_unnoticed",
+            b"a:b:c\n1:2:3\n4:5:6\n",
+            ["a:b:c"],
+            warning="choose it as the separator",
+        )
+    )
+
     # --- limits --------------------------------------------------------------------------
     c.append(
         _fail(
