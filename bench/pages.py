@@ -348,6 +348,7 @@ def measure_reruns(loaded, prof, model, *, repeats: int = 7) -> dict:
             for i in range(repeats):
                 _widget(at, kind, key).set_value(values[i % len(values)])
                 records.append(_run(at, probe))
+            biggest = max(records, key=lambda r: r.largest_figure)
             interactions.append(
                 {
                     "page": page,
@@ -367,7 +368,8 @@ def measure_reruns(loaded, prof, model, *, repeats: int = 7) -> dict:
                         else None
                     ),
                     "bytes": int(statistics.median(r.bytes_sent for r in records)),
-                    "largest_figure": max(r.largest_figure for r in records),
+                    "largest_figure": biggest.largest_figure,
+                    "largest_figure_key": biggest.largest_figure_key,
                 }
             )
     return {"visits": visits, "interactions": interactions}
@@ -390,32 +392,36 @@ def run(rows: int = 200_000, *, repeats: int = 7) -> dict:
 PAYLOAD_CONFIG = {"c_grid": (0.1, 1.0), "cv_folds": 2, "max_iter": 100}
 
 
-def payloads(rows: int = 1_000_000, *, classes: int = 50) -> dict:
-    """Train a big model (a short C search: figure sizes do not depend on it) and report the
-    largest figure, and the bytes sent, of a warm visit to Evaluate, Predict and Calculators.
+def payloads(rows: int = 1_000_000, *, classes: int = 50, repeats: int = 3) -> dict:
+    """Train a big model (a short C search: figure sizes do not depend on it), then visit each
+    page and change each widget as `measure_reruns` does.
+
+    Returns
+    -------
+    dict
+        rows, classes, n_test, train_seconds, config; ``pages``: per page the largest figure
+        (JSON bytes and key) of its warm visit and of every interaction, and the bytes of a
+        warm visit; ``reruns``: what `measure_reruns` returns at this size.
     """
     loaded, prof, model, seconds = trained_session(
         rows, classes=classes, config_overrides=PAYLOAD_CONFIG
     )
+    reruns = measure_reruns(loaded, prof, model, repeats=repeats)
     pages = []
-    _quiet_streamlit()
-    with probed() as probe:
-        at = new_session(loaded, prof, model)
-        _run(at, probe)
-        for page in (EVALUATE, PREDICT, CALCULATORS):
-            at.switch_page(page)
-            _run(at, probe)
-            at.switch_page(page)
-            warm = _run(at, probe)
-            pages.append(
-                {
-                    "page": page,
-                    "largest_figure": warm.largest_figure,
-                    "largest_figure_key": warm.largest_figure_key,
-                    "bytes": warm.bytes_sent,
-                    "warm_s": warm.seconds,
-                }
-            )
+    for visit in reruns["visits"]:
+        largest = max(
+            [visit, *[r for r in reruns["interactions"] if r["page"] == visit["page"]]],
+            key=lambda r: r["largest_figure"],
+        )
+        pages.append(
+            {
+                "page": visit["page"],
+                "largest_figure": largest["largest_figure"],
+                "largest_figure_key": largest["largest_figure_key"],
+                "bytes": visit["bytes"],
+                "warm_s": visit["warm_s"],
+            }
+        )
     return {
         "rows": rows,
         "classes": len(model.classes),
@@ -423,6 +429,7 @@ def payloads(rows: int = 1_000_000, *, classes: int = 50) -> dict:
         "train_seconds": seconds,
         "config": PAYLOAD_CONFIG,
         "pages": pages,
+        "reruns": reruns,
     }
 
 
@@ -460,11 +467,14 @@ def format_reruns(result: dict) -> str:
 
 def format_payloads(result: dict) -> str:
     """The payload figures as a fixed-width text table."""
-    lines = [f"{'page':<12} {'largest figure':<22} {'KB':>8} {'page sent KB':>12}"]
+    lines = [
+        f"{'page':<12} {'largest figure':<22} {'KB':>8} {'page sent KB':>12} {'warm run ms':>11}"
+    ]
     for p in result["pages"]:
         lines.append(
             f"{Path(p['page']).stem:<12} {p['largest_figure_key']:<22} "
-            f"{p['largest_figure'] / 1024:>8.0f} {p['bytes'] / 1024:>12.0f}"
+            f"{p['largest_figure'] / 1024:>8.0f} {p['bytes'] / 1024:>12.0f} "
+            f"{1000 * p['warm_s']:>11.0f}"
         )
     return "\n".join(lines)
 
@@ -487,6 +497,8 @@ def main(argv: list[str] | None = None) -> None:
         big = payloads(20_000 if args.quick else args.payload_rows, classes=50)
         print(f"\nFigure payloads at {big['rows']:,} rows x {big['classes']} classes")
         print(format_payloads(big))
+        print(f"\nReruns at {big['rows']:,} rows x {big['classes']} classes (medians of 3)")
+        print(format_reruns(big["reruns"]))
 
 
 if __name__ == "__main__":
