@@ -1041,7 +1041,7 @@ def _parse(
     if frame is None:
         frame, skipped = _read_pandas(data, d, options, limits, notes)
         short = _ARROW_SHORT.search(refusal[0]) if refusal else None
-        if short and int(short.group(2)) < int(short.group(1)):
+        if short and int(short.group(2)) < int(short.group(1)) and short.group(3).strip():
             example = short.group(3).strip()[:60]
             notes.append(
                 "Some lines have fewer values than the header (for example "

@@ -270,3 +270,20 @@ def test_not_utf8_after_the_sample_in_a_big_file():
     loaded = load_csv(raw)
     assert loaded.table["word"].iloc[-1] in ("Z\ufffdrich", "Zürich")
     assert any("UTF-8" in s for s in loaded.report.sentences())
+
+
+def test_a_column_widens_twice_after_the_sample():
+    body = "".join(f"{i},{i % 7}\n" for i in range(80_000))
+    raw = ("id,n\n" + body + "80000,2.5\n80001,lots\n").encode()
+    table = load_csv(raw).table
+    assert _kind_ok(table["n"], "text")
+    assert table["n"].iloc[-2:].tolist() == ["2.5", "lots"]
+    assert table["n"].iloc[0] == "0"  # the text as written, not a number turned back into text
+
+
+def test_corpus_can_be_written_to_disk(tmp_path):
+    from tests.corpus import write_corpus
+
+    paths = write_corpus(tmp_path)
+    assert len(paths) == len(CASES)
+    assert all(p.stat().st_size == len(c.raw) for p, c in zip(paths, CASES, strict=True))
