@@ -30,7 +30,9 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from dashboard.errors import SoftmaxLabError
+from dashboard.evaluation import HoldoutEvaluation, evaluate_holdout
 from dashboard.limits import LIMITS, Limits
+from dashboard.profile import TableProfile, profile
 from dashboard.search import (
     FitEvent,
     SearchResult,
@@ -354,7 +356,7 @@ class TrainedModel:
     test_logits: np.ndarray
     test_proba: np.ndarray
     test_pred: np.ndarray
-    evaluation: object
+    evaluation: HoldoutEvaluation
     n_train: int
     n_test: int
     rows_dropped: int
@@ -517,11 +519,11 @@ def min_rows_per_class(folds: int, test_size: float) -> int:
 # Columns
 
 
-def _column_kinds(table: pd.DataFrame, target: str, table_profile, limits: Limits) -> dict:
+def _column_kinds(
+    table: pd.DataFrame, target: str, table_profile: TableProfile | None, limits: Limits
+) -> dict:
     """(kind, reason) per column but the target, from `dashboard.profile`; reason "" = usable."""
     if table_profile is None:
-        from dashboard.profile import profile
-
         table_profile = profile(table, limits=limits)
     kinds = {}
     for col in table_profile.columns:
@@ -718,7 +720,7 @@ def train(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     data_sha256: str = "",
-    table_profile=None,
+    table_profile: TableProfile | None = None,
     limits: Limits = LIMITS,
     scheduler: str | None = None,
 ) -> TrainedModel:
@@ -868,7 +870,7 @@ def train(
     scores = final.decision_function(X_test)
     logits = np.column_stack([np.zeros_like(scores), scores]) if scores.ndim == 1 else scores
     pred = np.asarray(classes, dtype=str)[np.argmax(proba, axis=1)]
-    evaluation = _evaluate(y_test, proba, classes)
+    evaluation = evaluate_holdout(y_test, proba, classes)
 
     coef_path = dict(result.coef_path or {})
     coef_path["feature_names"] = _display_names(final, numeric, categorical)
@@ -1000,15 +1002,6 @@ def _mixed_columns(X: pd.DataFrame, categorical: Sequence[str]) -> list[str]:
             if types - {str}:
                 mixed.append(name)
     return mixed
-
-
-def _evaluate(y_true, proba, classes):
-    """The held-out evaluation from `dashboard.evaluation` (None until that module exists)."""
-    try:
-        from dashboard.evaluation import evaluate_holdout
-    except ImportError:
-        return None
-    return evaluate_holdout(y_true, proba, classes)
 
 
 def _display_names(pipeline: Pipeline, numeric, categorical) -> list[str]:

@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from dashboard import search
 from dashboard.search import SCHEDULER_ENV, search_c
@@ -21,6 +22,13 @@ distributed = pytest.importorskip("distributed")
 
 # The scheduler's small HTTP server falls back to a free port when 8787 is taken; that is fine.
 pytestmark = pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """One BLAS thread: oversubscribed threads on a shared 2-core machine only slow things."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 @pytest.fixture(scope="module")

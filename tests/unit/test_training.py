@@ -22,6 +22,7 @@ from sklearn.model_selection import (
 )
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.limits import Limits
@@ -36,6 +37,15 @@ from dashboard.training import (
     parse_c_grid,
     train,
 )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """References too run with one BLAS thread: on a shared 2-core machine, oversubscribed
+    BLAS threads make GridSearchCV many times slower (the numbers do not change)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
 
 # --------------------------------------------------------------------------------------------
 # Data sets
@@ -162,6 +172,7 @@ def test_same_answer_as_gridsearchcv(name):
     )
     if reference is not None:
         np.testing.assert_allclose(model.test_proba, reference.predict_proba(X_te), atol=1e-9)
+        assert model.evaluation.accuracy == pytest.approx(reference.score(X_te, y_te))
     assert model.classes == tuple(sorted(set(y_te)))
     np.testing.assert_allclose(softmax(model.test_logits, axis=1), model.test_proba, atol=1e-9)
     assert list(model.test_pred) == list(model.pipeline.predict(model.X_test))
