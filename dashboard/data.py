@@ -72,6 +72,10 @@ MISSING_TOKENS = frozenset(
         "#null!",
         "#value!",
         "#div/0!",
+        "#ref!",
+        "#name?",
+        "#num!",
+        "#n/a n/a",
         "-nan",
     }
 )
@@ -1411,7 +1415,9 @@ def _parser_error(message: str, data: bytes, d: _Dialect) -> SoftmaxLabError:
 
 _SAMPLE_VALUES = 500
 _CURRENCY = "$€£¥₹₽¢₩₪₺"
-_DATE_HINT = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+_DATE_HINT = re.compile(
+    r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}[- ][A-Za-z]{3,9}[- ]\d{2,4}|[A-Za-z]{3,9} \d{1,2}, \d{4}"
+)
 _DATE_FORMATS = (
     "%Y-%m-%d",
     "%Y-%m-%d %H:%M:%S",
@@ -1432,6 +1438,12 @@ _DATE_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
     "%d/%m/%y",
     "%m/%d/%y",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d-%b-%y",
 )
 
 
@@ -1615,7 +1627,7 @@ def _format_words(fmt: str) -> str:
     'day/month/year hour:minute'
     """
     words = {"%d": "day", "%m": "month", "%Y": "year", "%y": "year", "%H": "hour", "%M": "minute"}
-    words["%S"] = "second"
+    words.update({"%S": "second", "%b": "month name", "%B": "month name"})
     for code, word in words.items():
         fmt = fmt.replace(code, word)
     return fmt.replace("T", " ")

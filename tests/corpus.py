@@ -727,6 +727,15 @@ def cases() -> list[Case]:
     )
     c.append(
         _ok(
+            "month_name_dates_and_excel_errors",
+            b'day,when,total\n31-Jan-2024,"Jan 31, 2024",#DIV/0!\n01-Feb-2024,"Feb 1, 2024",12\n',
+            ["day", "when", "total"],
+            kinds={"day": "datetime", "when": "datetime", "total": "float"},
+            values={"total": [None, 12.0]},
+        )
+    )
+    c.append(
+        _ok(
             "mostly_numbers_with_junk",
             b"x\n1\n2\n3\n4\n5\n6\n7\n8\n9\nunknown\n",
             ["x"],
