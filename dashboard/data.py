@@ -162,7 +162,8 @@ class LoadReport:
     dropped_columns: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
     header_detected: bool = True
-    """False when the first line looked like data and the columns got generic names."""
+    """False when the first line looked like data, so the columns got generic names (a warning
+    says so); True otherwise, including when the user chose "no header"."""
     title_lines: int = 0
     """Lines above the header that were skipped (a title, notes, blank lines)."""
     converted_columns: tuple[tuple[str, str], ...] = ()
@@ -178,20 +179,16 @@ class LoadReport:
         >>> r.sentences()[:2]
         ['Read 3 rows and 2 columns.', 'Text encoding: utf-8; separator: semicolon; decimal mark: comma.']
         """
-        out = [f"Read {self.rows:,} rows and {self.columns:,} columns."]
+        rows = f"{self.rows:,} row" + ("" if self.rows == 1 else "s")
+        columns = f"{self.columns:,} column" + ("" if self.columns == 1 else "s")
+        out = [f"Read {rows} and {columns}."]
         sep = DELIMITERS.get(self.delimiter, repr(self.delimiter))
         mark = "comma" if self.decimal == "," else "point"
         out.append(f"Text encoding: {self.encoding}; separator: {sep}; decimal mark: {mark}.")
-        if self.header_row is None:
-            out.append(
-                "The first line looks like data, not column names, so the columns are called "
-                "column_1, column_2, ... Choose the header line on the Data page if that is wrong."
-            )
-        elif self.title_lines:
-            out.append(
-                f"The column names are on line {self.header_row + 1}; the {self.title_lines} "
-                "line(s) above them were skipped."
-            )
+        if self.header_row is None and self.header_detected:
+            out.append("No header row, as chosen: the columns are called column_1, column_2, ...")
+        elif self.header_row is not None and not self.title_lines:
+            out.append(f"Column names: line {self.header_row + 1}.")
         if self.rows_skipped:
             lines = ", ".join(str(n) for n in self.skipped_lines[:_SHOW_LINES])
             more = " and more" if self.rows_skipped > _SHOW_LINES else ""
@@ -720,6 +717,7 @@ class _Dialect:
     names: list[str] = field(default_factory=list)
     title_lines: int = 0
     sep_line: bool = False
+    header_guessed_missing: bool = False
 
 
 def _sample_text(data: bytes) -> str:
@@ -883,6 +881,12 @@ def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dia
     data_records = [r for r in records[start + 1 :] if not _is_blank(r)][:200]
     if options.header_row is None:
         d.header = not _header_is_data(header, data_records)
+        if not d.header:
+            d.header_guessed_missing = True
+            notes.append(
+                "The first line looks like data, not column names, so the columns are called "
+                "column_1, column_2, ... Choose the header line on the Data page if that is wrong."
+            )
     else:
         d.header = options.header_row >= 0
     if not d.header:
@@ -1094,7 +1098,7 @@ def _parse(
         delimiter=d.delimiter,
         decimal=d.decimal,
         header_row=(d.skip_records if d.header else None),
-        header_detected=d.header,
+        header_detected=not d.header_guessed_missing,
         title_lines=d.title_lines,
         rows=len(frame),
         columns=frame.shape[1],

@@ -180,7 +180,7 @@ def test_report_as_dict_is_json_ready_and_sentences_are_plain():
     assert data["renamed_columns"] == [["a", "a_2"]]
     assert data["rows_skipped"] == 1
     sentences = loaded.report.sentences()
-    assert sentences[0] == "Read 1 rows and 2 columns."
+    assert sentences[0] == "Read 1 row and 2 columns."
     assert all(isinstance(s, str) and s for s in sentences)
 
 
