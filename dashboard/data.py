@@ -1084,6 +1084,8 @@ def _parse(
         renamed = [p for p in renamed if p[1] != last]
         dropped.append((last, "it was empty (a separator at the end of each line)"))
 
+    if d.header:
+        frame = _drop_repeated_headers(frame, original, notes)
     converted: list[tuple[str, str]] = []
     frame = _type_columns(frame, decimal=d.decimal, converted=converted, notes=notes)
     if frame.shape[1] == 1 and len(frame) > 1 and not options.delimiter:
@@ -1110,6 +1112,34 @@ def _parse(
         warnings=tuple(notes),
     )
     return frame, report
+
+
+def _drop_repeated_headers(
+    frame: pd.DataFrame, header: list[str], notes: list[str]
+) -> pd.DataFrame:
+    """Leave out rows that repeat the column names (files pasted one after another)."""
+    text_columns = [
+        (name, cell.strip())
+        for name, cell in zip(frame.columns, header, strict=False)
+        if cell.strip() and pd.api.types.is_string_dtype(frame[name].dtype)
+    ]
+    if not text_columns or len(text_columns) < min(2, frame.shape[1]):
+        return frame
+    first, cell = text_columns[0]
+    repeated = frame[first].str.strip() == cell
+    if not repeated.any():
+        return frame
+    for name, cell in text_columns[1:]:
+        repeated &= frame[name].str.strip() == cell
+    count = int(repeated.sum())
+    if not count or count == len(frame):
+        return frame
+    lines = (np.flatnonzero(repeated.to_numpy()) + 1)[:_SHOW_LINES].tolist()
+    notes.append(
+        f"Left out {count:,} row(s) that repeat the column names (data rows "
+        f"{_lines_list(lines)}); the file may be several files pasted together."
+    )
+    return frame[~repeated.to_numpy()].reset_index(drop=True)
 
 
 def _other_separator(data: bytes) -> str | None:

@@ -727,6 +727,17 @@ def cases() -> list[Case]:
     )
     c.append(
         _ok(
+            "repeated_header_rows",
+            b"id,score,group\n1,2.5,a\n2,3.5,b\nid,score,group\n3,4.5,a\n",
+            ["id", "score", "group"],
+            values={"id": [1, 2, 3], "score": [2.5, 3.5, 4.5]},
+            kinds={"id": "int", "score": "float"},
+            warning="repeat the column names",
+            rows=3,
+        )
+    )
+    c.append(
+        _ok(
             "month_name_dates_and_excel_errors",
             b'day,when,total\n31-Jan-2024,"Jan 31, 2024",#DIV/0!\n01-Feb-2024,"Feb 1, 2024",12\n',
             ["day", "when", "total"],
