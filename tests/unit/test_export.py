@@ -762,3 +762,61 @@ def test_csv_property_no_text_cell_starts_a_formula_and_numbers_survive(texts, n
         assert not cell.startswith(TRIGGERS)
         assert cell == ("'" + original if original.startswith(TRIGGERS) else original)
     np.testing.assert_array_equal(back["number"].to_numpy(dtype=float), frame["number"].to_numpy())
+
+
+def _dialect_csv(*, delimiter, decimal, encoding, sep_line, title, header, trailing, target):
+    """A file as odd spreadsheets write them: one call, one set of quirks."""
+    rng = np.random.default_rng(21)
+    n = 150
+    amount = rng.normal(size=n) * 1500
+    region = rng.choice(["Nord", "Süd", "NA", "Ost, West"], n)
+    flag = np.where(rng.random(n) < 0.05, "", rng.choice(["yes", "no"], n))
+    score = (
+        amount / 1500 + (region == "Nord") + (flag == "yes") * 0.5 + rng.normal(scale=0.7, size=n)
+    )
+    if target == "codes":
+        y = np.where(score > 0.8, "1", np.where(score < -0.3, "3", "2"))
+    else:
+        y = np.where(score > 0.4, "TRUE", "FALSE")
+
+    def money(v):
+        if rng.random() < 0.05:
+            return str(rng.choice(["NA", "n/a", "-", ""]))
+        text = f"{abs(v):,.2f}"
+        if decimal == ",":
+            text = text.replace(",", "X").replace(".", ",").replace("X", ".")
+        return f"(€{text})" if v < 0 else f"€{text}"
+
+    def cell(text):
+        return f'"{text}"' if delimiter in text else text
+
+    end = delimiter if trailing else ""
+    lines = [f"sep={delimiter}"] if sep_line else []
+    lines += ["Export vom 1.2.2024", ""] if title else []
+    if header:
+        lines.append(delimiter.join(["Wert", "Wert", "", "Ziel"]) + end)
+    for row in zip(amount, region, flag, y, strict=True):
+        lines.append(delimiter.join([cell(money(row[0])), cell(row[1]), row[2], row[3]]) + end)
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+@pytest.mark.parametrize(
+    "quirks",
+    [
+        dict(delimiter=";", decimal=",", encoding="cp1252", sep_line=True, title=False,
+             header=True, trailing=True, target="bool"),
+        dict(delimiter="\t", decimal=".", encoding="utf-16", sep_line=False, title=True,
+             header=False, trailing=False, target="codes"),
+    ],
+    ids=["cp1252-sep-line-duplicate-names", "utf16-tab-title-no-header"],
+)  # fmt: skip
+def test_script_reproduces_runs_on_odd_dialects(tmp_path, quirks):
+    raw = _dialect_csv(**quirks)
+    from dashboard.data import load_csv
+
+    columns = list(load_csv(raw).table.columns)
+    loaded, model = _train(raw, columns[3], c_grid=(0.01, 0.1, 1.0, 10.0), cv_folds=3)
+    for how in (loaded, loaded.report):
+        _assert_script_matches(
+            _run_script(tmp_path, export.reproducible_script(model, how), raw), model
+        )
