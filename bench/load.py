@@ -57,6 +57,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 
+from dashboard.limits import LIMITS  # noqa: E402
 from dashboard.samples import DEFAULT_SAMPLE, SAMPLES  # noqa: E402
 from tests.e2e.conftest import start_server, stop_server  # noqa: E402
 
@@ -375,9 +376,9 @@ def run(
     server_env = {"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(session_ttl), **(env or {})}
     if capacity is not None:
         server_env["SOFTMAX_LAB_MAX_CONCURRENT_TRAININGS"] = str(capacity)
+    # The server inherits this process's environment, so its default is ours.
     effective = server_env.get(
-        "SOFTMAX_LAB_MAX_CONCURRENT_TRAININGS",
-        os.environ.get("SOFTMAX_LAB_MAX_CONCURRENT_TRAININGS", "default"),
+        "SOFTMAX_LAB_MAX_CONCURRENT_TRAININGS", str(LIMITS.max_concurrent_trainings)
     )
     results = [SessionResult(index=i, sample=samples[i % len(samples)]) for i in range(sessions)]
     proc, url = start_server(env=server_env)
