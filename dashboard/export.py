@@ -1288,6 +1288,7 @@ def read_table(path, needed):
     sep_line = re.fullmatch(r'\s*"?sep=(.)"?\s*,*', first_line, flags=re.IGNORECASE)
     body = text[len(first_line):].lstrip("\r\n") if sep_line else text
     offset = 1 if sep_line else 0
+    header_cells = [""] * N_COLUMNS
     if HEADER_ROW is None:
         names = [""] * N_COLUMNS
         skip = offset + TITLE_LINES
@@ -1306,6 +1307,7 @@ def read_table(path, needed):
                 header = record
                 break
         names = list(header) + [""] * (N_COLUMNS - len(header))
+        header_cells = list(names)
         skip = HEADER_ROW + 1
     names = clean_names(names)
     absent = [name for name in needed if name not in names]
@@ -1320,7 +1322,6 @@ def read_table(path, needed):
         escapechar=escapechar,
         header=None,
         names=list(range(N_COLUMNS)),
-        usecols=positions,
         skiprows=skip,
         index_col=False,
         dtype=str,
@@ -1330,9 +1331,24 @@ def read_table(path, needed):
         engine="c",
         on_bad_lines="skip" if SKIP_BAD_LINES else "error",
     )
+    if HEADER_ROW is not None:
+        frame = drop_repeated_headers(frame, header_cells)
     frame = frame[positions]
     frame.columns = list(needed)
     return frame
+
+
+def drop_repeated_headers(frame, header_cells):
+    """Leave out rows that repeat the column names (files pasted one after another)."""
+    named = [(j, cell.strip()) for j, cell in enumerate(header_cells) if cell.strip()]
+    if not named or len(named) < min(2, frame.shape[1]):
+        return frame
+    repeated = pd.Series(True, index=frame.index)
+    for j, cell in named:
+        repeated &= (frame[j].str.strip() == cell).fillna(False).astype(bool)
+    if not repeated.any() or repeated.all():
+        return frame
+    return frame[~repeated.to_numpy()].reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- typing the columns

@@ -820,3 +820,16 @@ def test_script_reproduces_runs_on_odd_dialects(tmp_path, quirks):
         _assert_script_matches(
             _run_script(tmp_path, export.reproducible_script(model, how), raw), model
         )
+
+
+def test_script_leaves_out_repeated_header_rows_like_the_loader(tmp_path):
+    frame = _mixed_frame(n=150, seed=2)
+    text = frame.to_csv(index=False)
+    lines = text.splitlines()
+    # Two files pasted together: the header appears again in the middle.
+    pasted = "\n".join(lines[:80] + [lines[0]] + lines[80:]) + "\n"
+    raw = pasted.encode("utf-8")
+    loaded, model = _train(raw, "label", c_grid=(0.1, 1.0, 10.0), cv_folds=3)
+    assert loaded.report.rows == 150
+    source = export.reproducible_script(model, loaded)
+    _assert_script_matches(_run_script(tmp_path, source, raw), model)
