@@ -99,11 +99,15 @@ loaded = ui.require_table()
 profile = st.session_state[ui.PROFILE]
 table = loaded.table
 
-st.subheader(loaded.name)
+st.subheader(ui.escape_markdown(loaded.name))
 m1, m2, m3 = st.columns(3)
 m1.metric("Rows", f"{table.shape[0]:,}")
 m2.metric("Columns", f"{table.shape[1]:,}")
-m3.metric("Usable as features", f"{sum(c.can_be_feature for c in profile.columns):,}")
+m3.metric(
+    "Usable columns",
+    f"{sum(c.can_be_feature for c in profile.columns):,}",
+    help="Columns that can describe a row (a feature) or be predicted (the target).",
+)
 
 sentences = loaded.report.sentences()
 if sentences:

@@ -91,7 +91,10 @@ with tab_file:
     which = st.radio("Model", list(choices), horizontal=True, key="predict_model")
     model = choices[which]
     columns = list(model.numeric_columns) + list(model.categorical_columns)
-    st.caption("The file needs these columns (others are ignored): " + ", ".join(columns))
+    st.caption(
+        "The file needs these columns (others are ignored): "
+        + ", ".join(ui.escape_markdown(c) for c in columns)
+    )
     new_file = st.file_uploader(
         "CSV with new rows",
         key="predict_upload",

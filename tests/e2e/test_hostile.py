@@ -90,17 +90,8 @@ FINDINGS_JS = r"""
 """
 
 
-# Known until fixed (see the report to the lead): user text that still renders. GFM turns
-# "http://..." / "www." / "a@b" into links even after escape_markdown's backslashes (the
-# Evaluate page's per-class sentences, the Predict page's explanation sentences), and the
-# Predict page's caption "The file needs these columns" joins column names unescaped
-# (pages/predict.py). Once fixed, this test passes as it is; then empty this set.
-KNOWN = {
-    ("evaluate", "link to x.invalid"),
-    ("predict", "link to x.invalid"),
-    ("predict", "colored x"),
-    ("predict", "maths x"),
-}
+# Nothing may render; a finding here is a bug, not an expected failure.
+KNOWN: set[tuple[str, str]] = set()
 
 
 def check_inert(
@@ -154,24 +145,14 @@ def test_hostile_names_cells_and_labels_stay_plain_text(page, server):
 
 
 def expect_only(seen: list[tuple[str, str, str]], known: set[tuple[str, str]]) -> None:
-    """Fail on any rendered markup not in ``known``; mark the test xfail while known ones remain."""
+    """Fail on any rendered markup not in ``known`` (which is empty: nothing may render)."""
     unknown = [line for where, kind, line in seen if (where, kind) not in known]
     assert unknown == [], "user text rendered as markup:\n" + "\n".join(unknown)
-    if seen:
-        pytest.xfail("known, reported to the lead:\n" + "\n".join(line for *_, line in seen))
 
 
 # A file name is user text too: the Data page's heading and the sidebar show it.
 HOSTILE_NAME = "**bold** [click](x.invalid) :red[x] $x$ www.x.invalid.csv"
-# Known until fixed: pages/data.py shows the name with st.subheader(loaded.name), unescaped;
-# the sidebar escapes it, but GFM still links "www.x.invalid" (see KNOWN above).
-KNOWN_NAME = {
-    ("data", "bold"),
-    ("data", "link to x.invalid"),
-    ("data", "colored x"),
-    ("data", "maths x"),
-    ("train", "link to x.invalid"),
-}
+KNOWN_NAME: set[tuple[str, str]] = set()
 
 
 def test_hostile_file_name_stays_plain_text(page, server):
