@@ -185,6 +185,17 @@ def _fmt_seconds(seconds: float | None) -> str:
     return f"{seconds / 60:.1f} min"
 
 
+def _browser_connected() -> bool:
+    """Whether this session's browser is still connected (True outside a server, e.g. AppTest)."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return True
+    return runtime.get_instance().is_active_session(ctx.session_id)
+
+
 def train_with_progress(loaded, config):
     """Train in this session with a progress bar, queued behind other sessions if needed.
 
@@ -198,6 +209,8 @@ def train_with_progress(loaded, config):
     started = time.monotonic()
 
     def on_wait(ahead: int) -> None:
+        if not _browser_connected():
+            raise training.TrainingStopped("the browser left while queued")
         bar.progress(0.0, text=f"Queued, {ahead} ahead of you. Training starts by itself.")
 
     def on_progress(p) -> None:
@@ -213,7 +226,8 @@ def train_with_progress(loaded, config):
     def should_stop() -> bool:
         # Touching an element lets Streamlit interrupt this run if the user pressed Stop.
         clock.caption(f"Elapsed {time.monotonic() - started:.0f} s")
-        return False
+        # A closed tab leaves its session (and this run) alive for a while: stop its training.
+        return not _browser_connected()
 
     with training_gate().slot(on_wait=on_wait):
         model = training.train(
