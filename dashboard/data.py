@@ -1178,6 +1178,7 @@ def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | 
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(len(d.names))]
+    quoted = b'"' in data
     # Blocks of len/8 (1 to 16 MB): enough to keep two cores busy, few enough chunks per column
     # that handing the columns to pandas costs little.
     block = min(16 << 20, max(1 << 20, len(data) // 8))
@@ -1187,7 +1188,7 @@ def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | 
         quote_char='"',
         double_quote=True,
         escape_char=d.escapechar or False,
-        newlines_in_values=b'"' in data,
+        newlines_in_values=quoted,
         ignore_empty_lines=True,
     )
 
@@ -1235,7 +1236,7 @@ def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | 
     if table is None:
         refusal.append("too many type changes")
         return None
-    if table.num_rows and b'"' in data and _ends_inside_quotes(table):
+    if table.num_rows and quoted and _ends_inside_quotes(table):
         refusal.append("unclosed quote")
         return None
     nullable_bools = []
