@@ -236,6 +236,7 @@ class TrainingConfig:
         else:
             object.__setattr__(self, "c_grid", tuple(float(c) for c in self.c_grid))
         self.validate()
+        object.__setattr__(self, "c_grid", tuple(sorted(set(self.c_grid))))
 
     def validate(self, *, limits: Limits = LIMITS) -> None:
         """Check the settings that do not depend on the table; raise `SoftmaxLabError`."""
@@ -572,6 +573,7 @@ def _prepare_data(
     raw_target = table[config.target]
     labels = normalise_labels(raw_target)
     keep = labels.notna().to_numpy()
+    positions = np.flatnonzero(keep)  # row positions, safe with a duplicated index
     rows_dropped = int((~keep).sum())
     labels = labels[keep]
     if labels.empty:
@@ -636,6 +638,7 @@ def _prepare_data(
             classes_dropped = tuple(sorted(small))
             keep_rows = ~labels.isin(small).to_numpy()
             labels = labels[keep_rows]
+            positions = positions[keep_rows]
             counts = labels.value_counts()
             n_classes = len(counts)
         else:
@@ -660,7 +663,7 @@ def _prepare_data(
                 hint=hint,
             )
 
-    X = table.loc[labels.index, list(numeric) + list(categorical)]
+    X = table.iloc[positions][list(numeric) + list(categorical)]
     as_text = _mixed_columns(X, categorical)
     for name in categorical:
         if X[name].dtype == object:

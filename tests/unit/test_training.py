@@ -515,6 +515,20 @@ def test_config_is_checked_when_made(kwargs, message):
         TrainingConfig(**args)
 
 
+def test_config_merges_and_sorts_c_values():
+    config = TrainingConfig(target="y", features=("a",), c_grid=(10, 0.1, 0.1))
+    assert config.c_grid == (0.1, 10.0)
+    assert TrainingConfig(target="y", features="a", c_grid="1, 1e-2").c_grid == (0.01, 1.0)
+
+
+def test_a_duplicated_index_does_not_duplicate_rows():
+    frame = _sklearn_frame(load_iris)
+    frame.index = [i // 2 for i in range(len(frame))]  # every label twice
+    features = tuple(c for c in frame.columns if c != "label")
+    model = train(frame, TrainingConfig(target="label", features=features, c_grid=(1.0,)))
+    assert model.n_train + model.n_test == len(frame)
+
+
 def test_features_must_exist_in_the_table():
     frame = pd.DataFrame({"a": range(40), "y": ["p", "q"] * 20})
     with pytest.raises(SoftmaxLabError, match="no column named 'b'"):
