@@ -459,6 +459,65 @@ def load_model(raw: bytes, *, limits: Limits = LIMITS) -> SavedModel:
     return _check_payload(payload)
 
 
+def _check_preprocessing(preprocess: Any, numeric: list[str], categorical: list[str]) -> None:
+    """The preprocessing must be ours: imputation + scaling, imputation + one-hot, nothing else."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    expected = {
+        "numeric": ((SimpleImputer, StandardScaler), numeric),
+        "categorical": ((SimpleImputer, OneHotEncoder), categorical),
+    }
+    fitted = getattr(preprocess, "transformers_", None)
+    if not isinstance(fitted, list):
+        raise _refuse("The model file's preprocessing is not fitted", _NOT_OURS_HINT)
+    seen = set()
+    for entry in fitted:
+        name, transformer, columns = entry
+        if name == "remainder" and transformer == "drop":
+            continue
+        kinds = expected.get(name)
+        if (
+            kinds is None
+            or not isinstance(transformer, Pipeline)
+            or len(transformer.steps) != len(kinds[0])
+            or not all(
+                isinstance(step, kind)
+                for (_, step), kind in zip(transformer.steps, kinds[0], strict=True)
+            )
+            or [str(c) for c in columns] != list(kinds[1])
+        ):
+            raise _refuse(
+                "The model file's preprocessing is not Softmax Lab's (imputation and scaling "
+                "of numbers, imputation and one-hot encoding of categories)",
+                _NOT_OURS_HINT,
+            )
+        seen.add(name)
+    if seen != {name for name, (_, columns) in expected.items() if columns}:
+        raise _refuse("The model file's preprocessing does not cover its columns", _NOT_OURS_HINT)
+
+
+def _check_predicts(pipeline: Any, numeric: list[str], categorical: list[str], n: int) -> None:
+    """A dry run on one empty row: a damaged model fails here, not on the user's data."""
+    row = pd.DataFrame(
+        {
+            **{name: pd.Series([np.nan], dtype=float) for name in numeric},
+            **{name: pd.Series([None], dtype=object) for name in categorical},
+        }
+    )[[str(c) for c in pipeline.feature_names_in_]]
+    try:
+        proba = np.asarray(pipeline.predict_proba(row), dtype=float)
+    except Exception as exc:  # any failure means the fitted parts do not fit together
+        raise _refuse(
+            "The model file is damaged: its model cannot make a prediction", _NOT_OURS_HINT
+        ) from exc
+    if proba.shape != (1, n) or not np.all(np.isfinite(proba)) or abs(proba.sum() - 1) > 1e-6:
+        raise _refuse(
+            "The model file is damaged: its predictions are not probabilities", _NOT_OURS_HINT
+        )
+
+
 def _check_payload(payload: Any) -> SavedModel:
     from sklearn.compose import ColumnTransformer
     from sklearn.linear_model import LogisticRegression
@@ -514,6 +573,8 @@ def _check_payload(payload: Any) -> SavedModel:
         raise _refuse(
             "The model file's feature columns do not match its fitted model", _NOT_OURS_HINT
         )
+    _check_preprocessing(steps[0][1], numeric, categorical)
+    _check_predicts(pipeline, numeric, categorical, len(classes))
     best_c = payload.get("best_C")
     versions = payload.get("versions")
     column_types = payload.get("column_types")

@@ -833,3 +833,21 @@ def test_script_leaves_out_repeated_header_rows_like_the_loader(tmp_path):
     assert loaded.report.rows == 150
     source = export.reproducible_script(model, loaded)
     _assert_script_matches(_run_script(tmp_path, source, raw), model)
+
+
+def test_foreign_preprocessing_is_refused():
+    from sklearn.preprocessing import MinMaxScaler
+
+    pipeline, frame = _small_pipeline()
+    numeric = pipeline.steps[0][1].transformers_[0][1]
+    numeric.steps[1] = ("standardscaler", MinMaxScaler().fit(frame[["x"]]))
+    with pytest.raises(SoftmaxLabError, match="preprocessing is not Softmax Lab's"):
+        export.load_model(skops.io.dumps(_payload(pipeline)))
+
+
+def test_damaged_coefficients_are_refused():
+    pipeline, _ = _small_pipeline()
+    lr = pipeline.steps[-1][1]
+    lr.coef_ = lr.coef_[:, :2]  # the preprocessing makes 4 inputs
+    with pytest.raises(SoftmaxLabError, match="cannot make a prediction"):
+        export.load_model(skops.io.dumps(_payload(pipeline)))
