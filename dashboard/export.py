@@ -18,6 +18,29 @@ import pandas as pd
 from dashboard.errors import SoftmaxLabError
 from dashboard.limits import LIMITS, Limits
 
+__all__ = [
+    "ALLOWED_UNTRUSTED_TYPES",
+    "MODEL_FILE_NAME",
+    "PREDICTIONS_CSV_NAME",
+    "REPORT_FILE_NAME",
+    "SCRIPT_FILE_NAME",
+    "SavedModel",
+    "check_model_archive",
+    "feature_frame",
+    "html_report",
+    "library_versions",
+    "load_model",
+    "neutralise_cell",
+    "predict_table",
+    "prediction_columns",
+    "prediction_records",
+    "reproducible_script",
+    "safe_csv_bytes",
+    "save_model",
+    "train_summary",
+    "unseen_categories",
+]
+
 # Fixed download names: never built from a user's file or column names.
 PREDICTIONS_CSV_NAME = "softmax-lab-predictions.csv"
 CV_RESULTS_CSV_NAME = "softmax-lab-cv-results.csv"
