@@ -216,7 +216,7 @@ def train_with_progress(loaded, config):
     def on_progress(p) -> None:
         where = ""
         if p.C is not None:
-            where = f": C = {p.C:g}" + (f", fold {p.fold}" if p.fold is not None else "")
+            where = f": C = {p.C:g}" + (f", fold {p.fold + 1}" if p.fold is not None else "")
         bar.progress(
             min(p.done / max(p.total, 1), 1.0),
             text=f"Fit {p.done} of {p.total}{where}. {_fmt_seconds(p.elapsed)} elapsed, "
@@ -290,6 +290,12 @@ def _origin_table(model):
     return {k: origin[k] for k in ("name", "rows", "columns", "sha256") if k in origin} or None
 
 
+def _script_source(model, report):
+    """The loaded table when it is still the model's (it tells the script each column's type)."""
+    origin = _origin_table(model)
+    return origin if hasattr(origin, "report") else report
+
+
 def model_downloads(model) -> None:
     """Download buttons for what a user takes away: model, script, report, CV table.
 
@@ -313,7 +319,7 @@ def model_downloads(model) -> None:
     report = origin.get("report")
     c2.download_button(
         "Python script",
-        lambda: export.reproducible_script(model, report),
+        lambda: export.reproducible_script(model, _script_source(model, report)),
         file_name=export.SCRIPT_FILE_NAME,
         mime=export.SCRIPT_MIME,
         on_click="ignore",

@@ -127,3 +127,16 @@ def test_data_page_shows_preview_and_profile():
     assert any("sepal length (cm)" in getattr(f, "columns", []) for f in frames)
     profile = [f for f in frames if "kind" in getattr(f, "columns", [])]
     assert profile and len(profile[0]) == 5
+
+
+def test_class_weight_what_if_uses_the_same_folds():
+    at = train(new_app())
+    at.switch_page("pages/evaluate.py").run()
+    at.button(key="compare_weights").click().run()
+    assert_clean(at)
+    comparison = at.session_state["extras"]["weights"]
+    # Every training row is predicted once by the folds, under both weightings.
+    model = at.session_state["model"]
+    assert comparison.confusion_none.sum() == comparison.confusion_balanced.sum() == model.n_train
+    keys = {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")}
+    assert {"class_weights", "cm_none", "cm_balanced"} <= keys
