@@ -1126,11 +1126,11 @@ def _drop_repeated_headers(
     if not text_columns or len(text_columns) < min(2, frame.shape[1]):
         return frame
     first, cell = text_columns[0]
-    repeated = frame[first].str.strip() == cell
+    repeated = frame[first] == cell
     if not repeated.any():
         return frame
     for name, cell in text_columns[1:]:
-        repeated &= frame[name].str.strip() == cell
+        repeated &= frame[name] == cell
     count = int(repeated.sum())
     if not count or count == len(frame):
         return frame
@@ -1183,14 +1183,23 @@ def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | 
     # that handing the columns to pandas costs little.
     block = min(16 << 20, max(1 << 20, len(data) // 8))
     read = pacsv.ReadOptions(skip_rows=d.skip_lines, column_names=names, block_size=block)
-    parse = pacsv.ParseOptions(
-        delimiter=d.delimiter,
-        quote_char='"',
-        double_quote=True,
-        escape_char=d.escapechar or False,
-        newlines_in_values=quoted,
-        ignore_empty_lines=True,
-    )
+
+    def parse_options(newlines: bool):
+        return pacsv.ParseOptions(
+            delimiter=d.delimiter,
+            quote_char='"',
+            double_quote=True,
+            escape_char=d.escapechar or False,
+            newlines_in_values=newlines,
+            ignore_empty_lines=True,
+        )
+
+    # Quoted line breaks are parsed either way; the flag only makes the splitting into blocks
+    # quote-aware, which costs a third more time. A line break inside quotes that falls on a
+    # block boundary makes short rows, which fail the read: it is then read again with the
+    # flag. Only a one-column file could split without failing, so it gets the flag at once.
+    newlines = quoted and len(names) == 1
+    parse = parse_options(newlines)
 
     def convert(types: dict | None = None):
         return pacsv.ConvertOptions(
@@ -1220,6 +1229,10 @@ def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | 
             if "invalid UTF8" in message:
                 raise _NotUtf8() from None
             wrong = _ARROW_CONVERSION.search(message)
+            if wrong is None and quoted and not newlines:
+                newlines = True
+                parse = parse_options(newlines)
+                continue
             if types is None or wrong is None:
                 refusal.append(message)
                 return None

@@ -287,3 +287,19 @@ def test_corpus_can_be_written_to_disk(tmp_path):
     paths = write_corpus(tmp_path)
     assert len(paths) == len(CASES)
     assert all(p.stat().st_size == len(c.raw) for p, c in zip(paths, CASES, strict=True))
+
+
+@pytest.mark.parametrize("columns", [1, 3])
+def test_quoted_line_breaks_across_block_boundaries(columns):
+    def row(i):
+        cells = [f'"note {i}\nsecond line, {i}"', str(i), "x"][:columns]
+        return ",".join(cells) + "\n"
+
+    header = ",".join(["note", "n", "tag"][:columns]) + "\n"
+    raw = (header + "".join(row(i) for i in range(120_000))).encode()
+    assert len(raw) > 3 << 20
+    table = load_csv(raw).table
+    assert len(table) == 120_000
+    assert table["note"].iloc[77_777] == "note 77777\nsecond line, 77777"
+    if columns > 1:
+        assert table["n"].tolist() == list(range(120_000))
