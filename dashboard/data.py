@@ -427,6 +427,15 @@ def _unpack(raw: bytes, *, limits: Limits, notes: list[str]) -> bytes:
 def _gunzip(raw: bytes, *, limits: Limits) -> bytes:
     """Decompress gzip (every member) in bounded steps, so a decompression bomb fails fast."""
     cap = limits.max_unpacked_bytes
+    too_big = SoftmaxLabError(
+        f"The compressed file unpacks to more than {_mb(cap)}",
+        hint="Upload a smaller file, for example a sample of the rows.",
+    )
+    # A one-part gzip file records its unpacked size at its end (modulo 4 GB). Deflate packs at
+    # most about 1032:1, so a bigger figure is not a size but a damaged or truncated file.
+    recorded = int.from_bytes(raw[-4:], "little") if len(raw) >= 18 else 0
+    if cap < recorded <= 1032 * len(raw):
+        raise too_big
     out = bytearray()
     data = raw
     try:
@@ -435,10 +444,7 @@ def _gunzip(raw: bytes, *, limits: Limits) -> bytes:
             while data:
                 out += inflater.decompress(data, 1 << 20)
                 if len(out) > cap:
-                    raise SoftmaxLabError(
-                        f"The compressed file unpacks to more than {_mb(cap)}",
-                        hint="Upload a smaller file, for example a sample of the rows.",
-                    )
+                    raise too_big
                 data = inflater.unconsumed_tail
                 if inflater.eof:
                     break
