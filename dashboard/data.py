@@ -724,6 +724,7 @@ class _Dialect:
     title_lines: int = 0
     sep_line: bool = False
     header_guessed_missing: bool = False
+    codes: set[int] = field(default_factory=set)  # columns of digits with leading zeros
 
 
 def _sample_text(data: bytes) -> str:
@@ -912,6 +913,12 @@ def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dia
         while d.header and ncols > max(1, common) and not header[ncols - 1].strip():
             ncols -= 1
             header = header[:ncols]
+    d.codes = {
+        j
+        for r in data_records[:100]
+        for j, cell in enumerate(r)
+        if len(cell) > 1 and cell[0] == "0" and cell.isdigit()
+    }
     if d.header:
         d.names = list(header) + [""] * (ncols - len(header))
     else:
@@ -1220,6 +1227,9 @@ def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | 
         )
 
     types = _sample_types(data, read, parse, convert())
+    if d.codes:
+        # Codes such as ZIP codes ("00501") would lose their leading zeros as numbers.
+        types = (types or {}) | {names[j]: pa.large_string() for j in d.codes if j < len(names)}
     table = None
     for _attempt in range(len(names) + 3):
         try:
@@ -1287,7 +1297,6 @@ def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | 
 def _sample_types(data: bytes, read, parse, convert) -> dict | None:
     """Column types pyarrow infers on the first 64 KB (None when the sample cannot tell)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     head = data[:SAMPLE_BYTES]
@@ -1315,25 +1324,6 @@ def _sample_types(data: bytes, read, parse, convert) -> dict | None:
         if pa.types.is_timestamp(kind):
             kind = pa.timestamp("ns", tz=kind.tz)  # later values may carry fractions of seconds
         types[field_.name] = kind
-    integers = [name for name, kind in types.items() if pa.types.is_integer(kind)]
-    if integers:
-        # Codes such as ZIP codes ("00501") would lose their leading zeros as numbers.
-        text = pacsv.read_csv(
-            pa.py_buffer(head[: end + 1]),
-            read_options=pacsv.ReadOptions(
-                skip_rows=read.skip_rows, column_names=read.column_names, use_threads=False
-            ),
-            parse_options=parse,
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.large_string() for name in integers},
-                include_columns=integers,
-                null_values=[""],
-                strings_can_be_null=True,
-            ),
-        )
-        for name in integers:
-            if pc.any(pc.match_substring_regex(text.column(name), "^[-+]?0[0-9]")).as_py():
-                types[name] = pa.large_string()
     return types
 
 
@@ -1560,14 +1550,14 @@ def _type_text_column(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    sample = column.iloc[: _SAMPLE_VALUES * 4].dropna()
-    if sample.empty:
-        sample = column.dropna().iloc[: _SAMPLE_VALUES * 4]
-        if sample.empty:
+    head = column.iloc[: _SAMPLE_VALUES * 4].dropna()
+    if head.empty:
+        head = column.dropna().iloc[: _SAMPLE_VALUES * 4]
+        if head.empty:
             return None
-    sample_text = pd.Series(sample.str.strip())
-    sample_text = sample_text[(sample_text != "") & ~sample_text.str.lower().isin(MISSING_TOKENS)]
-    kind = _guess_kind(sample_text.iloc[:_SAMPLE_VALUES], decimal) if len(sample_text) else "none"
+    sample = [v.strip() for v in head.tolist()]
+    sample = [v for v in sample if v and v.lower() not in MISSING_TOKENS][:_SAMPLE_VALUES]
+    kind = _guess_kind(sample, decimal) if sample else "none"
     if kind is None:
         return None
 
@@ -1691,15 +1681,19 @@ def _mark_word(mark: str) -> str:
     return "comma" if mark == "," else "point"
 
 
-def _guess_kind(sample: pd.Series, decimal: str) -> str | None:
+def _guess_kind(sample: list[str], decimal: str) -> str | None:
     """What the sample's values (stripped, missing markers removed) look like, or None for text."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    lower = set(sample.str.lower().unique().tolist())
+    lower = {v.lower() for v in sample}
     if any(lower <= pair for pair in _BOOLEAN_PAIRS):
         return "boolean"
-    text = pa.array(sample.tolist(), type=pa.large_string())
+    # Numbers and dates have digits: a sample mostly without any is text (the common case).
+    digitless = sum(1 for v in sample if not any(ch.isdigit() for ch in v))
+    if digitless > 0.1 * len(sample):
+        return None
+    text = pa.array(sample, type=pa.large_string())
     if pc.any(pc.match_substring_regex(text, "^0[0-9]+$")).as_py():
         return None  # codes with leading zeros ("00501") stay text
     cleaned = pc.replace_substring_regex(text, f"[{_CURRENCY}%()\u2212]", "")
@@ -1708,7 +1702,7 @@ def _guess_kind(sample: pd.Series, decimal: str) -> str | None:
         ok = pc.match_substring_regex(cleaned, _number_regex(mark))
         if pc.mean(pc.cast(ok, pa.float64())).as_py() >= 0.9:
             return "number"
-    if sample.str.contains(_DATE_HINT, regex=True).all():
+    if all(_DATE_HINT.search(v) for v in sample):
         for fmt in _DATE_FORMATS:
             stamps = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
             if stamps.null_count == 0:
