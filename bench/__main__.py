@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import sys
@@ -31,6 +32,7 @@ import psutil
 from bench import ingest, memory, pages, train
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+RAW = Path(__file__).resolve().parent / "results.json"
 RERUN_GOAL_S = 0.100
 FIGURE_GOAL_BYTES = 1_000_000
 
@@ -83,6 +85,25 @@ def _xychart(title: str, x_title: str, x: list[str], y_title: str, lines: list[l
     body += [f"    line [{', '.join(f'{v:.3g}' for v in line)}]" for line in lines]
     body.append("```")
     return "\n".join(body)
+
+
+def _growth_series(growth: list[dict]) -> tuple[dict, dict]:
+    """Complete series of the growth points: seconds vs rows at each class count measured at
+    every size, and seconds vs classes at each size measured with every class count.
+
+    ``bench.train`` measures a cross (rows at the base class count, classes at the base size),
+    so usually one series of each.
+    """
+    cell = {(r["rows"], r["classes"]): r["ours_seconds"] for r in growth}
+    sizes = sorted({n for n, _ in cell})
+    classes = sorted({c for _, c in cell})
+    by_rows = {
+        c: [cell[n, c] for n in sizes] for c in classes if all((n, c) in cell for n in sizes)
+    }
+    by_classes = {
+        n: [cell[n, c] for c in classes] for n in sizes if all((n, c) in cell for c in classes)
+    }
+    return by_rows, by_classes
 
 
 def _verdict(ok: bool, miss: str = "") -> str:
@@ -184,6 +205,11 @@ def report(res: dict) -> str:
     compare = [r for r in train_rows if "speedup" in r]
     growth = [r for r in train_rows if "speedup" not in r]
     reruns, big, mem = res["reruns"], res["payloads"], res["memory"]
+    cfg = big["config"]
+    search = (
+        f"{len(cfg['c_grid'])} values of C ({', '.join(f'{c:g}' for c in cfg['c_grid'])}), "
+        f"{cfg['cv_folds']} folds, at most {cfg['max_iter']} iterations"
+    )
     quick = " --quick (small data: plumbing only)" if res["quick"] else ""
     out = [
         "# Benchmark results",
@@ -197,8 +223,9 @@ def report(res: dict) -> str:
         "",
         "## Ingestion: `load_csv` against bare `pandas.read_csv(io.BytesIO(raw))`",
         "",
-        "Same bytes, each in a fresh process; time is the best of a few runs, peak memory is "
-        "the resident-size growth during the load.",
+        "Same bytes, each in a fresh process (`bench/ingest.py`); time is the best of a few "
+        "runs (wall clock; CPU time counts every thread), peak memory is the resident-size "
+        "growth during the load.",
         "",
         _md_table(
             [
@@ -207,6 +234,8 @@ def report(res: dict) -> str:
                 "ours s",
                 "pandas s",
                 "ours / pandas",
+                "ours CPU s",
+                "pandas CPU s",
                 "ours peak MB",
                 "pandas peak MB",
                 "table MB",
@@ -219,6 +248,8 @@ def report(res: dict) -> str:
                     f"{r['ours_s']:.3f}",
                     f"{r['pandas_s']:.3f}",
                     f"{r['ratio']:.2f}",
+                    f"{r['ours_cpu_s']:.3f}" if "ours_cpu_s" in r else "-",
+                    f"{r['pandas_cpu_s']:.3f}" if "pandas_cpu_s" in r else "-",
                     f"{r['ours_peak_mb']:.0f}",
                     f"{r['pandas_peak_mb']:.0f}",
                     f"{r['table_mb']:.0f}",
@@ -266,12 +297,13 @@ def report(res: dict) -> str:
         cell = {(r["rows"], r["classes"]): r["ours_seconds"] for r in growth}
         out += [
             "",
-            f"Growth of our search (seconds; {growth[0]['features']} features, 6 C x 5 folds):",
+            f"Growth of our search (seconds; {growth[0]['features']} features, 6 C x 5 folds; "
+            "- = not measured):",
             "",
             _md_table(
                 ["rows", *[f"{c} classes" for c in classes]],
                 [
-                    [f"{n:,}", *[f"{cell.get((n, c), float('nan')):.2f}" for c in classes]]
+                    [f"{n:,}", *[f"{cell[n, c]:.2f}" if (n, c) in cell else "-" for c in classes]]
                     for n in sizes
                 ],
             ),
@@ -294,7 +326,7 @@ def report(res: dict) -> str:
         "",
         f"## Figure payloads at {big['rows']:,} rows x {big['classes']} classes",
         "",
-        f"Trained with a short search ({big['config']}: figure sizes do not depend on it) "
+        f"Trained with a short search ({search}: figure sizes do not depend on it) "
         f"in {big['train_seconds']:.0f} s, {big['n_test']:,} held-out rows; a warm visit of "
         "each page and every interaction above.",
         "",
@@ -319,7 +351,9 @@ def report(res: dict) -> str:
         "",
         f"## Memory: loading and training {mem['rows']:,} rows x {mem['columns']} columns",
         "",
-        "In a fresh process; a thread samples the resident set size every 5 ms.",
+        f"In a fresh process (`bench/memory.py`); peaks by {mem.get('peak_method', 'sampled RSS')}"
+        " (the kernel's peak resident size, reset at the start of each phase), above the "
+        "resident size when the phase started.",
         "",
         _md_table(
             ["", "value"],
@@ -336,6 +370,11 @@ def report(res: dict) -> str:
                     f"{mem['train_peak_mb']:.0f} MB = "
                     f"{mem['train_peak_mb'] / mem['table_mb']:.2f}x "
                     f"the table, {mem['train_seconds']:.0f} s",
+                ],
+                [
+                    "(the same peaks sampled every 5 ms by a thread)",
+                    f"load +{mem.get('load_sampled_peak_mb', float('nan')):.0f} MB, train "
+                    f"+{mem.get('train_sampled_peak_mb', float('nan')):.0f} MB",
                 ],
                 ["model record (pickled)", f"{mem['model_mb']:.0f} MB"],
                 [
@@ -413,32 +452,37 @@ def charts(res: dict) -> list[str]:
     """Mermaid xychart-beta blocks: training seconds vs rows and vs classes, ingestion vs rows."""
     out = []
     growth = [r for r in res["train"] if "speedup" not in r]
-    if growth:
-        classes = sorted({r["classes"] for r in growth})
+    by_rows, by_classes = _growth_series(growth)
+    features = growth[0]["features"] if growth else 0
+    if by_rows:
         sizes = sorted({r["rows"] for r in growth})
-        cell = {(r["rows"], r["classes"]): r["ours_seconds"] for r in growth}
         out += [
             _xychart(
                 "Training seconds vs rows",
                 "rows",
                 [_rows_label(n) for n in sizes],
                 "seconds",
-                [[cell.get((n, c), 0.0) for n in sizes] for c in classes],
+                list(by_rows.values()),
             ),
             "",
-            f"One line per number of classes ({', '.join(map(str, classes))}; more classes "
-            "lie higher).",
+            f"Our C search (6 C x 5 folds, {features} features) at "
+            f"{', '.join(map(str, by_rows))} classes"
+            + (" (one line each, more classes higher)." if len(by_rows) > 1 else "."),
             "",
+        ]
+    if by_classes:
+        classes = sorted({r["classes"] for r in growth})
+        out += [
             _xychart(
                 "Training seconds vs classes",
                 "classes",
                 [str(c) for c in classes],
                 "seconds",
-                [[cell.get((n, c), 0.0) for c in classes] for n in sizes],
+                list(by_classes.values()),
             ),
             "",
-            f"One line per table size ({', '.join(_rows_label(n) for n in sizes)} rows; "
-            "more rows lie higher).",
+            f"The same search at {', '.join(f'{n:,}' for n in by_classes)} rows"
+            + (" (one line each, more rows higher)." if len(by_classes) > 1 else "."),
             "",
         ]
     ing = sorted(res["ingest"], key=lambda r: r["rows"])
@@ -451,7 +495,7 @@ def charts(res: dict) -> list[str]:
             [[r["ours_s"] for r in ing], [r["pandas_s"] for r in ing]],
         ),
         "",
-        "Two lines: our loader and bare pandas on the same bytes.",
+        "Two lines: our loader and bare pandas on the same bytes (wall time, best of a few runs).",
     ]
     return out
 
@@ -522,15 +566,30 @@ def main(argv: list[str] | None = None) -> int:
         "--out",
         type=Path,
         default=None,
-        help=f"Markdown file to write (default {RESULTS.name}, none with --quick)",
+        help=f"Markdown file to write (default {RESULTS.name}, none with --quick); the raw "
+        "figures go beside it as JSON",
+    )
+    parser.add_argument(
+        "--render",
+        type=Path,
+        default=None,
+        help="measure nothing: rewrite the report from a JSON file of an earlier run",
     )
     args = parser.parse_args(argv)
-    res = collect(args.quick)
+    if args.render is not None:
+        res = json.loads(args.render.read_text(encoding="utf-8"))
+        res["started"] = dt.datetime.fromisoformat(res["started"])
+    else:
+        res = collect(args.quick)
     print(terminal(res))
     out = args.out or (None if args.quick else RESULTS)
     if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(report(res), encoding="utf-8")
         print(f"\nWritten to {out}")
+        if args.render is None:
+            raw = out.with_name(RAW.name) if out != RESULTS else RAW
+            raw.write_text(json.dumps(res, indent=1, default=str) + "\n", encoding="utf-8")
     return 0
 
 

@@ -125,6 +125,8 @@ def test_report_has_every_part_the_goals_and_three_growth_charts():
         "ours_s": 0.05,
         "pandas_s": 0.04,
         "ratio": 1.25,
+        "ours_cpu_s": 0.06,
+        "pandas_cpu_s": 0.04,
         "ours_peak_mb": 10.0,
         "pandas_peak_mb": 9.0,
         "table_mb": 4.0,
