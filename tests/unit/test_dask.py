@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import distributed  # noqa: E402 - a missing package is a failed install, not a skip
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,8 +18,6 @@ from threadpoolctl import threadpool_limits
 from dashboard import search
 from dashboard.search import SCHEDULER_ENV, search_c
 from dashboard.training import SEED_GRID, TrainingConfig, TrainingStopped, train
-
-distributed = pytest.importorskip("distributed")
 
 # The scheduler's small HTTP server falls back to a free port when 8787 is taken; that is fine.
 pytestmark = pytest.mark.filterwarnings("ignore:Port 8787 is already in use")

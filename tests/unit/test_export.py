@@ -602,61 +602,45 @@ def test_report_escapes_hostile_names():
     assert "</script><script>window.pwned" not in page
 
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _open_in_chromium(path: Path) -> dict:
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed")
+def _open_in_chromium(browser, path: Path) -> dict:
     outside: list[str] = []
     errors: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
 
-            def route(request_route):
-                url = request_route.request.url
-                if url.startswith("file://"):
-                    request_route.continue_()
-                else:
-                    outside.append(url)
-                    request_route.abort()
+        def route(request_route):
+            url = request_route.request.url
+            if url.startswith("file://"):
+                request_route.continue_()
+            else:
+                outside.append(url)
+                request_route.abort()
 
-            page.route("**/*", route)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(path.as_uri())
-            page.wait_for_selector(".plotly .main-svg", timeout=30_000)
-            page.wait_for_timeout(300)
-            result = {
-                "outside": outside,
-                "errors": errors,
-                "plots": page.locator(".js-plotly-plot").count(),
-                "drawn": page.locator(".js-plotly-plot .main-svg").count(),
-                "pwned": page.evaluate("() => window.pwned === undefined ? null : window.pwned"),
-                "text": page.inner_text("body"),
-            }
-        finally:
-            browser.close()
+        page.route("**/*", route)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(path.as_uri())
+        page.wait_for_selector(".plotly .main-svg", timeout=30_000)
+        page.wait_for_timeout(300)
+        result = {
+            "outside": outside,
+            "errors": errors,
+            "plots": page.locator(".js-plotly-plot").count(),
+            "drawn": page.locator(".js-plotly-plot .main-svg").count(),
+            "pwned": page.evaluate("() => window.pwned === undefined ? null : window.pwned"),
+            "text": page.inner_text("body"),
+        }
+    finally:
+        context.close()
     return result
 
 
 @pytest.mark.e2e
-def test_report_opens_offline_in_chromium_and_draws_its_charts(tmp_path, mixed_run):
+def test_report_opens_offline_in_chromium_and_draws_its_charts(browser, tmp_path, mixed_run):
     _, loaded, model = mixed_run
     path = tmp_path / export.REPORT_FILE_NAME
     path.write_text(export.html_report(model, loaded), encoding="utf-8")
-    seen = _open_in_chromium(path)
+    seen = _open_in_chromium(browser, path)
     assert seen["outside"] == []
     assert seen["errors"] == []
     assert seen["plots"] >= 4  # CV scores, two confusion matrices, probability bars
@@ -665,7 +649,7 @@ def test_report_opens_offline_in_chromium_and_draws_its_charts(tmp_path, mixed_r
 
 
 @pytest.mark.e2e
-def test_report_with_hostile_names_runs_no_script(tmp_path):
+def test_report_with_hostile_names_runs_no_script(browser, tmp_path):
     rng = np.random.default_rng(5)
     frame = pd.DataFrame(
         {
@@ -679,7 +663,7 @@ def test_report_with_hostile_names_runs_no_script(tmp_path):
     )
     path = tmp_path / "report.html"
     path.write_text(export.html_report(model, loaded), encoding="utf-8")
-    seen = _open_in_chromium(path)
+    seen = _open_in_chromium(browser, path)
     assert seen["pwned"] is None
     assert seen["outside"] == []
     assert "<b>a</b>" in seen["text"]  # shown as typed, not as bold markup
