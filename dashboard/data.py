@@ -1323,6 +1323,8 @@ def _sample_types(data: bytes, read, parse, convert) -> dict | None:
             return None
         if pa.types.is_timestamp(kind):
             kind = pa.timestamp("ns", tz=kind.tz)  # later values may carry fractions of seconds
+        elif pa.types.is_string(kind):
+            kind = pa.large_string()  # pandas' text columns hold large strings: no conversion
         types[field_.name] = kind
     return types
 
