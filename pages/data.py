@@ -109,12 +109,13 @@ m3.metric(
     help="Columns that can describe a row (a feature) or be predicted (the target).",
 )
 
-sentences = loaded.report.sentences()
+warnings = list(loaded.report.warnings)
+sentences = [s for s in loaded.report.sentences() if s not in warnings]  # warnings shown below
 if sentences:
-    with st.expander("How the file was read", expanded=bool(loaded.report.warnings)):
+    with st.expander("How the file was read", expanded=bool(warnings)):
         for sentence in sentences:
             st.text(sentence)
-for warning in loaded.report.warnings:
+for warning in warnings:
     st.warning(ui.escape_markdown(warning), icon=":material/warning:")
 
 st.subheader("Preview")
