@@ -487,6 +487,20 @@ def _compute_extras(model, classes: list[str]) -> dict:
     }
 
 
+def once(model, key: tuple, build: Callable[[], object], *, keep: int = 64):
+    """Build something the pages show (a figure, a table) once per model and key, then reuse it.
+
+    Reruns caused by a click or a slider then only send what was already built. At most ``keep``
+    results per model are kept, the oldest dropped first.
+    """
+    memo = model_extras(model).setdefault("memo", {})
+    if key not in memo:
+        memo[key] = build()
+        while len(memo) > keep:
+            memo.pop(next(iter(memo)))
+    return memo[key]
+
+
 def calibration_at(model, temperature: float):
     """The reliability data of the held-out rows at one temperature (memoised per model)."""
     from dashboard import evaluation

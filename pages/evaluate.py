@@ -64,8 +64,12 @@ with tabs[0]:
         )
         norm = None if normalize in (None, "none") else normalize
         event = st.plotly_chart(
-            figures.confusion_matrix_figure(
-                ev.confusion_matrix, classes, normalize=norm, clickable=True
+            ui.once(
+                model,
+                ("confusion", norm),
+                lambda: figures.confusion_matrix_figure(
+                    ev.confusion_matrix, classes, normalize=norm, clickable=True
+                ),
             ),
             key="confusion_matrix",
             on_select="rerun",
@@ -106,8 +110,12 @@ with tabs[1]:
     )
     one_se = extras["one_se"]
     st.plotly_chart(
-        figures.cv_scores_figure(
-            model.cv_results, model.cv_summary, model.best_C, one_se_C=one_se.chosen_C
+        ui.once(
+            model,
+            ("cv",),
+            lambda: figures.cv_scores_figure(
+                model.cv_results, model.cv_summary, model.best_C, one_se_C=one_se.chosen_C
+            ),
         ),
         key="cv_scores",
     )
@@ -120,13 +128,17 @@ with tabs[1]:
     path = model.coef_path
     chosen = st.selectbox("Class", classes, key="path_class")
     st.plotly_chart(
-        figures.coefficient_paths_figure(
-            path["C"],
-            path["coef"],
-            path["feature_names"],
-            classes,
-            class_name=chosen,
-            best_C=model.best_C,
+        ui.once(
+            model,
+            ("paths", chosen),
+            lambda: figures.coefficient_paths_figure(
+                path["C"],
+                path["coef"],
+                path["feature_names"],
+                classes,
+                class_name=chosen,
+                best_C=model.best_C,
+            ),
         ),
         key="coef_paths",
     )
@@ -148,8 +160,8 @@ with tabs[2]:
         "the ROC curve, the better; AUC 1 is perfect, 0.5 is guessing."
     )
     c1, c2 = st.columns(2)
-    c1.plotly_chart(figures.roc_curves_figure(roc), key="roc")
-    c2.plotly_chart(figures.precision_recall_figure(pr), key="pr")
+    c1.plotly_chart(ui.once(model, ("roc",), lambda: figures.roc_curves_figure(roc)), key="roc")
+    c2.plotly_chart(ui.once(model, ("pr",), lambda: figures.precision_recall_figure(pr)), key="pr")
     st.text(
         f"ROC AUC: micro {roc.micro_score:.3f}, macro {roc.macro_score:.3f}.   "
         f"Average precision: micro {pr.micro_score:.3f}, macro {pr.macro_score:.3f}."
@@ -185,15 +197,36 @@ with tabs[3]:
             "class it picks: accuracy stays, log-loss and calibration error move.",
         )
         cal = ui.calibration_at(model, temperature)
+        t = round(float(temperature), 4)
         c1, c2 = st.columns(2)
-        c1.plotly_chart(figures.calibration_figure(cal), key="reliability")
-        c2.plotly_chart(figures.confidence_histogram_figure(cal), key="confidence_hist")
+        c1.plotly_chart(
+            ui.once(
+                model,
+                ("reliability", t),
+                lambda: figures.calibration_figure(cal),
+            ),
+            key="reliability",
+        )
+        c2.plotly_chart(
+            ui.once(
+                model,
+                ("confidence", t),
+                lambda: figures.confidence_histogram_figure(cal),
+            ),
+            key="confidence_hist",
+        )
         st.text(
             f"Expected calibration error at T = {temperature:g}: {cal.ece:.4f}. "
             f"Best temperature on these rows: {extras['best_temperature']:.2f}."
         )
         st.plotly_chart(
-            figures.temperature_effect_figure(extras["temperature"], current=temperature),
+            ui.once(
+                model,
+                ("temperature", t),
+                lambda: figures.temperature_effect_figure(
+                    extras["temperature"], current=temperature
+                ),
+            ),
             key="temperature_effect",
         )
         with st.expander("What am I looking at?"):
@@ -220,14 +253,18 @@ with tabs[4]:
         if st.button("Show every cell", key="hard_clear"):
             st.session_state.pop("hard_cell", None)
             st.rerun()
-    hard = evaluation.hardest_examples(
-        model.y_test,
-        model.test_proba,
-        classes,
-        index=list(range(1, model.n_test + 1)),
-        true_class=cell[0] if cell else None,
-        predicted_class=cell[1] if cell else None,
-        limit=50,
+    hard = ui.once(
+        model,
+        ("hardest", cell),
+        lambda: evaluation.hardest_examples(
+            model.y_test,
+            model.test_proba,
+            classes,
+            index=range(1, model.n_test + 1),
+            true_class=cell[0] if cell else None,
+            predicted_class=cell[1] if cell else None,
+            limit=50,
+        ),
     )
     picked = st.dataframe(
         hard, hide_index=True, on_select="rerun", selection_mode="single-row", key="hard_table"
