@@ -419,6 +419,13 @@ def explain_row_view(model, exp) -> None:
         key="logit_contributions",
     )
     st.dataframe(pd.DataFrame({"class": classes, "logit z": exp.logits}), hide_index=True)
+    with st.expander("What am I looking at?"):
+        st.markdown(
+            "Each class has one weight per model input (w) and an intercept (b). A bar is one "
+            "input's weight times its value, w·x: green pushes this class's score up, red "
+            "pushes it down. The last bar is their sum, the logit z. The class with the largest "
+            "logit gets the largest probability."
+        )
 
     st.markdown("##### 3. Softmax turns the logits into probabilities")
     st.latex(r"p_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}}")

@@ -313,6 +313,15 @@ with tabs[5]:
             key="cm_balanced",
         )
         st.dataframe(comparison.per_class, hide_index=True)
+        with st.expander("What am I looking at?"):
+            st.latex(r"w_k = \frac{n}{K \cdot n_k}")
+            st.markdown(
+                "Balanced weights count each row of class k with weight n / (K · n_k): n rows, "
+                "K classes, n_k rows of class k. Rare classes then weigh as much in total as "
+                "common ones, which usually raises their recall at some cost in precision. Both "
+                "sides use the same folds and C, and every training row is predicted once, by "
+                "the fold that did not train on it."
+            )
 
 st.subheader("Take it with you")
 ui.model_downloads(model)

@@ -17,7 +17,11 @@ with tab_explain:
 
     @ui.fragment
     def explain_section() -> None:
-        model = ui.require_model()
+        model = st.session_state.get(ui.MODEL)
+        if model is None:  # the other tab still works with a saved model
+            st.info("No model is trained yet. Train one on the Train page to explain its rows.")
+            st.page_link(ui.TRAIN_PAGE, label="Go to Train", icon=":material/model_training:")
+            return
         source = st.radio(
             "Row",
             ["A held-out row", "Values I type"],

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import numpy as np
+import pytest
 from sklearn.metrics import log_loss
 
+from dashboard import export
+from dashboard.samples import SAMPLES
 from dashboard.ui import escape_markdown
 from tests.app.test_pages import assert_clean, figure, new_app, train
 from tests.plotly_data import array
@@ -140,3 +144,50 @@ def test_class_weight_what_if_uses_the_same_folds():
     assert comparison.confusion_none.sum() == comparison.confusion_balanced.sum() == model.n_train
     keys = {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")}
     assert {"class_weights", "cm_none", "cm_balanced"} <= keys
+
+
+@pytest.mark.parametrize("sample", ["iris", "wine", "breast_cancer", "digits"])
+def test_every_sample_trains_and_every_page_runs(sample):
+    at = new_app()
+    at.selectbox(key="sample").set_value(sample).run()
+    at = train(at)
+    model = at.session_state["model"]
+    assert model.config.target == SAMPLES[sample].target
+    for page in ("pages/evaluate.py", "pages/predict.py", "pages/calculators.py"):
+        at.switch_page(page).run()
+        assert_clean(at)
+    assert model.evaluation.accuracy > 0.85
+
+
+def test_saved_model_uploads_back_and_predicts_the_same():
+    at = train(new_app())
+    model = at.session_state["model"]
+    raw = export.save_model(model)
+    fresh = new_app()  # another session, without a trained model
+    fresh.switch_page("pages/predict.py").run()
+    fresh.file_uploader(key="model_upload").set_value(("m.skops", raw, "application/zip")).run()
+    assert_clean(fresh)
+    new = model.X_test.head(5).to_csv(index=False).encode()
+    fresh.file_uploader(key="predict_upload").set_value(("new.csv", new, "text/csv")).run()
+    assert_clean(fresh)
+    result = fresh.session_state["predictions"][1]
+    expected = model.pipeline.predict_proba(model.X_test.head(5))
+    got = result[[f"probability_{c}" for c in model.classes]].to_numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-9)
+
+
+def test_a_pickle_posing_as_a_model_is_refused_on_the_page(tmp_path):
+    canary = tmp_path / "ran"
+
+    class Boom:
+        def __reduce__(self):
+            return (canary.mkdir, ())
+
+    at = new_app()
+    at.switch_page("pages/predict.py").run()
+    at.file_uploader(key="model_upload").set_value(
+        ("model.skops", pickle.dumps(Boom()), "application/octet-stream")
+    ).run()
+    assert_clean(at)
+    assert at.error and not canary.exists()
+    assert at.session_state["saved_model"] is None if "saved_model" in at.session_state else True
