@@ -148,7 +148,7 @@ def _rerun_table(reruns: dict) -> str:
         rows_out.append(
             [
                 page,
-                "first visit (computes the extras)",
+                "first visit (computes the extras)" if page == "evaluate" else "first visit",
                 f"{1000 * v['first_s']:.0f}",
                 f"{1000 * v['first_cpu_s']:.0f}",
                 "-",
@@ -223,7 +223,8 @@ def report(res: dict) -> str:
         "",
         "## Ingestion: `load_csv` against bare `pandas.read_csv(io.BytesIO(raw))`",
         "",
-        "Same bytes, each in a fresh process (`bench/ingest.py`); time is the best of a few "
+        (res["ingest_note"] + " " if res.get("ingest_note") else "")
+        + "Same bytes, each in a fresh process (`bench/ingest.py`); time is the best of a few "
         "runs (wall clock; CPU time counts every thread), peak memory is the resident-size "
         "growth during the load.",
         "",
@@ -351,7 +352,8 @@ def report(res: dict) -> str:
         "",
         f"## Memory: loading and training {mem['rows']:,} rows x {mem['columns']} columns",
         "",
-        f"In a fresh process (`bench/memory.py`); peaks by {mem.get('peak_method', 'sampled RSS')}"
+        (res["memory_note"] + " " if res.get("memory_note") else "")
+        + f"In a fresh process (`bench/memory.py`); peaks by {mem.get('peak_method', 'sampled RSS')}"
         " (the kernel's peak resident size, reset at the start of each phase), above the "
         "resident size when the phase started.",
         "",
@@ -376,9 +378,19 @@ def report(res: dict) -> str:
                     f"load +{mem.get('load_sampled_peak_mb', float('nan')):.0f} MB, train "
                     f"+{mem.get('train_sampled_peak_mb', float('nan')):.0f} MB",
                 ],
-                ["model record (pickled)", f"{mem['model_mb']:.0f} MB"],
                 [
-                    "process peak RSS",
+                    "profile (the Data page profiles every table it loads)",
+                    f"{mem.get('profile_peak_mb', float('nan')):.0f} MB, "
+                    f"{mem.get('profile_seconds', float('nan')):.1f} s",
+                ],
+                [
+                    "what the model record keeps of the held-out rows (features, logits, "
+                    "probabilities, labels)",
+                    f"{mem.get('held_out_mb', float('nan')):.0f} MB in memory "
+                    f"({mem['model_mb']:.0f} MB pickled)",
+                ],
+                [
+                    "process peak RSS (imports, bytes, table, training)",
                     f"{mem['process_peak_mb']:.0f} MB (imports {mem['baseline_mb']:.0f} MB)",
                 ],
             ],
