@@ -313,6 +313,7 @@ def report(res: dict) -> str:
         "",
         f"## Reruns after training on {reruns['rows']:,} rows, {reruns['classes']} classes",
         "",
+        *([res["pages_note"], ""] if res.get("pages_note") else []),
         f"A synthetic mixed table (8 numeric columns with 2 % gaps, 3 categorical, a yes/no) "
         f"loaded with `load_csv` and trained with the default settings in "
         f"{reruns['train_seconds']:.0f} s ({reruns['n_test']:,} held-out rows, "
