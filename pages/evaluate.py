@@ -125,23 +125,28 @@ with tabs[1]:
         "Each line is one input's weight for a class, refit at every C. Small C pulls "
         "every weight towards 0 (a simpler model); large C lets them grow."
     )
-    path = model.coef_path
-    chosen = st.selectbox("Class", classes, key="path_class")
-    st.plotly_chart(
-        ui.once(
-            model,
-            ("paths", chosen),
-            lambda: figures.coefficient_paths_figure(
-                path["C"],
-                path["coef"],
-                path["feature_names"],
-                classes,
-                class_name=chosen,
-                best_C=model.best_C,
+
+    @ui.fragment
+    def coefficient_paths() -> None:
+        path = model.coef_path
+        chosen = st.selectbox("Class", classes, key="path_class")
+        st.plotly_chart(
+            ui.once(
+                model,
+                ("paths", chosen),
+                lambda: figures.coefficient_paths_figure(
+                    path["C"],
+                    path["coef"],
+                    path["feature_names"],
+                    classes,
+                    class_name=chosen,
+                    best_C=model.best_C,
+                ),
             ),
-        ),
-        key="coef_paths",
-    )
+            key="coef_paths",
+        )
+
+    coefficient_paths()
     with st.expander("What am I looking at?"):
         st.latex(
             r"\min_{W, b}\; \frac{1}{2}\lVert W \rVert^2 + "
