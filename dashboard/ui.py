@@ -136,12 +136,19 @@ def require_table():
     return loaded
 
 
-def require_model():
-    """Return the session's trained model, or explain what to do and stop the page."""
+def model_or_hint():
+    """Return the session's trained model, or say how to get one and return None."""
     model = st.session_state.get(MODEL)
     if model is None:
         st.info("No model is trained yet. Choose a target and train one on the Train page.")
         st.page_link(TRAIN_PAGE, label="Go to Train", icon=":material/model_training:")
+    return model
+
+
+def require_model():
+    """Return the session's trained model, or explain what to do and stop the page."""
+    model = model_or_hint()
+    if model is None:
         st.stop()
     return model
 

@@ -17,10 +17,8 @@ with tab_explain:
 
     @ui.fragment
     def explain_section() -> None:
-        model = st.session_state.get(ui.MODEL)
+        model = ui.model_or_hint()
         if model is None:  # the other tab still works with a saved model
-            st.info("No model is trained yet. Train one on the Train page to explain its rows.")
-            st.page_link(ui.TRAIN_PAGE, label="Go to Train", icon=":material/model_training:")
             return
         source = st.radio(
             "Row",
