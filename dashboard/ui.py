@@ -443,6 +443,7 @@ def explain_row_view(model, exp) -> None:
         1.0,
         0.1,
         key="explain_temperature",
+        persist_state="session",
         help="The model uses T = 1. Lower T sharpens the probabilities, higher T flattens them; "
         "the ranking of the classes never changes.",
     )

@@ -36,7 +36,7 @@ def labels_for(n: int) -> list[str]:
 
 def distribution(key: str, label: str, help: str) -> np.ndarray | None:
     """A text box for a probability distribution, with an offer to normalise it."""
-    text = st.text_input(label, key=key, help=help)
+    text = st.text_input(label, key=key, persist_state="session", help=help)
     try:
         values = information.parse_numbers(text)
         if information.can_normalise(values):
@@ -62,6 +62,7 @@ def unit_choice(key: str) -> tuple[str, float]:
         ["bits", "nats"],
         default="bits",
         key=key,
+        persist_state="session",
         help="bits: log base 2; nats: natural log (base e).",
     )
     unit = unit or "bits"
@@ -75,7 +76,7 @@ with tab_softmax:
     @ui.fragment
     def softmax_calculator() -> None:
         st.latex(r"p_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}}")
-        text = st.text_input("Logits z (any real numbers)", key="logits")
+        text = st.text_input("Logits z (any real numbers)", key="logits", persist_state="session")
         temperature = st.slider(
             "Temperature T",
             0.05,
@@ -83,6 +84,7 @@ with tab_softmax:
             1.0,
             0.05,
             key="temperature",
+            persist_state="session",
             help="T < 1 sharpens the distribution, T > 1 flattens it; T = 1 is plain softmax.",
         )
         try:

@@ -49,10 +49,16 @@ with left:
             ["detect", ",", ";", "\t", "|"],
             format_func=lambda s: {"\t": "tab", "detect": "detect"}.get(s, s),
             key="opt_sep",
+            persist_state="session",
         )
-        decimal = c2.selectbox("Decimal mark", ["detect", ".", ","], key="opt_decimal")
+        decimal = c2.selectbox(
+            "Decimal mark", ["detect", ".", ","], key="opt_decimal", persist_state="session"
+        )
         encoding = c3.selectbox(
-            "Encoding", ["detect", "utf-8", "utf-16", "cp1252", "latin-1"], key="opt_encoding"
+            "Encoding",
+            ["detect", "utf-8", "utf-16", "cp1252", "latin-1"],
+            key="opt_encoding",
+            persist_state="session",
         )
         c4, c5 = st.columns(2)
         header = c4.number_input(
@@ -61,9 +67,12 @@ with left:
             value=None,
             step=1,
             key="opt_header",
+            persist_state="session",
         )
         skip_bad = c5.checkbox(
-            "Skip rows that do not fit (wrong number of fields)", key="opt_skip_bad"
+            "Skip rows that do not fit (wrong number of fields)",
+            key="opt_skip_bad",
+            persist_state="session",
         )
     options = LoadOptions(
         delimiter=None if sep == "detect" else sep,

@@ -61,6 +61,7 @@ with tabs[0]:
                 "all": "Over all",
             }.get,
             key="cm_normalize",
+            persist_state="session",
         )
         norm = None if normalize in (None, "none") else normalize
         event = st.plotly_chart(
@@ -198,6 +199,7 @@ with tabs[3]:
             1.0,
             0.05,
             key="calibration_temperature",
+            persist_state="session",
             help="Dividing every logit by T changes how confident the model is, never which "
             "class it picks: accuracy stays, log-loss and calibration error move.",
         )

@@ -25,6 +25,7 @@ with tab_explain:
             ["A held-out row", "Values I type"],
             horizontal=True,
             key="row_source",
+            persist_state="session",
             help="Held-out rows were never seen in training; typed values let you ask 'what if?'.",
         )
         if source == "A held-out row":
@@ -37,6 +38,7 @@ with tab_explain:
                 max_value=n,
                 step=1,
                 key="row",
+                persist_state="session",
             )
             i = int(position) - 1
             row = model.X_test.iloc[[i]]

@@ -32,6 +32,7 @@ target = st.selectbox(
     "Target: the column to predict",
     candidates,
     key="target",
+    persist_state="session",
     help="Suggested: the likeliest label column. Any column with a few distinct values will do.",
     on_change=lambda: st.session_state.pop("features", None),
 )
@@ -44,6 +45,7 @@ features = st.multiselect(
     "Features: the columns the model may use",
     usable,
     key="features",
+    persist_state="session",
     help="By default every usable column. Numbers are filled in (median) and standardised; "
     "categories are filled in (most frequent) and one-hot encoded.",
 )
@@ -61,6 +63,7 @@ c_text = st.selectbox(
     "Values of C to try",
     list(presets),
     key="c_grid",
+    persist_state="session",
     accept_new_options=True,
     format_func=lambda s: f"{s}  ({presets[s]})" if s in presets else s,
     help="Pick a preset, or type your own list, e.g. 0.05, 0.5, 5 (1e-3 and 1_000 work too).",
@@ -73,6 +76,7 @@ folds = c1.slider(
     10,
     5,
     key="cv_folds",
+    persist_state="session",
     help="The training part is cut into this many folds; each C is scored on each.",
 )
 test_size = c2.slider(
@@ -82,6 +86,7 @@ test_size = c2.slider(
     0.2,
     0.05,
     key="test_size",
+    persist_state="session",
     help="Rows kept aside, never seen in training, to score the final model.",
 )
 seed = c3.number_input(
@@ -90,6 +95,7 @@ seed = c3.number_input(
     2**31 - 1,
     0,
     key="seed",
+    persist_state="session",
     help="The same seed gives the same split and the same numbers.",
 )
 with st.expander("More options"):
@@ -97,13 +103,19 @@ with st.expander("More options"):
     balanced = a1.toggle(
         "Balance class weights",
         key="class_weight",
+        persist_state="session",
         help="Give rare classes as much weight in total as common ones.",
     )
-    max_iter = a2.number_input("Maximum solver iterations", 50, 10_000, 1000, 50, key="max_iter")
-    n_jobs = a3.number_input("Parallel jobs (0 = all cores)", 0, 64, 0, key="n_jobs")
+    max_iter = a2.number_input(
+        "Maximum solver iterations", 50, 10_000, 1000, 50, key="max_iter", persist_state="session"
+    )
+    n_jobs = a3.number_input(
+        "Parallel jobs (0 = all cores)", 0, 64, 0, key="n_jobs", persist_state="session"
+    )
     drop_small = st.toggle(
         "Drop classes too small for the split and folds (instead of refusing)",
         key="small_classes",
+        persist_state="session",
     )
 
 if not features:
