@@ -127,3 +127,20 @@ def test_bad_upload_keeps_data_and_model():
     assert at.error, "a bad upload shows an error"
     assert at.session_state["table"] is before or at.session_state["table"].name == before.name
     assert at.session_state["model"] is not None
+
+
+def test_train_and_calculator_choices_survive_a_visit_to_another_page():
+    at = new_app()
+    at.switch_page("pages/train.py").run()
+    dropped = at.multiselect(key="features").value[0]
+    at.multiselect(key="features").unselect(dropped).run()
+    at.slider(key="cv_folds").set_value(3).run()
+    at.switch_page("pages/calculators.py").run()
+    at.text_input(key="logits").set_value("5, 1").run()
+    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/train.py").run()
+    assert dropped not in at.multiselect(key="features").value
+    assert at.slider(key="cv_folds").value == 3
+    at.switch_page("pages/calculators.py").run()
+    assert at.text_input(key="logits").value == "5, 1"
+    assert_clean(at)
