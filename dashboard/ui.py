@@ -278,6 +278,7 @@ def remember_model(model, loaded) -> None:
     """Store a freshly trained model with a note of the data it came from (not a second copy)."""
     source = st.session_state.get(SOURCE, {})
     st.session_state[MODEL] = model
+    st.session_state.pop(PREDICTIONS, None)  # keyed by id(model): the old one may be freed
     st.session_state[MODEL_ORIGIN] = {
         "name": loaded.name,
         "sha256": loaded.sha256,

@@ -75,6 +75,7 @@ with tab_file:
             st.session_state["model_upload_seen"] = model_file.file_id
             try:
                 st.session_state[ui.SAVED_MODEL] = export.load_model(model_file.getvalue())
+                st.session_state.pop(ui.PREDICTIONS, None)  # keyed by id(model), now freed
             except ui.SoftmaxLabError as err:
                 ui.show_error(err)
             saved = st.session_state.get(ui.SAVED_MODEL)
