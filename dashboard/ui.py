@@ -499,7 +499,6 @@ def _compute_extras(model, classes: list[str]) -> dict:
         "pr": evaluation.precision_recall_curves(model.y_test, model.test_proba, classes),
         "temperature": evaluation.temperature_effect(model.test_logits, model.y_test, classes),
         "best_temperature": evaluation.best_temperature(model.test_logits, model.y_test, classes),
-        "calibration": {},
     }
 
 
@@ -521,14 +520,14 @@ def calibration_at(model, temperature: float):
     """The reliability data of the held-out rows at one temperature (memoised per model)."""
     from dashboard import evaluation
 
-    cache = model_extras(model)["calibration"]
-    key = round(float(temperature), 4)
-    if key not in cache:
-        proba = evaluation.scale_temperature(model.test_logits, key)
-        cache[key] = evaluation.calibration(model.y_test, proba, list(model.classes))
-        while len(cache) > 64:
-            cache.pop(next(iter(cache)))
-    return cache[key]
+    t = round(float(temperature), 4)
+    return once(
+        model,
+        ("calibration", t),
+        lambda: evaluation.calibration(
+            model.y_test, evaluation.scale_temperature(model.test_logits, t), list(model.classes)
+        ),
+    )
 
 
 def compute_weight_comparison(model) -> None:
