@@ -299,23 +299,34 @@ with tabs[5]:
             ui.compute_weight_comparison(model)
             st.rerun()
     else:
-        st.plotly_chart(figures.class_weight_figure(comparison), key="class_weights")
+        st.plotly_chart(
+            ui.once(model, ("weights",), lambda: figures.class_weight_figure(comparison)),
+            key="class_weights",
+        )
         c1, c2 = st.columns(2)
         c1.plotly_chart(
-            figures.confusion_matrix_figure(
-                comparison.confusion_none,
-                classes,
-                normalize="true",
-                title="No weights, by true class",
+            ui.once(
+                model,
+                ("weights", "none"),
+                lambda: figures.confusion_matrix_figure(
+                    comparison.confusion_none,
+                    classes,
+                    normalize="true",
+                    title="No weights, by true class",
+                ),
             ),
             key="cm_none",
         )
         c2.plotly_chart(
-            figures.confusion_matrix_figure(
-                comparison.confusion_balanced,
-                classes,
-                normalize="true",
-                title="Balanced, by true class",
+            ui.once(
+                model,
+                ("weights", "balanced"),
+                lambda: figures.confusion_matrix_figure(
+                    comparison.confusion_balanced,
+                    classes,
+                    normalize="true",
+                    title="Balanced, by true class",
+                ),
             ),
             key="cm_balanced",
         )
