@@ -267,7 +267,6 @@ def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
             where="--target",
             hint=f"The columns are: {shown}.",
         )
-    table_profile = profile(table)
     if args.features is not None:
         features = _split_names(args.features)
         if not features:
@@ -280,7 +279,7 @@ def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
                 hint="Column names are matched exactly; separate them with commas.",
             )
     else:
-        features = table_profile.default_features(args.target)
+        features = profile(table).default_features(args.target)
     config = TrainingConfig(
         target=args.target,
         features=tuple(features),
