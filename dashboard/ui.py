@@ -168,10 +168,9 @@ def sidebar_status() -> None:
         if model is None:
             st.markdown("Not trained yet")
         else:
-            acc = model.evaluation.accuracy if model.evaluation is not None else float("nan")
             st.markdown(
                 f"Trained: target **{escape_markdown(model.config.target)}**, "
-                f"best C = {model.best_C:g}, held-out accuracy {acc:.3f}"
+                f"best C = {model.best_C:g}, held-out accuracy {model.evaluation.accuracy:.3f}"
             )
             origin = st.session_state.get(MODEL_ORIGIN, {})
             if loaded is not None and origin and origin.get("sha256") != loaded.sha256:
@@ -459,8 +458,7 @@ def explain_row_view(model, exp) -> None:
     )
 
     st.markdown("##### 4. How wrong is it? The row's cross-entropy")
-    ev = model.evaluation
-    for sentence in exp.sentences(holdout_log_loss=ev.log_loss if ev is not None else None):
+    for sentence in exp.sentences(holdout_log_loss=model.evaluation.log_loss):
         st.markdown(escape_markdown(sentence))
     if st.button(
         "Open these numbers in the Calculators", key="to_calculators", icon=":material/calculate:"
