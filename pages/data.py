@@ -14,6 +14,8 @@ st.caption(
 )
 
 source = st.session_state.get(ui.SOURCE, {})
+if source.get("kind") != "sample":
+    st.session_state["sample"] = None  # an upload replaced the sample: it can be picked again
 left, right = st.columns([2, 1])
 with right:
     keys = list(SAMPLES)

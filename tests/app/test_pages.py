@@ -144,3 +144,15 @@ def test_train_and_calculator_choices_survive_a_visit_to_another_page():
     at.switch_page("pages/calculators.py").run()
     assert at.text_input(key="logits").value == "5, 1"
     assert_clean(at)
+
+
+def test_a_sample_can_be_picked_again_after_an_upload_replaced_it():
+    at = new_app()
+    at.selectbox(key="sample").set_value("wine").run()
+    raw = b"a,b,c\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n"
+    at.file_uploader(key="upload").set_value(("mine.csv", raw, "text/csv")).run()
+    assert at.session_state["table"].name == "mine.csv"
+    assert at.selectbox(key="sample").value is None
+    at.selectbox(key="sample").set_value("wine").run()
+    assert_clean(at)
+    assert at.session_state["table"].name != "mine.csv"
