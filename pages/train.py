@@ -37,10 +37,9 @@ target = st.selectbox(
     on_change=lambda: st.session_state.pop("features", None),
 )
 
-usable = [c.name for c in profile.columns if c.can_be_feature and c.name != target]
-if "features" not in st.session_state:
-    st.session_state["features"] = profile.default_features(target)
-st.session_state["features"] = [f for f in st.session_state["features"] if f in usable]
+usable = profile.default_features(target)  # every usable column but the target
+chosen = st.session_state.get("features", usable)
+st.session_state["features"] = [f for f in chosen if f in usable]
 features = st.multiselect(
     "Features: the columns the model may use",
     usable,
