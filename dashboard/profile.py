@@ -195,8 +195,8 @@ def _profile_column(name: str, column: pd.Series, *, limits: Limits) -> ColumnPr
     missing = len(column) - n
     unique = int(present.nunique()) if n else 0
     kind = _kind(name, column, present, unique)
-    feature_reason = _feature_reason(kind, unique, n)
-    target_reason = _target_reason(kind, column, present, unique, limits)
+    feature_reason = _FEATURE_REASONS.get(kind, "")
+    target_reason = _target_reason(kind, present, unique, limits)
     return ColumnProfile(
         name=name,
         kind=kind,
@@ -260,13 +260,7 @@ _FEATURE_REASONS = {
 }
 
 
-def _feature_reason(kind: str, unique: int, n: int) -> str:
-    return _FEATURE_REASONS.get(kind, "")
-
-
-def _target_reason(
-    kind: str, column: pd.Series, present: pd.Series, unique: int, limits: Limits
-) -> str:
+def _target_reason(kind: str, present: pd.Series, unique: int, limits: Limits) -> str:
     if kind == "empty":
         return "it has no values"
     if kind == "constant":
