@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import html
 import io
 import json
@@ -1041,13 +1042,18 @@ def _report_figures(model: Any) -> tuple[list[tuple[str, Any]], list[str]]:
             evaluation.precision_recall_curves(y_test, proba, classes)
         ),
     )
+
+    @functools.cache
+    def held_out_calibration():  # both calibration charts read the same bins
+        return evaluation.calibration(y_test, proba, classes)
+
     add(
         "Calibration: accuracy against confidence",
-        lambda: figures.calibration_figure(evaluation.calibration(y_test, proba, classes)),
+        lambda: figures.calibration_figure(held_out_calibration()),
     )
     add(
         "How confident the model is on held-out rows",
-        lambda: figures.confidence_histogram_figure(evaluation.calibration(y_test, proba, classes)),
+        lambda: figures.confidence_histogram_figure(held_out_calibration()),
     )
     for i in range(min(3, len(proba))):
         add(
