@@ -21,12 +21,12 @@ class TrainingGate:
     --------
     >>> gate = TrainingGate(capacity=1)
     >>> first, second = gate.join(), gate.join()
-    >>> gate.try_start(first), gate.try_start(second)
+    >>> gate.wait(first, timeout=0), gate.wait(second, timeout=0)
     (True, False)
     >>> gate.ahead(second)
     0
     >>> gate.leave(first)
-    >>> gate.try_start(second)
+    >>> gate.wait(second, timeout=0)
     True
     """
 
@@ -54,29 +54,12 @@ class TrainingGate:
             except ValueError:
                 return 0
 
-    @property
-    def running(self) -> int:
-        """How many trainings hold a slot now."""
-        with self._cond:
-            return len(self._running)
-
     def _startable(self, ticket: int) -> bool:
         return (
             bool(self._waiting)
             and self._waiting[0] == ticket
             and len(self._running) < self.capacity
         )
-
-    def try_start(self, ticket: int) -> bool:
-        """Start now if this ticket is first in line and a slot is free."""
-        with self._cond:
-            if ticket in self._running:
-                return True
-            if not self._startable(ticket):
-                return False
-            self._waiting.popleft()
-            self._running.add(ticket)
-            return True
 
     def wait(self, ticket: int, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for a slot; return whether the training may start."""
