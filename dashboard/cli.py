@@ -267,6 +267,7 @@ def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
             where="--target",
             hint=f"The columns are: {shown}.",
         )
+    table_profile = profile(table)
     if args.features is not None:
         features = _split_names(args.features)
         if not features:
@@ -279,7 +280,7 @@ def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
                 hint="Column names are matched exactly; separate them with commas.",
             )
     else:
-        features = profile(table).default_features(args.target)
+        features = table_profile.default_features(args.target)
     config = TrainingConfig(
         target=args.target,
         features=tuple(features),
@@ -291,7 +292,13 @@ def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         max_iter=args.max_iter,
         n_jobs=args.n_jobs,
     )
-    model = train(table, config, on_progress=_progress_printer(err), data_sha256=loaded.sha256)
+    model = train(
+        table,
+        config,
+        on_progress=_progress_printer(err),
+        data_sha256=loaded.sha256,
+        table_profile=table_profile,
+    )
     for note in model.notes:
         err.write(f"note: {note}\n")
     if args.save:

@@ -242,6 +242,7 @@ def train_with_progress(loaded, config):
             on_progress=on_progress,
             should_stop=should_stop,
             data_sha256=loaded.sha256,
+            table_profile=st.session_state.get(PROFILE),  # set with the table: not profiled again
         )
     bar.progress(1.0, text=f"Done in {_fmt_seconds(time.monotonic() - started)}.")
     clock.empty()
