@@ -938,7 +938,11 @@ def train(
 
 
 def class_weight_what_if(
-    table: pd.DataFrame, model: TrainedModel, *, limits: Limits = LIMITS
+    table: pd.DataFrame,
+    model: TrainedModel,
+    *,
+    limits: Limits = LIMITS,
+    table_profile: TableProfile | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Out-of-fold predictions of every training row at the model's C, unweighted and balanced.
 
@@ -952,6 +956,8 @@ def class_weight_what_if(
     model : TrainedModel
         The trained model (its config gives target, features, seed, folds and C).
     limits : Limits, optional
+    table_profile : dashboard.profile.TableProfile, optional
+        The table's profile when already known (otherwise it is computed).
 
     Returns
     -------
@@ -964,7 +970,7 @@ def class_weight_what_if(
         When the table is not the one the model was trained on.
     """
     silence_convergence_warnings()
-    data = _prepare_data(table, model.config, limits=limits)
+    data = _prepare_data(table, model.config, limits=limits, table_profile=table_profile)
     if not np.array_equal(np.asarray(data.X_test.index), np.asarray(model.test_index)):
         raise SoftmaxLabError(
             "This table is not the one the model was trained on",

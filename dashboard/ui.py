@@ -541,7 +541,9 @@ def compute_weight_comparison(model) -> None:
             hint="Load it again on the Data page, or train on the current data.",
         )
     with st.spinner("Training the same folds with both class weightings…"):
-        y_true, none, balanced = training.class_weight_what_if(loaded.table, model)
+        y_true, none, balanced = training.class_weight_what_if(
+            loaded.table, model, table_profile=st.session_state.get(PROFILE)
+        )
     model_extras(model)["weights"] = evaluation.compare_class_weights(
         y_true, none, balanced, list(model.classes)
     )
