@@ -691,10 +691,6 @@ class CurveSet:
     notes: tuple[str, ...]
 
 
-def _one_hot(y: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
-    return (y[:, None] == np.asarray(classes)[None, :]).astype(np.int8)
-
-
 def _curve_inputs(y_true, proba, classes) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     names = _as_classes(classes)
     y = _as_labels(y_true, name="true labels")
