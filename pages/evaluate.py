@@ -81,8 +81,10 @@ with tabs[0]:
             st.session_state["hard_cell_seen"] = cell
             st.session_state["hard_cell"] = cell
             st.rerun()
-        for sentence in evaluation.confusion_sentences(
-            ev.confusion_matrix, classes, normalize=norm
+        for sentence in ui.once(
+            model,
+            ("confusion_sentences", norm),
+            lambda: evaluation.confusion_sentences(ev.confusion_matrix, classes, normalize=norm),
         ):
             st.markdown("- " + ui.escape_markdown(sentence))
         with st.expander("What am I looking at?"):
@@ -98,7 +100,9 @@ with tabs[0]:
             )
         st.subheader("Per class")
         st.dataframe(ev.per_class, hide_index=True)
-        for sentence in evaluation.metric_sentences(ev):
+        for sentence in ui.once(
+            model, ("metric_sentences",), lambda: evaluation.metric_sentences(ev)
+        ):
             st.markdown("- " + ui.escape_markdown(sentence))
 
     confusion_section()
