@@ -78,15 +78,26 @@ def show_error(err: BaseException) -> None:
     st.error(escape_markdown(err), icon=":material/error:")
 
 
-def show_unexpected(err: BaseException) -> str:
-    """Log an unexpected error with a reference number and show a short apology; return the ref."""
+def log_unexpected(err: BaseException) -> str:
+    """Log an unexpected error's traceback on the server under a new reference; return the ref."""
     ref = uuid.uuid4().hex[:8]
     log.error("unexpected error, reference %s", ref, exc_info=err)
+    return ref
+
+
+def show_apology(ref: str) -> None:
+    """The short apology a user sees for a bug of ours, with the reference to quote."""
     st.error(
         f"Sorry, something went wrong on our side (reference {ref}). Your data and model are "
         "still here: try again, or reload the page. If it keeps happening, quote the reference.",
         icon=":material/sentiment_dissatisfied:",
     )
+
+
+def show_unexpected(err: BaseException) -> str:
+    """Log an unexpected error with a reference number and show a short apology; return the ref."""
+    ref = log_unexpected(err)
+    show_apology(ref)
     return ref
 
 

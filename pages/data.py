@@ -90,8 +90,10 @@ if upload is not None:
         st.session_state[ui.UPLOAD_SEEN] = signature
         try:
             loaded = load_csv(upload.getvalue(), name=upload.name, options=options)
-        except Exception as err:  # noqa: BLE001 - shown to the user; the previous table stays
+        except SoftmaxLabError as err:  # shown to the user; the previous table stays
             st.session_state[ui.NOTICE] = err
+        except Exception as err:  # noqa: BLE001 - logged once, its reference shown on reruns
+            st.session_state[ui.NOTICE] = ui.log_unexpected(err)
         else:
             st.session_state.pop(ui.NOTICE, None)
             ui.set_table(loaded, source={"kind": "upload", "name": upload.name})
@@ -102,7 +104,7 @@ if notice is not None and upload is not None:
     if isinstance(notice, SoftmaxLabError):
         ui.show_error(notice)
     else:
-        ui.show_unexpected(notice)
+        ui.show_apology(notice)
     if st.session_state.get(ui.TABLE) is not None:
         st.caption("The data you had before is still loaded.")
 

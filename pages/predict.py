@@ -49,7 +49,12 @@ with tab_explain:
                 start = model.X_test.iloc[[0]].reset_index(drop=True)
                 st.session_state["typed_row_start"] = start
             row = st.data_editor(start, key="typed_row", hide_index=True, num_rows="fixed")
-            truth = st.selectbox("True class (optional)", [None, *model.classes], key="typed_truth")
+            truth = st.selectbox(
+                "True class (optional)",
+                [None, *model.classes],
+                format_func=lambda c: "—" if c is None else c,
+                key="typed_truth",
+            )
         exp = evaluation.explain_row(
             model.pipeline, row, true_label=truth, feature_names=model.feature_names
         )

@@ -147,17 +147,21 @@ st.caption(
 b1, b2 = st.columns([1, 5])
 go = b1.button("Train", type="primary", key="train", icon=":material/play_arrow:")
 b2.button("Stop", key="stop", help="Stops training; the previous model stays.")
-if st.session_state.get("stop"):
+if st.session_state.pop("training_now", False) and st.session_state.get("stop"):
+    # Stop interrupted the run that was training (it never got to clear the flag).
     st.info("Training stopped. The previous model, if any, is still in place.")
 
 if go:
+    st.session_state["training_now"] = True
+    model = None
     try:
         model = ui.train_with_progress(loaded, config)
     except TrainingStopped:
         st.info("Training stopped. The previous model, if any, is still in place.")
     except ui.SoftmaxLabError as err:
         ui.show_error(err)
-    else:
+    st.session_state.pop("training_now", None)  # not reached when Stop interrupts this run
+    if model is not None:
         ui.remember_model(model, loaded)
         ui.model_extras(model)  # curves and calibration once, so Evaluate opens at once
         st.rerun()

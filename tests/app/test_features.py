@@ -191,3 +191,11 @@ def test_a_pickle_posing_as_a_model_is_refused_on_the_page(tmp_path):
     assert_clean(at)
     assert at.error and not canary.exists()
     assert at.session_state["saved_model"] is None if "saved_model" in at.session_state else True
+
+
+def test_stop_without_a_training_says_nothing():
+    at = new_app()
+    at.switch_page("pages/train.py").run()
+    at.button(key="stop").click().run()
+    assert_clean(at)
+    assert not any("Training stopped" in str(i.value) for i in at.info)
