@@ -14,6 +14,7 @@ import math
 import re
 import time
 import unicodedata
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -338,7 +339,8 @@ class TrainedModel:
     C (smallest first), the coefficients of a fit on the whole training part: keys ``C``,
     ``coef`` (n_C, n_rows, n_features_out), ``intercept`` (n_C, n_rows), ``feature_names``,
     ``coef_classes`` (the class of each row: every class, or the second one only when there
-    are two classes) and ``converged``.
+    are two classes) and ``converged``. ``model_id`` names this training uniquely (a fresh
+    random hex string per record): memos of what was computed from a model are keyed by it.
     """
 
     config: TrainingConfig
@@ -366,6 +368,7 @@ class TrainedModel:
     data_sha256: str
     seconds: float
     timings: dict = field(default_factory=dict)
+    model_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def feature_names(self) -> list[str]:
