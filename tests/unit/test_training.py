@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import warnings
 
 import numpy as np
@@ -26,7 +25,7 @@ from threadpoolctl import threadpool_limits
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.limits import Limits
-from dashboard.search import search_c
+from dashboard.search import default_workers, search_c
 from dashboard.training import (
     SEED_GRID,
     Progress,
@@ -300,23 +299,41 @@ def test_progress_arrives_in_the_callers_thread_fit_by_fit():
     assert all(b.elapsed >= a.elapsed for a, b in zip(progress, progress[1:], strict=False))
 
 
-def test_stop_request_ends_training_quickly_without_a_model():
+def test_stop_request_ends_training_quickly_without_a_model(monkeypatch):
+    # "Quickly" counted in work, not seconds: once asked to stop, the search is not polled
+    # again and each worker finishes at most the fit it was in, far from the whole search.
     X, y = make_classification(n_samples=4000, n_features=20, n_informative=15, random_state=0)
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)]).assign(label=y)
-    calls = []
+    fits: list[int] = []
+    original_fit = LogisticRegression.fit
+
+    def counting_fit(self, *args, **kwargs):
+        fits.append(1)
+        return original_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(LogisticRegression, "fit", counting_fit)
+    polls: list[int] = []  # fits started when each poll happened
 
     def should_stop():
-        calls.append(time.perf_counter())
-        return len(calls) > 2
+        polls.append(len(fits))
+        return len(polls) > 2
 
-    start = time.perf_counter()
+    seen: list[Progress] = []
     with pytest.raises(TrainingStopped):
         train(
             frame,
             TrainingConfig(target="label", features=tuple(f"x{i}" for i in range(20))),
             should_stop=should_stop,
+            on_progress=seen.append,
         )
-    assert time.perf_counter() - start < 3
+    for thread in threading.enumerate():  # let the abandoned fits end before counting
+        if thread.name.startswith("softmax-lab-fit"):
+            thread.join(timeout=120)
+    total = len(SEED_GRID) * (5 + 1) + 1
+    workers = default_workers(None, 5 + 1)
+    assert len(polls) == 3  # the first "stop" ends the search: no further poll
+    assert len(seen) <= polls[-1] < total
+    assert len(fits) <= polls[-1] + workers < total
 
 
 def test_stop_after_the_search_prevents_the_model():
