@@ -250,8 +250,11 @@ def _progress_printer(err: TextIO):
 
 def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     """``train FILE --target COL ...``: trains, prints the contract's JSON, writes the outputs."""
-    from dashboard import export
+    from dashboard.export.model_file import save_model
+    from dashboard.export.report import html_report
+    from dashboard.export.script import reproducible_script
     from dashboard.profile import profile
+    from dashboard.summary import train_summary
     from dashboard.training import SEED_GRID, TrainingConfig, parse_c_grid, train
 
     c_grid = parse_c_grid(args.c_grid) if args.c_grid is not None else SEED_GRID
@@ -302,35 +305,37 @@ def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     for note in model.notes:
         err.write(f"note: {note}\n")
     if args.save:
-        _write_file(args.save, export.save_model(model), what="model file")
+        _write_file(args.save, save_model(model), what="model file")
         err.write(f"wrote the model to {args.save}\n")
     if args.script:
-        _write_file(args.script, export.reproducible_script(model, loaded.report), what="script")
+        _write_file(args.script, reproducible_script(model, loaded.report), what="script")
         err.write(f"wrote the script to {args.script}\n")
     if args.report:
-        _write_file(args.report, export.html_report(model, loaded), what="report")
+        _write_file(args.report, html_report(model, loaded), what="report")
         err.write(f"wrote the report to {args.report}\n")
-    _print_json(export.train_summary(model), out)
+    _print_json(train_summary(model), out)
     return EXIT_OK
 
 
 def run_predict(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     """``predict MODEL.skops FILE [--out PREDICTIONS.csv]``."""
-    from dashboard import export
+    from dashboard.export.csv import safe_csv_bytes
+    from dashboard.export.model_file import load_model
+    from dashboard.prediction import predict_table, prediction_records
 
     _check_writable(args.out, what="predictions file")
     raw_model = _read_file(args.model, what="model file", limit=LIMITS.max_model_bytes)
-    saved = export.load_model(raw_model)
+    saved = load_model(raw_model)
     loaded = _load_table(args.file)
-    predictions = export.predict_table(saved, loaded.table)
+    predictions = predict_table(saved, loaded.table)
     if args.out:
-        _write_file(args.out, export.safe_csv_bytes(predictions), what="predictions file")
+        _write_file(args.out, safe_csv_bytes(predictions), what="predictions file")
         _print_json({"rows": len(predictions), "out": args.out}, out)
     else:
         _print_json(
             {
                 "rows": len(predictions),
-                "predictions": export.prediction_records(saved, predictions),
+                "predictions": prediction_records(saved, predictions),
             },
             out,
         )

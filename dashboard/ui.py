@@ -28,7 +28,7 @@ CALC_FEED = (
 )
 NOTICE = "notice"  # a one-off message to show after a rerun
 MODEL_ORIGIN = "model_origin"  # {"name", "sha256", "report", "rows", "columns", "sample"}
-SAVED_MODEL = "saved_model"  # dashboard.export.SavedModel uploaded on Predict
+SAVED_MODEL = "saved_model"  # dashboard.export.model_file.SavedModel uploaded on Predict
 PREDICTIONS = "predictions"  # ((file_id, model id), predictions frame, unseen categories)
 EXTRAS = "extras"  # per-model results computed once on first view (curves, calibration, ...)
 
@@ -320,15 +320,18 @@ def model_downloads(model) -> None:
 
     Files are built only when a button is pressed, so reruns stay cheap.
     """
-    from dashboard import export
+    from dashboard.export import csv as files
+    from dashboard.export.model_file import save_model
+    from dashboard.export.report import html_report
+    from dashboard.export.script import reproducible_script
 
     origin = st.session_state.get(MODEL_ORIGIN, {})
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(
         "Model (.skops)",
-        lambda: export.save_model(model),
-        file_name=export.MODEL_FILE_NAME,
-        mime=export.MODEL_MIME,
+        lambda: save_model(model),
+        file_name=files.MODEL_FILE_NAME,
+        mime=files.MODEL_MIME,
         on_click="ignore",
         icon=":material/download:",
         key="download_model",
@@ -338,9 +341,9 @@ def model_downloads(model) -> None:
     report = origin.get("report")
     c2.download_button(
         "Python script",
-        lambda: export.reproducible_script(model, _script_source(model, report)),
-        file_name=export.SCRIPT_FILE_NAME,
-        mime=export.SCRIPT_MIME,
+        lambda: reproducible_script(model, _script_source(model, report)),
+        file_name=files.SCRIPT_FILE_NAME,
+        mime=files.SCRIPT_MIME,
         on_click="ignore",
         icon=":material/code:",
         key="download_script",
@@ -351,9 +354,9 @@ def model_downloads(model) -> None:
     )
     c3.download_button(
         "Report (HTML)",
-        lambda: export.html_report(model, _origin_table(model)),
-        file_name=export.REPORT_FILE_NAME,
-        mime=export.REPORT_MIME,
+        lambda: html_report(model, _origin_table(model)),
+        file_name=files.REPORT_FILE_NAME,
+        mime=files.REPORT_MIME,
         on_click="ignore",
         icon=":material/description:",
         key="download_report",
@@ -362,9 +365,9 @@ def model_downloads(model) -> None:
     )
     c4.download_button(
         "CV scores (CSV)",
-        lambda: export.safe_csv_bytes(model.cv_results),
-        file_name=export.CV_RESULTS_CSV_NAME,
-        mime=export.CSV_MIME,
+        lambda: files.safe_csv_bytes(model.cv_results),
+        file_name=files.CV_RESULTS_CSV_NAME,
+        mime=files.CSV_MIME,
         on_click="ignore",
         icon=":material/table:",
         key="download_cv",
@@ -375,9 +378,9 @@ def model_downloads(model) -> None:
 
         st.download_button(
             "The sample as CSV (to run the script on)",
-            lambda: export.safe_csv_bytes(load_sample(origin["sample"])),
+            lambda: files.safe_csv_bytes(load_sample(origin["sample"])),
             file_name=f"{origin['sample']}.csv",
-            mime=export.CSV_MIME,
+            mime=files.CSV_MIME,
             on_click="ignore",
             key="download_sample",
         )

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from dashboard import evaluation, export, ui
+from dashboard import evaluation, prediction, ui
 from dashboard.data import load_csv
+from dashboard.export import csv as files
+from dashboard.export.model_file import load_model
 
 st.title("Predict")
 st.caption(
@@ -79,7 +81,7 @@ with tab_file:
         ):
             st.session_state["model_upload_seen"] = model_file.file_id
             try:
-                st.session_state[ui.SAVED_MODEL] = export.load_model(model_file.getvalue())
+                st.session_state[ui.SAVED_MODEL] = load_model(model_file.getvalue())
                 st.session_state.pop(ui.PREDICTIONS, None)  # keyed by id(model), now freed
             except ui.SoftmaxLabError as err:
                 ui.show_error(err)
@@ -116,8 +118,8 @@ with tab_file:
         if memo is None or memo[0] != signature:
             try:
                 table = load_csv(new_file.getvalue(), name=new_file.name).table
-                unseen = export.unseen_categories(model, table)
-                result = export.predict_table(model, table)
+                unseen = prediction.unseen_categories(model, table)
+                result = prediction.predict_table(model, table)
             except ui.SoftmaxLabError as err:
                 ui.show_error(err)
                 st.stop()
@@ -138,9 +140,9 @@ with tab_file:
             st.caption("The first 1,000 rows are shown; the download has them all.")
         st.download_button(
             "Download predictions (CSV)",
-            lambda: export.safe_csv_bytes(result),
-            file_name=export.PREDICTIONS_CSV_NAME,
-            mime=export.CSV_MIME,
+            lambda: files.safe_csv_bytes(result),
+            file_name=files.PREDICTIONS_CSV_NAME,
+            mime=files.CSV_MIME,
             on_click="ignore",
             icon=":material/download:",
             key="download_predictions",

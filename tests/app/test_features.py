@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import log_loss
 
-from dashboard import export
+from dashboard.export.model_file import save_model
 from dashboard.samples import SAMPLES
 from dashboard.ui import escape_markdown
 from tests.app.test_pages import assert_clean, figure, new_app, train
@@ -162,7 +162,7 @@ def test_every_sample_trains_and_every_page_runs(sample):
 def test_saved_model_uploads_back_and_predicts_the_same():
     at = train(new_app())
     model = at.session_state["model"]
-    raw = export.save_model(model)
+    raw = save_model(model)
     fresh = new_app()  # another session, without a trained model
     fresh.switch_page("pages/predict.py").run()
     fresh.file_uploader(key="model_upload").set_value(("m.skops", raw, "application/zip")).run()

@@ -26,9 +26,29 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from dashboard import export
 from dashboard.errors import SoftmaxLabError
+from dashboard.export.csv import (
+    CV_RESULTS_CSV_NAME,
+    MODEL_FILE_NAME,
+    PER_CLASS_CSV_NAME,
+    PREDICTIONS_CSV_NAME,
+    PROFILE_CSV_NAME,
+    REPORT_FILE_NAME,
+    SCRIPT_FILE_NAME,
+    safe_csv_bytes,
+)
+from dashboard.export.model_file import (
+    ALLOWED_UNTRUSTED_TYPES,
+    MODEL_FORMAT,
+    MODEL_FORMAT_VERSION,
+    load_model,
+    save_model,
+)
+from dashboard.export.report import html_report
+from dashboard.export.script import reproducible_script
 from dashboard.limits import Limits
+from dashboard.prediction import predict_table, unseen_categories
+from dashboard.summary import train_summary
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,7 +63,7 @@ def _reread(raw: bytes) -> pd.DataFrame:
 def test_csv_neutralises_every_trigger_in_text_columns_and_headers():
     nasty = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", '=HYPERLINK("http://e")', "ok"]
     frame = pd.DataFrame({"text": nasty, "=bad header": range(len(nasty))})
-    back = _reread(export.safe_csv_bytes(frame))
+    back = _reread(safe_csv_bytes(frame))
     assert list(back.columns) == ["text", "'=bad header"]
     for cell in back["text"]:
         assert not cell.startswith(TRIGGERS), repr(cell)
@@ -60,7 +80,7 @@ def test_csv_keeps_numeric_columns_numeric():
             "label": ["-a", None, "b"],
         }
     )
-    back = _reread(export.safe_csv_bytes(frame))
+    back = _reread(safe_csv_bytes(frame))
     assert pd.api.types.is_float_dtype(back["neg_float"])
     assert back["neg_float"].iloc[0] == -1.5 and np.isnan(back["neg_float"].iloc[1])
     assert pd.api.types.is_integer_dtype(back["neg_int"])
@@ -73,7 +93,7 @@ def test_csv_is_utf8_and_handles_object_columns_with_mixed_values():
     frame = pd.DataFrame(
         {"name": ["Zoë", "東京", "=x"], "mixed": pd.Series([-1.0, "-y", None], dtype=object)}
     )
-    raw = export.safe_csv_bytes(frame)
+    raw = safe_csv_bytes(frame)
     raw.decode("utf-8")  # must not raise
     back = _reread(raw)
     assert back["name"].tolist() == ["Zoë", "東京", "'=x"]
@@ -86,18 +106,18 @@ def test_csv_is_utf8_and_handles_object_columns_with_mixed_values():
 
 def test_download_names_are_fixed_and_safe():
     names = [
-        export.PREDICTIONS_CSV_NAME,
-        export.CV_RESULTS_CSV_NAME,
-        export.PER_CLASS_CSV_NAME,
-        export.PROFILE_CSV_NAME,
-        export.MODEL_FILE_NAME,
-        export.SCRIPT_FILE_NAME,
-        export.REPORT_FILE_NAME,
+        PREDICTIONS_CSV_NAME,
+        CV_RESULTS_CSV_NAME,
+        PER_CLASS_CSV_NAME,
+        PROFILE_CSV_NAME,
+        MODEL_FILE_NAME,
+        SCRIPT_FILE_NAME,
+        REPORT_FILE_NAME,
     ]
     for name in names:
         assert all(ch.isalnum() or ch in "-._" for ch in name), name
         assert not name.startswith((".", "-"))
-    assert export.MODEL_FILE_NAME.endswith(".skops")
+    assert MODEL_FILE_NAME.endswith(".skops")
 
 
 # --------------------------------------------------------------------------- skops refusals
@@ -117,12 +137,12 @@ def test_pickle_is_refused_and_its_canary_never_runs(tmp_path):
     canary = tmp_path / "canary-ran"
     raw = pickle.dumps(_Canary(str(canary)))
     with pytest.raises(SoftmaxLabError, match="pickle"):
-        export.load_model(raw)
+        load_model(raw)
     assert not canary.exists()
     # Every pickle protocol, the same.
     for protocol in range(0, pickle.HIGHEST_PROTOCOL + 1):
         with pytest.raises(SoftmaxLabError, match="not a skops model file"):
-            export.load_model(pickle.dumps(_Canary(str(canary)), protocol=protocol))
+            load_model(pickle.dumps(_Canary(str(canary)), protocol=protocol))
         assert not canary.exists()
 
 
@@ -135,7 +155,7 @@ def test_pickle_is_refused_before_skops_or_pickle_is_called(monkeypatch, tmp_pat
     monkeypatch.setattr(skops.io, "loads", boom)
     monkeypatch.setattr(skops.io, "get_untrusted_types", boom)
     with pytest.raises(SoftmaxLabError):
-        export.load_model(pickle.dumps(_Canary(str(tmp_path / "c"))))
+        load_model(pickle.dumps(_Canary(str(tmp_path / "c"))))
 
 
 @pytest.mark.parametrize(
@@ -148,7 +168,7 @@ def test_pickle_is_refused_before_skops_or_pickle_is_called(monkeypatch, tmp_pat
 )
 def test_non_archives_are_refused_with_their_own_message(raw, match):
     with pytest.raises(SoftmaxLabError, match=match):
-        export.load_model(raw)
+        load_model(raw)
 
 
 def _zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
@@ -161,7 +181,7 @@ def _zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
 
 def test_zip_without_skops_schema_is_refused():
     with pytest.raises(SoftmaxLabError, match="no schema.json"):
-        export.load_model(_zip({"model.pkl": b"\x80\x04K\x01."}))
+        load_model(_zip({"model.pkl": b"\x80\x04K\x01."}))
 
 
 def _forbid_unpacking(monkeypatch):
@@ -181,7 +201,7 @@ def test_zip_bomb_is_refused_without_being_unpacked(monkeypatch):
     _forbid_unpacking(monkeypatch)
     start = time.perf_counter()
     with pytest.raises(SoftmaxLabError, match="would unpack to"):
-        export.load_model(bomb, limits=Limits(max_model_bytes=10_000_000))
+        load_model(bomb, limits=Limits(max_model_bytes=10_000_000))
     assert time.perf_counter() - start < 0.5
 
 
@@ -189,7 +209,7 @@ def test_zip_with_too_many_members_is_refused_without_being_unpacked(monkeypatch
     many = _zip({"schema.json": b"{}", **{f"{i}.npy": b"" for i in range(3000)}})
     _forbid_unpacking(monkeypatch)
     with pytest.raises(SoftmaxLabError, match="too many parts"):
-        export.load_model(many)  # default limit: 2,000 members
+        load_model(many)  # default limit: 2,000 members
 
 
 def test_default_limits_refuse_a_big_bomb(monkeypatch):
@@ -201,7 +221,7 @@ def test_default_limits_refuse_a_big_bomb(monkeypatch):
     bomb = _zip({"schema.json": b"{}", **{f"{i}.npy": chunk for i in range(repeats)}})
     _forbid_unpacking(monkeypatch)
     with pytest.raises(SoftmaxLabError, match="would unpack to"):
-        export.load_model(bomb)
+        load_model(bomb)
 
 
 def _small_pipeline():
@@ -232,8 +252,8 @@ def _small_pipeline():
 
 def _payload(fitted, **overrides):
     payload = {
-        "format": export.MODEL_FORMAT,
-        "format_version": export.MODEL_FORMAT_VERSION,
+        "format": MODEL_FORMAT,
+        "format_version": MODEL_FORMAT_VERSION,
         "pipeline": fitted,
         "classes": ["a", "b", "c"],
         "numeric_columns": ["x"],
@@ -249,7 +269,7 @@ def _payload(fitted, **overrides):
 
 def test_handmade_payload_of_our_shape_loads():
     pipeline, frame = _small_pipeline()
-    saved = export.load_model(skops.io.dumps(_payload(pipeline)))
+    saved = load_model(skops.io.dumps(_payload(pipeline)))
     np.testing.assert_array_equal(
         saved.pipeline.predict_proba(frame), pipeline.predict_proba(frame)
     )
@@ -260,11 +280,11 @@ def test_untrusted_type_is_refused_and_never_constructed():
     raw = skops.io.dumps(_payload(pipeline, hook=FunctionTransformer(os.system)))
     assert f"{os.system.__module__}.system" in skops.io.get_untrusted_types(data=raw)
     with pytest.raises(SoftmaxLabError, match="does not trust"):
-        export.load_model(raw)
+        load_model(raw)
 
 
 def test_allow_list_is_fixed_and_small():
-    assert frozenset({"numpy.dtype"}) == export.ALLOWED_UNTRUSTED_TYPES
+    assert frozenset({"numpy.dtype"}) == ALLOWED_UNTRUSTED_TYPES
 
 
 @pytest.mark.parametrize(
@@ -282,12 +302,12 @@ def test_skops_files_that_are_not_our_model_are_refused(payload_change, match):
     pipeline, _ = _small_pipeline()
     raw = skops.io.dumps(_payload(pipeline, **payload_change))
     with pytest.raises(SoftmaxLabError, match=match):
-        export.load_model(raw)
+        load_model(raw)
 
 
 def test_skops_file_of_something_else_entirely_is_refused():
     with pytest.raises(SoftmaxLabError, match="not written by Softmax Lab"):
-        export.load_model(skops.io.dumps([1, 2, 3]))
+        load_model(skops.io.dumps([1, 2, 3]))
 
 
 # --------------------------------------------------------------------------- with real training
@@ -377,9 +397,9 @@ def mixed_run():
 
 def test_saved_model_loads_back_and_predicts_the_same_probabilities(mixed_run):
     _, loaded, model = mixed_run
-    raw = export.save_model(model)
+    raw = save_model(model)
     assert raw.startswith(b"PK\x03\x04")
-    saved = export.load_model(raw)
+    saved = load_model(raw)
     assert saved.classes == model.classes
     assert saved.numeric_columns == model.numeric_columns
     assert saved.categorical_columns == model.categorical_columns
@@ -389,21 +409,21 @@ def test_saved_model_loads_back_and_predicts_the_same_probabilities(mixed_run):
     assert saved.data_sha256 == loaded.sha256
     # Probabilities of the held-out rows: the app's record against the reloaded model.
     held_out = loaded.table.loc[model.test_index]
-    predictions = export.predict_table(saved, held_out)
+    predictions = predict_table(saved, held_out)
     columns = [f"probability_{c}" for c in model.classes]
     np.testing.assert_allclose(
         predictions[columns].to_numpy(), model.test_proba, rtol=0, atol=1e-12
     )
     assert predictions["predicted_class"].tolist() == list(model.test_pred)
     # The in-session model gives the same table.
-    pd.testing.assert_frame_equal(predictions, export.predict_table(model, held_out))
+    pd.testing.assert_frame_equal(predictions, predict_table(model, held_out))
 
 
 def test_predictions_keep_input_columns_and_ignore_extra_ones(iris_run):
     _, loaded, model = iris_run
     table = loaded.table.drop(columns=["species"]).assign(note="x")
     table = table[["note", *table.columns[:-1]]]
-    predictions = export.predict_table(model, table)
+    predictions = predict_table(model, table)
     assert list(predictions.columns) == [
         *table.columns,
         "predicted_class",
@@ -419,7 +439,7 @@ def test_missing_columns_are_named(iris_run):
     _, loaded, model = iris_run
     table = loaded.table.drop(columns=["petal length (cm)", "sepal width (cm)"])
     with pytest.raises(SoftmaxLabError, match=r"'sepal width \(cm\)', 'petal length \(cm\)'"):
-        export.predict_table(model, table)
+        predict_table(model, table)
 
 
 def test_bad_types_are_reported_by_column_and_row(iris_run):
@@ -430,14 +450,14 @@ def test_bad_types_are_reported_by_column_and_row(iris_run):
     with pytest.raises(
         SoftmaxLabError, match=r"'sepal width \(cm\)' should hold numbers \(data row 4: 'wide'\)"
     ):
-        export.predict_table(model, table)
+        predict_table(model, table)
 
 
 def test_numbers_read_as_text_still_predict(iris_run):
     _, loaded, model = iris_run
     table = loaded.table.astype(str)
-    expected = export.predict_table(model, loaded.table)
-    got = export.predict_table(model, table)
+    expected = predict_table(model, loaded.table)
+    got = predict_table(model, table)
     columns = [f"probability_{c}" for c in model.classes]
     np.testing.assert_allclose(got[columns].to_numpy(), expected[columns].to_numpy(), atol=1e-12)
 
@@ -447,8 +467,8 @@ def test_unseen_categories_are_handled_and_reported(mixed_run):
     rows = loaded.table.loc[model.test_index[:5]].copy()
     rows["shape"] = rows["shape"].astype(object)
     rows.loc[rows.index[0], "shape"] = "hexagon"
-    assert export.unseen_categories(model, rows) == {"shape": ["hexagon"]}
-    predictions = export.predict_table(model, rows)
+    assert unseen_categories(model, rows) == {"shape": ["hexagon"]}
+    predictions = predict_table(model, rows)
     proba = predictions[[f"probability_{c}" for c in model.classes]].to_numpy()
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     # Reference: an unseen category contributes nothing, i.e. all its one-hot columns are 0.
@@ -465,13 +485,13 @@ def test_unseen_categories_are_handled_and_reported(mixed_run):
 def test_empty_table_is_refused(iris_run):
     _, loaded, model = iris_run
     with pytest.raises(SoftmaxLabError, match="no rows"):
-        export.predict_table(model, loaded.table.iloc[:0])
+        predict_table(model, loaded.table.iloc[:0])
 
 
 def test_prediction_download_is_formula_safe(mixed_run):
     _, loaded, model = mixed_run
-    predictions = export.predict_table(model, loaded.table)
-    back = _reread(export.safe_csv_bytes(predictions))
+    predictions = predict_table(model, loaded.table)
+    back = _reread(safe_csv_bytes(predictions))
     assert (back["shape"] == "'=odd").any()
     for name in back.columns:
         if back[name].dtype == object or pd.api.types.is_string_dtype(back[name]):
@@ -505,7 +525,7 @@ def _run_script(tmp_path, source: str, raw: bytes) -> dict:
 
 
 def _assert_script_matches(printed: dict, model) -> None:
-    summary = export.train_summary(model)
+    summary = train_summary(model)
     assert set(printed) == set(summary)
     assert printed["classes"] == summary["classes"]
     assert printed["best_C"] == summary["best_C"]
@@ -531,7 +551,7 @@ def _assert_standalone(source: str) -> None:
 
 def test_script_reproduces_a_numeric_run(tmp_path, iris_run):
     raw, loaded, model = iris_run
-    source = export.reproducible_script(model, loaded.report)
+    source = reproducible_script(model, loaded.report)
     _assert_standalone(source)
     _assert_script_matches(_run_script(tmp_path, source, raw), model)
 
@@ -539,7 +559,7 @@ def test_script_reproduces_a_numeric_run(tmp_path, iris_run):
 def test_script_reproduces_a_run_with_categories_and_missing_values(tmp_path, mixed_run):
     raw, loaded, model = mixed_run
     assert model.categorical_columns and loaded.table.isna().any().any()
-    source = export.reproducible_script(model, loaded)
+    source = reproducible_script(model, loaded)
     _assert_script_matches(_run_script(tmp_path, source, raw), model)
 
 
@@ -550,13 +570,13 @@ def test_script_reproduces_a_run_on_a_tricky_file(tmp_path):
     )
     assert loaded.report.title_lines == 1 and loaded.report.delimiter == ";"
     assert model.classes == ("False", "True")
-    source = export.reproducible_script(model, loaded.report)
+    source = reproducible_script(model, loaded.report)
     _assert_script_matches(_run_script(tmp_path, source, raw), model)
 
 
 def test_script_holds_user_text_only_as_literals(iris_run):
     _, loaded, model = iris_run
-    source = export.reproducible_script(model, loaded.report)
+    source = reproducible_script(model, loaded.report)
     compile(source, "run.py", "exec")
     assert repr("sepal length (cm)") in source
 
@@ -568,7 +588,7 @@ def test_script_survives_hostile_column_names(tmp_path):
     frame["y"] = np.repeat(["p", "q", "r"], 30)
     raw = frame.to_csv(index=False).encode("utf-8")
     loaded, model = _train(raw, "y", c_grid=(0.1, 1.0), cv_folds=3)
-    source = export.reproducible_script(model, loaded.report)
+    source = reproducible_script(model, loaded.report)
     compile(source, "run.py", "exec")
     _assert_script_matches(_run_script(tmp_path, source, raw), model)
 
@@ -578,7 +598,7 @@ def test_script_survives_hostile_column_names(tmp_path):
 
 def test_report_is_self_contained_and_escapes_user_text(mixed_run):
     _, loaded, model = mixed_run
-    page = export.html_report(model, loaded)
+    page = html_report(model, loaded)
     assert page.count("plotly.js v") == 1 or page.count("* plotly.js") == 1
     assert "<script src=" not in page
     assert loaded.sha256 in page
@@ -596,7 +616,7 @@ def test_report_escapes_hostile_names():
     loaded, model = _train(
         frame.to_csv(index=False).encode("utf-8"), "y", c_grid=(0.1, 1.0), cv_folds=3
     )
-    page = export.html_report(model, loaded)
+    page = html_report(model, loaded)
     assert "<img src=" not in page
     assert "<b>a</b>" not in page
     assert "</script><script>window.pwned" not in page
@@ -638,8 +658,8 @@ def _open_in_chromium(browser, path: Path) -> dict:
 @pytest.mark.e2e
 def test_report_opens_offline_in_chromium_and_draws_its_charts(browser, tmp_path, mixed_run):
     _, loaded, model = mixed_run
-    path = tmp_path / export.REPORT_FILE_NAME
-    path.write_text(export.html_report(model, loaded), encoding="utf-8")
+    path = tmp_path / REPORT_FILE_NAME
+    path.write_text(html_report(model, loaded), encoding="utf-8")
     seen = _open_in_chromium(browser, path)
     assert seen["outside"] == []
     assert seen["errors"] == []
@@ -662,7 +682,7 @@ def test_report_with_hostile_names_runs_no_script(browser, tmp_path):
         frame.to_csv(index=False).encode("utf-8"), "y", c_grid=(0.1, 1.0), cv_folds=3
     )
     path = tmp_path / "report.html"
-    path.write_text(export.html_report(model, loaded), encoding="utf-8")
+    path.write_text(html_report(model, loaded), encoding="utf-8")
     seen = _open_in_chromium(browser, path)
     assert seen["pwned"] is None
     assert seen["outside"] == []
@@ -679,8 +699,8 @@ def test_categorical_only_model_round_trips():
         frame.to_csv(index=False).encode(), "label", c_grid=(0.1, 1.0), cv_folds=3
     )
     assert model.numeric_columns == () and len(model.categorical_columns) == 2
-    saved = export.load_model(export.save_model(model))
-    proba = export.predict_table(saved, loaded.table.loc[model.test_index])
+    saved = load_model(save_model(model))
+    proba = predict_table(saved, loaded.table.loc[model.test_index])
     np.testing.assert_allclose(
         proba[[f"probability_{c}" for c in model.classes]].to_numpy(), model.test_proba, atol=1e-12
     )
@@ -688,27 +708,27 @@ def test_categorical_only_model_round_trips():
 
 def test_report_accepts_a_plain_summary_or_nothing(iris_run):
     _, loaded, model = iris_run
-    page = export.html_report(model, {"name": "<i>x</i>.csv", "rows": 150, "sha256": "abc123"})
+    page = html_report(model, {"name": "<i>x</i>.csv", "rows": 150, "sha256": "abc123"})
     assert "&lt;i&gt;x&lt;/i&gt;.csv" in page and "abc123" in page
     assert "<i>x</i>" not in page
-    page = export.html_report(model, None)
+    page = html_report(model, None)
     assert model.data_sha256 in page
 
 
 def test_yes_no_features_accept_text_and_report_other_values(mixed_run):
     _, loaded, model = mixed_run
     assert "flag" in model.numeric_columns
-    saved = export.load_model(export.save_model(model))
+    saved = load_model(save_model(model))
     assert saved.column_types["flag"] == "boolean"
     rows = loaded.table.loc[model.test_index[:6]].copy()
-    expected = export.predict_table(saved, rows)
+    expected = predict_table(saved, rows)
     as_text = rows.assign(flag=rows["flag"].map({True: "Yes", False: "no"}).astype(object))
-    got = export.predict_table(saved, as_text)
+    got = predict_table(saved, as_text)
     columns = [f"probability_{c}" for c in model.classes]
     np.testing.assert_allclose(got[columns].to_numpy(), expected[columns].to_numpy(), atol=1e-12)
     as_text.loc[as_text.index[2], "flag"] = "maybe"
     with pytest.raises(SoftmaxLabError, match=r"'flag' should hold yes/no values \(data row 3"):
-        export.predict_table(saved, as_text)
+        predict_table(saved, as_text)
 
 
 def test_category_codes_read_as_numbers_still_match():
@@ -719,8 +739,8 @@ def test_category_codes_read_as_numbers_still_match():
     loaded, model = _train(frame.to_csv(index=False).encode(), "label", c_grid=(1.0,), cv_folds=3)
     assert model.categorical_columns == ("code",)
     rows = pd.DataFrame({"code": [1.0, 2.0, np.nan], "noise": [0.0, 0.0, 0.0]})
-    assert export.unseen_categories(model, rows) == {}
-    predictions = export.predict_table(model, rows)
+    assert unseen_categories(model, rows) == {}
+    predictions = predict_table(model, rows)
     assert predictions["predicted_class"].tolist()[:2] == ["one", "two"]
 
 
@@ -737,7 +757,7 @@ def test_csv_property_no_text_cell_starts_a_formula_and_numbers_survive(texts, n
     n = min(len(texts), len(numbers))
     frame = pd.DataFrame({"text": texts[:n], "number": numbers[:n]})
     back = pd.read_csv(
-        io.BytesIO(export.safe_csv_bytes(frame)),
+        io.BytesIO(safe_csv_bytes(frame)),
         keep_default_na=False,
         na_values=[],
         dtype={"text": str},
@@ -801,9 +821,7 @@ def test_script_reproduces_runs_on_odd_dialects(tmp_path, quirks):
     columns = list(load_csv(raw).table.columns)
     loaded, model = _train(raw, columns[3], c_grid=(0.01, 0.1, 1.0, 10.0), cv_folds=3)
     for how in (loaded, loaded.report):
-        _assert_script_matches(
-            _run_script(tmp_path, export.reproducible_script(model, how), raw), model
-        )
+        _assert_script_matches(_run_script(tmp_path, reproducible_script(model, how), raw), model)
 
 
 def test_script_leaves_out_repeated_header_rows_like_the_loader(tmp_path):
@@ -815,7 +833,7 @@ def test_script_leaves_out_repeated_header_rows_like_the_loader(tmp_path):
     raw = pasted.encode("utf-8")
     loaded, model = _train(raw, "label", c_grid=(0.1, 1.0, 10.0), cv_folds=3)
     assert loaded.report.rows == 150
-    source = export.reproducible_script(model, loaded)
+    source = reproducible_script(model, loaded)
     _assert_script_matches(_run_script(tmp_path, source, raw), model)
 
 
@@ -826,7 +844,7 @@ def test_foreign_preprocessing_is_refused():
     numeric = pipeline.steps[0][1].transformers_[0][1]
     numeric.steps[1] = ("standardscaler", MinMaxScaler().fit(frame[["x"]]))
     with pytest.raises(SoftmaxLabError, match="preprocessing is not Softmax Lab's"):
-        export.load_model(skops.io.dumps(_payload(pipeline)))
+        load_model(skops.io.dumps(_payload(pipeline)))
 
 
 def test_damaged_coefficients_are_refused():
@@ -834,4 +852,4 @@ def test_damaged_coefficients_are_refused():
     lr = pipeline.steps[-1][1]
     lr.coef_ = lr.coef_[:, :2]  # the preprocessing makes 4 inputs
     with pytest.raises(SoftmaxLabError, match="cannot make a prediction"):
-        export.load_model(skops.io.dumps(_payload(pipeline)))
+        load_model(skops.io.dumps(_payload(pipeline)))

@@ -1,0 +1,325 @@
+"""The HTML report of one training run: self-contained, offline, every user text escaped."""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.errors import SoftmaxLabError
+from dashboard.export.model_file import library_versions
+from dashboard.summary import train_summary
+
+__all__ = ["html_report"]
+
+_REPORT_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
+       max-width: 1100px; padding: 0 1rem; color: #222; line-height: 1.45; }
+h1 { font-size: 1.8rem; } h2 { border-bottom: 1px solid #ddd; padding-bottom: .2rem; margin-top: 2rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .92rem; }
+th, td { border: 1px solid #ddd; padding: .25rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f5f5f5; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; word-break: break-all; }
+.figure { margin: 1rem 0 2rem; } .note { color: #555; }
+"""
+
+# The report needs nothing from outside the file: the policy makes the browser refuse to fetch.
+_REPORT_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; connect-src 'none'; worker-src blob:"
+)
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return f"<td>{'yes' if value else 'no'}</td>"
+    if isinstance(value, (int, np.integer)):
+        return f'<td class="num">{int(value):,}</td>'
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        text = f"{number:.4g}" if np.isfinite(number) else "-"
+        return f'<td class="num">{_e(text)}</td>'
+    if value is None:
+        return "<td></td>"
+    return f"<td>{_e(value)}</td>"
+
+
+def _html_table(rows: list[dict] | pd.DataFrame, *, columns: list[str] | None = None) -> str:
+    if isinstance(rows, pd.DataFrame):
+        records = rows.to_dict("records")
+        columns = columns or [str(c) for c in rows.columns]
+    else:
+        records = rows
+        columns = columns or (list(records[0].keys()) if records else [])
+    head = "".join(f"<th>{_e(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(_cell(record.get(c)) for c in columns) + "</tr>" for record in records
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _key_values(pairs: list[tuple[str, Any]]) -> str:
+    body = "".join(f"<tr><th>{_e(k)}</th>{_cell(v)}</tr>" for k, v in pairs)
+    return f"<table><tbody>{body}</tbody></table>"
+
+
+def _report_figures(model: Any) -> tuple[list[tuple[str, Any]], list[str]]:
+    """Every chart of the Evaluate page, built by :mod:`dashboard.figures`; and notes on any
+    chart these data cannot have."""
+    from dashboard import evaluation, figures
+
+    classes = [str(c) for c in model.classes]
+    cm = np.asarray(model.evaluation.confusion_matrix)
+    y_test = np.asarray(model.y_test)
+    proba = np.asarray(model.test_proba)
+    charts: list[tuple[str, Any]] = []
+    skipped: list[str] = []
+
+    def add(title: str, build) -> None:
+        try:
+            charts.append((title, build()))
+        except SoftmaxLabError as exc:  # a chart these data cannot have: say so, keep the rest
+            skipped.append(f"{title}: {exc}")
+
+    def cv_figure():
+        one_se = evaluation.one_standard_error_C(model.cv_results, best_C=model.best_C)
+        return figures.cv_scores_figure(
+            model.cv_results, model.cv_summary, model.best_C, one_se_C=one_se.chosen_C
+        )
+
+    add("Cross-validated accuracy against C", cv_figure)
+    add(
+        "Confusion matrix on the held-out rows (counts)",
+        lambda: figures.confusion_matrix_figure(cm, classes),
+    )
+    add(
+        "Confusion matrix, share of each true class",
+        lambda: figures.confusion_matrix_figure(cm, classes, normalize="true"),
+    )
+    path = getattr(model, "coef_path", None) or {}
+    if path.get("coef") is not None and len(path.get("C", ())):
+        coef_classes = [str(c) for c in path.get("coef_classes") or classes]
+        for name in coef_classes[:10]:
+            add(
+                f"Weights against C for class {name}",
+                lambda name=name: figures.coefficient_paths_figure(
+                    path["C"],
+                    path["coef"],
+                    path.get("feature_names") or [],
+                    classes,
+                    class_name=name,
+                    best_C=model.best_C,
+                ),
+            )
+    add(
+        "ROC curves (one class against the rest)",
+        lambda: figures.roc_curves_figure(evaluation.roc_curves(y_test, proba, classes)),
+    )
+    add(
+        "Precision-recall curves",
+        lambda: figures.precision_recall_figure(
+            evaluation.precision_recall_curves(y_test, proba, classes)
+        ),
+    )
+
+    @functools.cache
+    def held_out_calibration():  # both calibration charts read the same bins
+        return evaluation.calibration(y_test, proba, classes)
+
+    add(
+        "Calibration: accuracy against confidence",
+        lambda: figures.calibration_figure(held_out_calibration()),
+    )
+    add(
+        "How confident the model is on held-out rows",
+        lambda: figures.confidence_histogram_figure(held_out_calibration()),
+    )
+    for i in range(min(3, len(proba))):
+        add(
+            f"Class probabilities of held-out row {i + 1} (true class: {y_test[i]})",
+            lambda i=i: figures.probability_bars_figure(
+                proba[i], classes, true_label=str(y_test[i])
+            ),
+        )
+    return charts, skipped
+
+
+def _data_section(loaded: Any, model: Any) -> str:
+    parts = []
+    if loaded is None:
+        loaded = {}
+    if isinstance(loaded, dict):
+        pairs = [
+            (str(k), v if not isinstance(v, (list, tuple, dict)) else json.dumps(v))
+            for k, v in loaded.items()
+        ]
+        if not any(k.lower() in ("sha256", "data_sha256") for k, _ in pairs):
+            pairs.append(("SHA-256 of the file", getattr(model, "data_sha256", "") or "unknown"))
+        parts.append(_key_values(pairs))
+        return "".join(parts)
+    table = loaded.table
+    sha = getattr(loaded, "sha256", "") or getattr(model, "data_sha256", "")
+    parts.append(
+        _key_values(
+            [
+                ("file", getattr(loaded, "name", "")),
+                ("rows", int(table.shape[0])),
+                ("columns", int(table.shape[1])),
+                ("SHA-256 of the file", sha or "unknown"),
+            ]
+        )
+    )
+    report = getattr(loaded, "report", None)
+    if report is not None and hasattr(report, "sentences"):
+        sentences = report.sentences()
+        if sentences:
+            parts.append("<ul>" + "".join(f"<li>{_e(s)}</li>" for s in sentences) + "</ul>")
+    try:
+        from dashboard.profile import profile
+
+        records = profile(table).as_records()
+    except SoftmaxLabError:
+        records = []
+    if records:
+        shown = {
+            "name": "column",
+            "kind": "kind",
+            "missing": "missing",
+            "unique": "distinct values",
+            "can_be_feature": "usable as a feature",
+            "feature_reason": "why not",
+        }
+        rows = [{label: r.get(key) for key, label in shown.items()} for r in records]
+        parts.append(_html_table(rows, columns=list(shown.values())))
+    return "".join(parts)
+
+
+def html_report(model: Any, loaded: Any = None) -> str:
+    """A self-contained HTML report of one training run.
+
+    It opens offline: Plotly's JavaScript is inlined once, and a content-security policy
+    forbids any outside request. It holds the data summary, the configuration, every chart,
+    the metrics, the library versions and the data's SHA-256. Every piece of user text
+    (file, column and class names, notes) is HTML-escaped.
+
+    Parameters
+    ----------
+    model : TrainedModel
+        The trained model.
+    loaded : LoadedTable or dict, optional
+        The loaded table (name, rows, load report, SHA-256; its columns are profiled), or a
+        plain summary dict shown as it is.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    import plotly.io as pio
+
+    config = model.config
+    config_pairs = [
+        ("target", config.target),
+        ("features", ", ".join(config.features)),
+        (
+            "numeric columns (imputed with the median, standardised)",
+            ", ".join(model.numeric_columns),
+        ),
+        (
+            "categorical columns (imputed with the most frequent value, one-hot)",
+            ", ".join(model.categorical_columns),
+        ),
+        ("C values tried", ", ".join(f"{c:g}" for c in config.c_grid)),
+        (
+            "cross-validation",
+            f"{config.cv_folds} stratified folds, shuffled with seed {config.seed}",
+        ),
+        ("held-out share", config.test_size),
+        ("seed", config.seed),
+        ("class weights", config.class_weight or "none"),
+        ("max iterations (lbfgs)", config.max_iter),
+    ]
+    excluded = list(getattr(model, "excluded_columns", ()) or ())
+    notes = list(getattr(model, "notes", ()) or ())
+    if getattr(model, "rows_dropped", 0):
+        notes.append(f"{model.rows_dropped} row(s) without a target value were left out.")
+    if getattr(model, "classes_dropped", ()):
+        notes.append(
+            "Classes left out (too few rows): " + ", ".join(map(str, model.classes_dropped))
+        )
+
+    summary = train_summary(model)
+    metrics = [(k, v) for k, v in summary["test"].items() if k != "confusion_matrix"]
+    per_class = getattr(model.evaluation, "per_class", None)
+
+    charts, skipped = _report_figures(model)
+    notes += [f"Chart left out: {text}" for text in skipped]
+    figure_html = []
+    for i, (title, figure) in enumerate(charts):
+        div = pio.to_html(
+            figure,
+            full_html=False,
+            include_plotlyjs=(i == 0),
+            config={"displaylogo": False, "responsive": True},
+            div_id=f"figure-{i}",
+        )
+        figure_html.append(f'<div class="figure"><h3>{_e(title)}</h3>{div}</div>')
+
+    generated = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC")
+    body = [
+        "<h1>Softmax Lab report</h1>",
+        f'<p class="note">Generated {_e(generated)}. A softmax (multinomial logistic regression) '
+        "classifier, tuned over C by stratified cross-validation, scored on held-out rows.</p>",
+        "<h2>Data</h2>",
+        _data_section(loaded, model),
+        "<h2>Configuration</h2>",
+        _key_values(config_pairs),
+    ]
+    if excluded:
+        body += [
+            "<h3>Columns left out</h3>",
+            _html_table([{"column": c, "reason": r} for c, r in excluded]),
+        ]
+    if notes:
+        body += ["<h3>Notes</h3>", "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"]
+    body += [
+        "<h2>Results</h2>",
+        _key_values(
+            [
+                ("classes", ", ".join(summary["classes"])),
+                ("best C", summary["best_C"]),
+                ("training rows", summary["n_train"]),
+                ("held-out rows", summary["n_test"]),
+                ("training time (s)", summary["seconds"]),
+            ]
+        ),
+        "<h3>Held-out metrics</h3>",
+        _key_values(metrics),
+    ]
+    if isinstance(per_class, pd.DataFrame) and len(per_class):
+        body += ["<h3>Per class (held-out rows)</h3>", _html_table(per_class)]
+    body += [
+        "<h3>Cross-validation: mean and spread over folds, per C</h3>",
+        _html_table(model.cv_summary),
+        "<h2>Charts</h2>",
+        *figure_html,
+        "<h2>Library versions</h2>",
+        _key_values(list(library_versions().items())),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_REPORT_CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>Softmax Lab report</title>\n"
+        f"<style>{_REPORT_CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )

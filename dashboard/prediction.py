@@ -1,0 +1,281 @@
+"""Prediction on a new file: the feature columns a model reads, checked, and its predictions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.errors import SoftmaxLabError
+from dashboard.export.model_file import _model_parts
+
+__all__ = [
+    "PREDICTED_COLUMN",
+    "PROBABILITY_PREFIX",
+    "feature_frame",
+    "predict_table",
+    "prediction_columns",
+    "prediction_records",
+    "unseen_categories",
+]
+
+PREDICTED_COLUMN = "predicted_class"
+PROBABILITY_PREFIX = "probability_"
+
+
+def _output_name(name: str, taken: set[str]) -> str:
+    while name in taken:
+        name += "_model"
+    taken.add(name)
+    return name
+
+
+def prediction_columns(classes: tuple[str, ...], input_columns) -> tuple[str, list[str]]:
+    """Names of the predicted-class column and of one probability column per class.
+
+    Parameters
+    ----------
+    classes : tuple of str
+        The model's classes.
+    input_columns : iterable of str
+        The input's column names; an output name that clashes with one gets ``_model`` added.
+
+    Returns
+    -------
+    tuple
+        ``(predicted_column, [probability_column, ...])``.
+
+    Examples
+    --------
+    >>> prediction_columns(("a", "b"), ["x", "probability_a"])
+    ('predicted_class', ['probability_a_model', 'probability_b'])
+    """
+    taken = {str(c) for c in input_columns}
+    predicted = _output_name(PREDICTED_COLUMN, taken)
+    return predicted, [_output_name(PROBABILITY_PREFIX + str(c), taken) for c in classes]
+
+
+def feature_frame(model: Any, table: pd.DataFrame) -> pd.DataFrame:
+    """The columns a model reads, taken from a new table by name and checked.
+
+    Extra columns are ignored; missing ones are named in the error; a numeric column whose
+    values are not numbers is reported with an example value and its row.
+
+    Parameters
+    ----------
+    model : TrainedModel or SavedModel
+    table : pandas.DataFrame
+        New rows, e.g. from :func:`dashboard.data.load_csv`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The feature columns, typed as the pipeline expects.
+
+    Raises
+    ------
+    SoftmaxLabError
+        For missing columns, bad types or an empty table.
+    """
+    parts = _model_parts(model)
+    numeric = list(parts["numeric_columns"])
+    categorical = list(parts["categorical_columns"])
+    columns = [str(c) for c in table.columns]
+    missing = [c for c in numeric + categorical if c not in columns]
+    if missing:
+        shown = ", ".join(f"'{c}'" for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
+        raise SoftmaxLabError(
+            f"The file lacks {len(missing)} column(s) the model needs: {shown}",
+            where="columns",
+            hint="Add them with the same names as in the training file (extra columns are fine).",
+        )
+    if len(table) == 0:
+        raise SoftmaxLabError(
+            "The file has no rows to predict", hint="Upload a file with data rows."
+        )
+    table = table.copy()
+    table.columns = columns
+    types = parts["column_types"]
+    out = {}
+    bad = []
+    for name in numeric:
+        column = table[name]
+        if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
+            out[name] = column.astype(float)
+            continue
+        values = column.astype(object)
+        text = values.astype(str).str.strip()
+        present = values.notna() & (text != "")
+        if types.get(name) == "boolean":
+            lower = text.str.lower()
+            converted = pd.Series(np.nan, index=values.index, dtype=float)
+            converted[present & lower.isin(_TRUE_WORDS)] = 1.0
+            converted[present & lower.isin(_FALSE_WORDS)] = 0.0
+            wanted = "yes/no values"
+        else:
+            converted = pd.to_numeric(values.where(present), errors="coerce").astype(float)
+            wanted = "numbers"
+        wrong = present & converted.isna()
+        if wrong.any():
+            position = int(np.flatnonzero(wrong.to_numpy())[0])
+            bad.append(
+                f"'{name}' should hold {wanted} (data row {position + 1}: "
+                f"{str(values.iloc[position])[:40]!r})"
+            )
+        out[name] = converted
+    if bad:
+        raise SoftmaxLabError(
+            "Some columns hold values of the wrong type: " + "; ".join(bad[:10]),
+            where="columns",
+            hint="Fix or clear those cells; missing values are filled in as during training.",
+        )
+    numeric_categories = _numeric_category_columns(parts["pipeline"], categorical)
+    for name in categorical:
+        column = table[name].astype(object)
+        if name in numeric_categories:
+            # The model learnt these categories as numbers; text would never match them.
+            out[name] = pd.to_numeric(column, errors="coerce")
+        else:
+            out[name] = column.map(_category_text, na_action="ignore").astype(object)
+    return pd.DataFrame(out, index=table.index)[list(parts["pipeline"].feature_names_in_)]
+
+
+_TRUE_WORDS = frozenset({"true", "yes", "y", "t", "1", "1.0"})
+_FALSE_WORDS = frozenset({"false", "no", "n", "f", "0", "0.0"})
+
+
+def _category_text(value: Any) -> str:
+    """A category as text; a whole number read as 2.0 is the category "2"."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def unseen_categories(model: Any, table: pd.DataFrame) -> dict[str, list[str]]:
+    """Category values of a new table that the model never saw in training.
+
+    The model still predicts those rows (a value it never saw adds nothing to any class);
+    this tells the user which values they were.
+
+    Parameters
+    ----------
+    model : TrainedModel or SavedModel
+    table : pandas.DataFrame
+
+    Returns
+    -------
+    dict
+        Column -> sorted unseen values (at most 20 a column); columns without any are left out.
+    """
+    parts = _model_parts(model)
+    categorical = list(parts["categorical_columns"])
+    if not categorical:
+        return {}
+    known = _known_categories(parts["pipeline"], categorical)
+    frame = feature_frame(model, table)
+    unseen = {}
+    for name in categorical:
+        values = {str(v) for v in frame[name].dropna().unique()}
+        extra = sorted(values - known.get(name, set()))
+        if extra:
+            unseen[name] = extra[:20]
+    return unseen
+
+
+def _numeric_category_columns(pipeline: Any, categorical: list[str]) -> set[str]:
+    from sklearn.preprocessing import OneHotEncoder
+
+    found = set()
+    for _, transformer, columns in pipeline.steps[0][1].transformers_:
+        steps = transformer.steps if hasattr(transformer, "steps") else [("", transformer)]
+        for _, step in steps:
+            if isinstance(step, OneHotEncoder):
+                for name, cats in zip(columns, step.categories_, strict=True):
+                    if name in categorical and np.asarray(cats).dtype.kind in "iufb":
+                        found.add(name)
+    return found
+
+
+def _known_categories(pipeline: Any, categorical: list[str]) -> dict[str, set[str]]:
+    from sklearn.preprocessing import OneHotEncoder
+
+    preprocess = pipeline.steps[0][1]
+    for _, transformer, columns in preprocess.transformers_:
+        encoder = transformer
+        if hasattr(transformer, "steps"):
+            encoders = [step for _, step in transformer.steps if isinstance(step, OneHotEncoder)]
+            encoder = encoders[0] if encoders else None
+        if isinstance(encoder, OneHotEncoder) and list(columns) == categorical:
+            return {
+                name: {str(v) for v in cats}
+                for name, cats in zip(categorical, encoder.categories_, strict=True)
+            }
+    return {}
+
+
+def predict_table(model: Any, table: pd.DataFrame) -> pd.DataFrame:
+    """Predict every row of a new table.
+
+    Parameters
+    ----------
+    model : TrainedModel or SavedModel
+        A model trained in this session or read back with :func:`load_model`.
+    table : pandas.DataFrame
+        New rows. Columns are matched by name; extra ones are ignored and kept in the output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input's columns, then ``predicted_class`` and one ``probability_<class>`` column
+        per class (in the model's class order).
+
+    Raises
+    ------
+    SoftmaxLabError
+        When a needed column is missing (named), holds the wrong type (named, with a row),
+        or the table is empty.
+    """
+    parts = _model_parts(model)
+    features = feature_frame(model, table)
+    pipeline = parts["pipeline"]
+    proba = pipeline.predict_proba(features)
+    fitted = [str(c) for c in pipeline.classes_]
+    order = [fitted.index(c) for c in parts["classes"]]
+    proba = proba[:, order]
+    classes = list(parts["classes"])
+    predicted_name, probability_names = prediction_columns(parts["classes"], table.columns)
+    result = table.copy()
+    result[predicted_name] = pd.Series(
+        [classes[i] for i in proba.argmax(axis=1)], index=table.index, dtype=object
+    )
+    for j, name in enumerate(probability_names):
+        result[name] = proba[:, j]
+    return result
+
+
+def prediction_records(model: Any, predictions: pd.DataFrame) -> list[dict]:
+    """Predictions as JSON-able records: predicted class and every class's probability.
+
+    Parameters
+    ----------
+    model : TrainedModel or SavedModel
+    predictions : pandas.DataFrame
+        The output of :func:`predict_table`.
+
+    Returns
+    -------
+    list of dict
+        ``{"predicted_class": str, "probabilities": {class: float}}`` per row.
+    """
+    classes = _model_parts(model)["classes"]
+    # predict_table puts the predicted class and the probabilities last, in class order.
+    predicted_name = predictions.columns[-1 - len(classes)]
+    proba = predictions.iloc[:, -len(classes) :].to_numpy(dtype=float)
+    return [
+        {
+            "predicted_class": str(label),
+            "probabilities": {c: float(p) for c, p in zip(classes, row, strict=True)},
+        }
+        for label, row in zip(predictions[predicted_name].tolist(), proba, strict=True)
+    ]

@@ -1,0 +1,48 @@
+"""The training summary: the JSON that ``python -m dashboard train`` prints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["train_summary"]
+
+
+def train_summary(model: Any) -> dict:
+    """The JSON of ``python -m dashboard train`` (also what the exported script prints).
+
+    Parameters
+    ----------
+    model : TrainedModel
+
+    Returns
+    -------
+    dict
+        ``classes``, ``best_C``, ``cv`` (``C``, ``mean_accuracy``, ``std_accuracy`` per C),
+        ``test`` (``accuracy``, ``precision_macro``, ``recall_macro``, ``f1_macro``,
+        ``log_loss``, ``confusion_matrix``), ``n_train``, ``n_test``, ``seconds``.
+    """
+    evaluation = model.evaluation
+    summary = model.cv_summary
+    return {
+        "classes": [str(c) for c in model.classes],
+        "best_C": float(model.best_C),
+        "cv": [
+            {
+                "C": float(row["C"]),
+                "mean_accuracy": float(row["mean_accuracy"]),
+                "std_accuracy": float(row["std_accuracy"]),
+            }
+            for row in summary.to_dict("records")
+        ],
+        "test": {
+            "accuracy": float(evaluation.accuracy),
+            "precision_macro": float(evaluation.precision_macro),
+            "recall_macro": float(evaluation.recall_macro),
+            "f1_macro": float(evaluation.f1_macro),
+            "log_loss": float(evaluation.log_loss),
+            "confusion_matrix": [[int(v) for v in row] for row in evaluation.confusion_matrix],
+        },
+        "n_train": int(model.n_train),
+        "n_test": int(model.n_test),
+        "seconds": float(model.seconds),
+    }
