@@ -37,6 +37,21 @@ import pandas as pd
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.limits import LIMITS, Limits
+from dashboard.rules import (
+    FALSE_WORDS,
+    MISSING_TOKENS,
+    NUMBER_DECORATION,
+    NUMBER_WITH_DECIMAL_COMMA,
+    NUMBER_WITH_DECIMAL_POINT,
+    TRUE_WORDS,
+    case_variants,
+    clean_names,
+    looks_numeric,
+    missing_mask,
+    number_regex,
+    other_decimal,
+    type_text_column,
+)
 
 __all__ = [
     "LoadOptions",
@@ -53,39 +68,6 @@ SAMPLE_BYTES = 64 * 1024
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 """The separators we detect, with their names in plain words."""
 
-MISSING_TOKENS = frozenset(
-    {
-        "na",
-        "n/a",
-        "n.a.",
-        "nan",
-        "null",
-        "none",
-        "nil",
-        "missing",
-        "-",
-        "--",
-        "?",
-        ".",
-        "#n/a",
-        "#na",
-        "#null!",
-        "#value!",
-        "#div/0!",
-        "#ref!",
-        "#name?",
-        "#num!",
-        "#n/a n/a",
-        "-nan",
-    }
-)
-"""Cell values (compared without case and surrounding spaces) that mean "no value" in a column
-whose other values are numbers, booleans or dates. In a text column they stay as they are."""
-
-_TRUE = frozenset({"true", "yes"})
-_FALSE = frozenset({"false", "no"})
-_BOOLEAN_PAIRS = (frozenset({"true", "false"}), frozenset({"yes", "no"}))
-_MAX_NAME = 64
 _SHOW_LINES = 10
 
 _MAGIC: tuple[tuple[bytes, str, str], ...] = (
@@ -311,7 +293,7 @@ def table_from_frame(frame: pd.DataFrame, *, name: str) -> LoadedTable:
     >>> list(t.table.columns), t.report.rows
     (['a', 'column_2'], 2)
     """
-    names, renamed = _clean_names([str(c) for c in frame.columns])
+    names, renamed = clean_names([str(c) for c in frame.columns])
     table = frame.copy()
     table.columns = names
     table = table.reset_index(drop=True)
@@ -805,10 +787,6 @@ def _sniff_delimiter(text: str, escapechar: str | None) -> str:
     return best
 
 
-_NUM_DOT = re.compile(r"[-+]?\d+\.\d+")
-_NUM_COMMA = re.compile(r"[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+")
-
-
 def _sniff_decimal(records: list[list[str]], delimiter: str) -> str:
     if delimiter == ",":
         return "."
@@ -816,22 +794,11 @@ def _sniff_decimal(records: list[list[str]], delimiter: str) -> str:
     for rec in records[1:]:
         for cell in rec:
             cell = cell.strip()
-            if _NUM_COMMA.fullmatch(cell):
+            if NUMBER_WITH_DECIMAL_COMMA.fullmatch(cell):
                 commas += 1
-            elif _NUM_DOT.fullmatch(cell):
+            elif NUMBER_WITH_DECIMAL_POINT.fullmatch(cell):
                 dots += 1
     return "," if commas > dots else "."
-
-
-def _looks_numeric(cell: str) -> bool:
-    cell = cell.strip()
-    if cell.count(",") == 1 and "." not in cell:
-        cell = cell.replace(",", ".")
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
 
 
 def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dialect:
@@ -945,43 +912,15 @@ def _header_is_data(header: list[str], rows: list[list[str]]) -> bool:
     votes_data = votes_header = 0
     for j, cell in enumerate(header):
         column = [r[j] for r in rows if j < len(r) and r[j].strip()]
-        if not column or not all(_looks_numeric(c) for c in column):
+        if not column or not all(looks_numeric(c) for c in column):
             continue
         if not cell.strip():
             continue
-        if _looks_numeric(cell):
+        if looks_numeric(cell):
             votes_data += 1
         else:
             votes_header += 1
     return votes_data > 0 and votes_header == 0
-
-
-# --------------------------------------------------------------------------- step 4: names
-
-
-def _clean_names(names: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
-    """Unique, non-blank, printable names of at most _MAX_NAME characters."""
-    out: list[str] = []
-    renamed: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for i, original in enumerate(names):
-        name = "".join(
-            " " if unicodedata.category(ch)[0] in "CZ" else ch for ch in str(original)
-        ).strip()
-        name = re.sub(r"\s+", " ", name)
-        if not name:
-            name = f"column_{i + 1}"
-        if len(name) > _MAX_NAME:
-            name = name[: _MAX_NAME - 1].rstrip() + "\u2026"
-        base, k = name, 2
-        while name.casefold() in seen:
-            name = f"{base}_{k}"
-            k += 1
-        seen.add(name.casefold())
-        out.append(name)
-        if name != str(original).strip():
-            renamed.append((str(original), name))
-    return out, renamed
 
 
 # --------------------------------------------------------------------------- step 5: parse
@@ -993,8 +932,8 @@ _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _SKIP_WARNING = re.compile(r"Skipping line (\d+)")
 _ARROW_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error")
 _ARROW_SHORT = re.compile(r"Expected (\d+) columns, got (\d+): ?(.*)", re.DOTALL)
-_ARROW_TRUE = ["true", "True", "TRUE", "yes", "Yes", "YES"]
-_ARROW_FALSE = ["false", "False", "FALSE", "no", "No", "NO"]
+_ARROW_TRUE = case_variants(TRUE_WORDS)
+_ARROW_FALSE = case_variants(FALSE_WORDS)
 
 
 def _load(
@@ -1083,7 +1022,7 @@ def _parse(
     lines = _physical_lines(data, d, skipped)
 
     original = [str(n) for n in d.names]
-    names, renamed = _clean_names(original)
+    names, renamed = clean_names(original)
     if not d.header:
         renamed = []
     frame.columns = names
@@ -1459,56 +1398,6 @@ def _parser_error(message: str, data: bytes, d: _Dialect) -> SoftmaxLabError:
 
 # --------------------------------------------------------------------------- step 6: types
 
-_SAMPLE_VALUES = 500
-_CURRENCY = "$€£¥₹₽¢₩₪₺"
-_DATE_HINT = re.compile(
-    r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}[- ][A-Za-z]{3,9}[- ]\d{2,4}|[A-Za-z]{3,9} \d{1,2}, \d{4}"
-)
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%Y/%m/%d",
-    "%d/%m/%Y",
-    "%m/%d/%Y",
-    "%d.%m.%Y",
-    "%d-%m-%Y",
-    "%m-%d-%Y",
-    "%d/%m/%Y %H:%M",
-    "%m/%d/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y %H:%M:%S",
-    "%d/%m/%y",
-    "%m/%d/%y",
-    "%d-%b-%Y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%b %d, %Y",
-    "%B %d, %Y",
-    "%d-%b-%y",
-)
-
-
-def _number_regex(decimal: str) -> str:
-    """A whole number as text once currency, percent and brackets are gone (RE2 syntax)."""
-    group = "[,'\u00a0\u202f]" if decimal == "." else "[. \u00a0\u202f']"
-    dec = re.escape(decimal)
-    exponent = "(?:[eE][-+]?[0-9]+)?"
-    return (
-        rf"^[-+]?(?:(?:[0-9]{{1,3}}(?:{group}[0-9]{{3}})+|[0-9]+)(?:{dec}[0-9]*)?|{dec}[0-9]+)"
-        rf"{exponent}$"
-    )
-
-
-def _arrow(column: pd.Series):
-    import pyarrow as pa
-
-    return pa.chunked_array(column.array.__arrow_array__()).combine_chunks()
-
 
 def _type_columns(
     frame: pd.DataFrame, *, decimal: str, converted: list[tuple[str, str]], notes: list[str]
@@ -1531,215 +1420,37 @@ def _type_columns(
             continue
         if column.dtype != "str":
             column = column.astype("str")
-        typed = _type_text_column(column, name, decimal=decimal, converted=converted, notes=notes)
+        # The same function types the columns in the exported script (dashboard.rules).
+        typed, kind, what = type_text_column(column, decimal)
         if typed is not None:
             new[name] = typed
-        elif column is not frame[name]:
-            new[name] = column
+            if what:
+                converted.append((name, what))
+        else:
+            if kind == "number":
+                _note_mostly_numbers(column, name, decimal, notes)
+            if column is not frame[name]:
+                new[name] = column
     if new:
         frame = frame.assign(**new)
     return frame
 
 
-def _type_text_column(
-    column: pd.Series,
-    name: str,
-    *,
-    decimal: str,
-    converted: list[tuple[str, str]],
-    notes: list[str],
-) -> pd.Series | None:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    head = column.iloc[: _SAMPLE_VALUES * 4].dropna()
-    if head.empty:
-        head = column.dropna().iloc[: _SAMPLE_VALUES * 4]
-        if head.empty:
-            return None
-    sample = [v.strip() for v in head.tolist()]
-    sample = [v for v in sample if v and v.lower() not in MISSING_TOKENS][:_SAMPLE_VALUES]
-    kind = _guess_kind(sample, decimal) if sample else "none"
-    if kind is None:
-        return None
-
-    values = _arrow(column)
-    trimmed = pc.utf8_trim_whitespace(values)
-    lower = pc.utf8_lower(trimmed)
-    missing = pc.fill_null(
-        pc.or_(pc.equal(trimmed, ""), pc.is_in(lower, value_set=_MISSING_ARRAY)), True
-    )
-    present = pc.if_else(missing, pa.scalar(None, trimmed.type), trimmed)
-    n_missing = int(pc.sum(missing).as_py() or 0)
-    n_tokens = n_missing - values.null_count
-    result = None
-    what = ""
-    if kind == "none":
-        if present.null_count == len(present):
-            result = pd.Series(np.nan, index=column.index, dtype="float64")
-            what = "only missing-value markers such as NA; read as empty"
-    elif kind == "number":
-        for mark in (decimal, "," if decimal == "." else "."):
-            parsed = _arrow_numbers(present, mark)
-            if parsed is not None:
-                numbers, what = parsed
-                if mark != decimal:
-                    what = ", ".join(filter(None, [f"decimal {_mark_word(mark)}", what]))
-                result = _numbers_to_pandas(numbers, column.index)
-                break
-    elif kind == "boolean":
-        present_lower = pc.if_else(missing, pa.scalar(None, lower.type), lower)
-        known = pc.is_in(present_lower, value_set=pa.array(sorted(_TRUE | _FALSE)))
-        if pc.all(pc.or_(known, missing)).as_py():
-            flags = pc.is_in(present_lower, value_set=pa.array(sorted(_TRUE)))
-            flags = pc.if_else(missing, pa.scalar(None, pa.bool_()), flags)
-            series = pd.Series(flags.to_numpy(zero_copy_only=False), index=column.index)
-            result = series.astype("boolean") if n_missing else series.astype("bool")
-            what = "read as yes/no values"
-    elif kind.startswith("date:"):
-        stamps = pc.strptime(present, format=kind[5:], unit="s", error_is_null=True)
-        if stamps.null_count == present.null_count:
-            result = pd.Series(stamps.to_pandas(), index=column.index)
-            what = f"read as dates ({_format_words(kind[5:])})"
-    if result is None:
-        if kind == "number":
-            _note_mostly_numbers(present, name, decimal, notes)
-        return None
-    if n_tokens and kind != "none":
-        what = "; ".join(filter(None, [what, f"{n_tokens:,} marker(s) such as NA read as missing"]))
-    if what:
-        converted.append((name, what))
-    return result
-
-
-def _numbers_to_pandas(numbers, index: pd.Index) -> pd.Series:
-    import pyarrow.compute as pc
-
-    if numbers.null_count == 0:
-        whole = pc.all(pc.equal(numbers, pc.floor(numbers))).as_py()
-        small = pc.max(pc.abs(numbers)).as_py() < 2**53
-        if whole and small:
-            return pd.Series(numbers.to_numpy().astype("int64"), index=index)
-    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=index, dtype="float64")
-
-
-def _arrow_numbers(present, decimal: str):
-    """The column's non-missing values as float64 in a decimal convention, or None."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if decimal == ".":
-        try:
-            return pc.cast(present, pa.float64()), ""
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-    text = present
-    percent = pc.fill_null(pc.ends_with(text, "%"), False)
-    text = pc.utf8_trim_whitespace(pc.replace_substring(text, "%", ""))
-    negative = pc.fill_null(pc.and_(pc.starts_with(text, "("), pc.ends_with(text, ")")), False)
-    text = pc.replace_substring_regex(text, r"^\((.*)\)$", r"\1")
-    currency = pc.fill_null(pc.match_substring_regex(text, f"[{_CURRENCY}]"), False)
-    text = pc.replace_substring_regex(text, f"[{_CURRENCY}]", "")
-    text = pc.replace_substring(pc.utf8_trim_whitespace(text), "\u2212", "-")
-    ok = pc.match_substring_regex(text, _number_regex(decimal))
-    if not pc.all(pc.fill_null(ok, True)).as_py():
-        return None
-    if decimal == ".":
-        text = pc.replace_substring_regex(text, "[,'\u00a0\u202f]", "")
-    else:
-        text = pc.replace_substring_regex(text, "[. \u00a0\u202f']", "")
-        text = pc.replace_substring(text, ",", ".")
-    try:
-        numbers = pc.cast(text, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    numbers = pc.if_else(negative, pc.negate(numbers), numbers)
-    what = []
-    if pc.any(currency).as_py():
-        what.append("currency signs removed")
-    if pc.any(percent).as_py():
-        what.append("percent signs removed (12% is read as 12)")
-    if pc.any(negative).as_py():
-        what.append("amounts in brackets read as negative")
-    if decimal == "." and pc.any(pc.fill_null(pc.match_substring(present, ","), False)).as_py():
-        what.append("thousands separators removed")
-    return numbers, ", ".join(what)
-
-
-def _format_words(fmt: str) -> str:
-    """A date format in words, e.g. ``%d/%m/%Y`` -> ``day/month/year``.
-
-    >>> _format_words("%d/%m/%Y %H:%M")
-    'day/month/year hour:minute'
-    """
-    words = {"%d": "day", "%m": "month", "%Y": "year", "%y": "year", "%H": "hour", "%M": "minute"}
-    words.update({"%S": "second", "%b": "month name", "%B": "month name"})
-    for code, word in words.items():
-        fmt = fmt.replace(code, word)
-    return fmt.replace("T", " ")
-
-
-def _mark_word(mark: str) -> str:
-    return "comma" if mark == "," else "point"
-
-
-def _guess_kind(sample: list[str], decimal: str) -> str | None:
-    """What the sample's values (stripped, missing markers removed) look like, or None for text."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    lower = {v.lower() for v in sample}
-    if any(lower <= pair for pair in _BOOLEAN_PAIRS):
-        return "boolean"
-    # Numbers and dates have digits: a sample mostly without any is text (the common case).
-    digitless = sum(1 for v in sample if not any(ch.isdigit() for ch in v))
-    if digitless > 0.1 * len(sample):
-        return None
-    text = pa.array(sample, type=pa.large_string())
-    if pc.any(pc.match_substring_regex(text, "^0[0-9]+$")).as_py():
-        return None  # codes with leading zeros ("00501") stay text
-    cleaned = pc.replace_substring_regex(text, f"[{_CURRENCY}%()\u2212]", "")
-    cleaned = pc.utf8_trim_whitespace(cleaned)
-    for mark in (decimal, "," if decimal == "." else "."):
-        ok = pc.match_substring_regex(cleaned, _number_regex(mark))
-        if pc.mean(pc.cast(ok, pa.float64())).as_py() >= 0.9:
-            return "number"
-    if all(_DATE_HINT.search(v) for v in sample):
-        for fmt in _DATE_FORMATS:
-            stamps = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-            if stamps.null_count == 0:
-                return "date:" + fmt
-    return None
-
-
-def _note_mostly_numbers(present, name: str, decimal: str, notes: list[str]) -> None:
+def _note_mostly_numbers(column: pd.Series, name: str, decimal: str, notes: list[str]) -> None:
     """Warn that a column of numbers holds a few values that are not, so it stays text."""
-    import pyarrow.compute as pc
-
-    cleaned = pc.replace_substring_regex(present, f"[{_CURRENCY}%()\u2212]", "")
-    cleaned = pc.utf8_trim_whitespace(cleaned)
-    other = "," if decimal == "." else "."
-    ok = pc.or_(
-        pc.match_substring_regex(cleaned, _number_regex(decimal)),
-        pc.match_substring_regex(cleaned, _number_regex(other)),
+    present = column.str.strip()
+    cleaned = present.str.replace(NUMBER_DECORATION, "", regex=True).str.strip()
+    ok = cleaned.str.contains(number_regex(decimal), regex=True) | cleaned.str.contains(
+        number_regex(other_decimal(decimal)), regex=True
     )
-    bad = pc.invert(pc.fill_null(ok, True))
-    count = int(pc.sum(bad).as_py() or 0)
+    bad = ~(ok.to_numpy(dtype=bool, na_value=True) | missing_mask(column))
+    count = int(bad.sum())
     if not count:
         return
-    examples = ", ".join(f"'{v}'" for v in pc.unique(pc.filter(present, bad))[:3].to_pylist())
-    first_row = int(pc.index(bad, True).as_py()) + 1
+    examples = ", ".join(f"'{v}'" for v in pd.unique(present[bad])[:3].tolist())
+    first_row = int(np.flatnonzero(bad)[0]) + 1
     notes.append(
         f"Column '{name}' holds numbers except {count:,} value(s) such as {examples} "
         f"(first in data row {first_row}), so it is read as text. Empty those cells, or make "
         "them numbers, to use the column as numbers."
     )
-
-
-def _missing_array():
-    import pyarrow as pa
-
-    return pa.array(sorted(MISSING_TOKENS), type=pa.large_string())
-
-
-_MISSING_ARRAY = _missing_array()

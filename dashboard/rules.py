@@ -364,8 +364,8 @@ def convert_column(
     elif kind.startswith("date:"):
         stamps = _dates_parse(present.to_numpy(dtype=object), kind[5:])
         if stamps.notna().all():
-            out = pd.Series(pd.NaT, index=column.index, dtype=stamps.dtype)
-            out[~missing] = stamps.to_numpy()
+            out = pd.Series(pd.NaT, index=column.index, dtype="datetime64[s]")
+            out[~missing] = stamps.to_numpy().astype("datetime64[s]")
             result, what = out, f"read as dates ({format_words(kind[5:])})"
     if result is None:
         return None, ""
