@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -91,6 +93,247 @@ def row_cross_entropy(
     return -np.log(p_true)
 
 
+# --- how sure, and against what --------------------------------------------------------------
+
+CONFIDENCE = 0.95
+"""The confidence of every interval the product shows."""
+
+
+def accuracy_interval(
+    n_correct: int, n_rows: int, *, confidence: float = CONFIDENCE
+) -> tuple[float, float]:
+    """The Wilson score interval for an accuracy of ``n_correct`` out of ``n_rows``.
+
+    A 95 % Wilson score interval by default: with ``p = n_correct / n_rows`` and ``z`` the
+    normal quantile of ``(1 + confidence) / 2`` (1.96 for 95 %),
+
+    ``(p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)``.
+
+    Unlike the textbook ``p ± z·sqrt(p(1-p)/n)`` it stays inside [0, 1] and does not shrink
+    to a point when every row is right (17 of 17 gives about 0.82 to 1), which is what a
+    small held-out part needs.
+
+    Parameters
+    ----------
+    n_correct : int
+        Held-out rows predicted right.
+    n_rows : int
+        Held-out rows, at least 1.
+    confidence : float, default 0.95
+        Between 0 and 1 (exclusive).
+
+    Returns
+    -------
+    tuple of float
+        ``(lo, hi)``, with ``0 <= lo <= n_correct / n_rows <= hi <= 1``.
+
+    Examples
+    --------
+    >>> lo, hi = accuracy_interval(8, 10)
+    >>> round(lo, 3), round(hi, 3)
+    (0.49, 0.943)
+    >>> accuracy_interval(17, 17)[1]
+    1.0
+    """
+    if isinstance(n_rows, bool) or not isinstance(n_rows, (int, np.integer)) or n_rows < 1:
+        raise SoftmaxLabError(
+            f"An accuracy needs at least one row, got {n_rows!r}", where="held-out rows"
+        )
+    if (
+        isinstance(n_correct, bool)
+        or not isinstance(n_correct, (int, np.integer))
+        or not 0 <= n_correct <= n_rows
+    ):
+        raise SoftmaxLabError(
+            f"The rows predicted right must be a whole number from 0 to {n_rows}, got "
+            f"{n_correct!r}",
+            where="held-out rows",
+        )
+    if not 0 < confidence < 1:
+        raise SoftmaxLabError(
+            f"The confidence must be between 0 and 1, got {confidence!r}", where="confidence"
+        )
+    z = NormalDist().inv_cdf((1 + confidence) / 2)
+    n = float(n_rows)
+    p = n_correct / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    # Exact at the ends (rounding could put 1 - 1e-17 where every row is right).
+    lo = 0.0 if n_correct == 0 else max(0.0, centre - half)
+    hi = 1.0 if n_correct == n_rows else min(1.0, centre + half)
+    return (float(lo), float(hi))
+
+
+WEIGHTED_VS_MACRO = (
+    "Macro averages give every class the same say, so a small class counts as much as a big "
+    "one; weighted averages (what the seed article's code reports) weigh each class by its "
+    "held-out rows, so they follow the big classes."
+)
+"""One line on why the macro and the weighted averages differ."""
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Baseline:
+    """What the trivial model scores on the held-out rows.
+
+    The trivial model ignores the features: it always predicts the most frequent class of
+    the training part (``DummyClassifier(strategy="most_frequent")``) and gives every row
+    the training class shares as probabilities (``DummyClassifier(strategy="prior")``, whose
+    predicted class is the same one).
+
+    Attributes
+    ----------
+    majority_class : str
+        The class it always predicts (on a tie, the first in ``classes`` order).
+    accuracy, precision_macro, recall_macro, f1_macro : float
+    precision_weighted, recall_weighted, f1_weighted : float
+        Its scores on the held-out rows (``zero_division=0``).
+    log_loss : float
+        Its log-loss on the held-out rows, in nats.
+    class_shares : tuple of float
+        Share of each class among the training rows, in ``classes`` order.
+    classes : tuple of str
+    """
+
+    majority_class: str
+    accuracy: float
+    precision_macro: float
+    recall_macro: float
+    f1_macro: float
+    precision_weighted: float
+    recall_weighted: float
+    f1_weighted: float
+    log_loss: float
+    class_shares: tuple[float, ...]
+    classes: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        """JSON-able summary: the CLI's ``baseline`` block.
+
+        Returns
+        -------
+        dict
+            ``accuracy``, ``log_loss``, ``class``, then the macro and weighted averages.
+        """
+        return {
+            "accuracy": float(self.accuracy),
+            "log_loss": float(self.log_loss),
+            "class": str(self.majority_class),
+            "precision_macro": float(self.precision_macro),
+            "recall_macro": float(self.recall_macro),
+            "f1_macro": float(self.f1_macro),
+            "precision_weighted": float(self.precision_weighted),
+            "recall_weighted": float(self.recall_weighted),
+            "f1_weighted": float(self.f1_weighted),
+        }
+
+    def compare(self, metric: str, value: float) -> str:
+        """A model's held-out number beside the trivial model's, in words.
+
+        Parameters
+        ----------
+        metric : str
+            ``"accuracy"``, ``"log_loss"``, or one of the macro or weighted averages
+            (``"f1_macro"``, ``"recall_weighted"``, ...).
+        value : float
+            The model's number for that metric.
+
+        Returns
+        -------
+        str
+            Plain text (the class name as it is: escape it for markdown).
+
+        Examples
+        --------
+        >>> b = baseline_scores(["x"] * 3 + ["y"], ["x", "y"], ["x", "y"])
+        >>> b.compare("accuracy", 0.66)
+        "0.660, against 0.500 for always guessing 'x'"
+        """
+        if metric == "log_loss":
+            return (
+                f"{value:.3f}, against {self.log_loss:.3f} for giving every row the training "
+                "class shares as probabilities"
+            )
+        names = (
+            "accuracy",
+            "precision_macro",
+            "recall_macro",
+            "f1_macro",
+            "precision_weighted",
+            "recall_weighted",
+            "f1_weighted",
+        )
+        if metric not in names:
+            raise SoftmaxLabError(
+                f"There is no baseline for {metric!r}",
+                where="metric",
+                hint="Use one of: log_loss, " + ", ".join(names) + ".",
+            )
+        return (
+            f"{value:.3f}, against {getattr(self, metric):.3f} for always guessing "
+            f"'{self.majority_class}'"
+        )
+
+
+def baseline_scores(
+    y_train: Sequence | np.ndarray, y_test: Sequence | np.ndarray, classes: Sequence[str]
+) -> Baseline:
+    """Score the trivial model, fitted on the training labels, on the held-out labels.
+
+    Parameters
+    ----------
+    y_train : array-like of str
+        The training part's labels (the trivial model's only input).
+    y_test : array-like of str
+        The held-out labels.
+    classes : sequence of str
+        The model's classes; every label must be one of them.
+
+    Returns
+    -------
+    Baseline
+
+    Examples
+    --------
+    >>> b = baseline_scores(["a", "a", "b"], ["a", "b"], ["a", "b"])
+    >>> b.majority_class, b.accuracy, round(b.log_loss, 4)
+    ('a', 0.5, 0.752)
+    """
+    names = _as_classes(classes)
+    train = _as_labels(y_train, name="training labels")
+    test = _as_labels(y_test, name="true labels")
+    if train.size == 0 or test.size == 0:
+        raise SoftmaxLabError(
+            "The trivial model needs training rows and held-out rows",
+            where="held-out part" if train.size else "training part",
+        )
+    counts = np.bincount(_check_known(train, names), minlength=len(names))
+    test_codes = _check_known(test, names)
+    shares = counts / counts.sum()
+    majority = int(np.argmax(counts))
+    label_list = list(names)
+    predicted = np.full(test.size, names[majority], dtype=object).astype(str)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        test, predicted, labels=label_list, zero_division=0
+    )
+    weights = support / support.sum()
+    proba = np.broadcast_to(shares, (test.size, len(names)))
+    return Baseline(
+        majority_class=names[majority],
+        accuracy=float(np.mean(test_codes == majority)),
+        precision_macro=float(precision.mean()),
+        recall_macro=float(recall.mean()),
+        f1_macro=float(f1.mean()),
+        precision_weighted=float(precision @ weights),
+        recall_weighted=float(recall @ weights),
+        f1_weighted=float(f1 @ weights),
+        log_loss=float(row_cross_entropy(test, proba, names).mean()),
+        class_shares=tuple(float(s) for s in shares),
+        classes=names,
+    )
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
 class HoldoutEvaluation:
     """Scores of the refit model on the held-out rows.
@@ -107,6 +350,14 @@ class HoldoutEvaluation:
     per_class : pandas.DataFrame
         Columns ``class``, ``precision``, ``recall``, ``f1``, ``support``.
     classes : tuple of str
+    precision_weighted, recall_weighted, f1_weighted : float
+        Averages weighted by each class's held-out rows (scikit-learn's
+        ``average="weighted"``, what the seed article reports); see ``WEIGHTED_VS_MACRO``.
+    accuracy_interval : tuple of float
+        The 95 % Wilson score interval of the accuracy (:func:`accuracy_interval`).
+    baseline : Baseline or None
+        The trivial model's scores on the same rows (:func:`baseline_scores`); None when the
+        training labels were not given.
     """
 
     accuracy: float
@@ -117,6 +368,11 @@ class HoldoutEvaluation:
     confusion_matrix: np.ndarray
     per_class: pd.DataFrame
     classes: tuple[str, ...]
+    precision_weighted: float = float("nan")
+    recall_weighted: float = float("nan")
+    f1_weighted: float = float("nan")
+    accuracy_interval: tuple[float, float] = (float("nan"), float("nan"))
+    baseline: Baseline | None = None
 
     def as_dict(self) -> dict:
         """JSON-able summary with the keys of the CLI's ``test`` block (plus per-class rows).
@@ -125,13 +381,20 @@ class HoldoutEvaluation:
         -------
         dict
             ``accuracy``, ``precision_macro``, ``recall_macro``, ``f1_macro``, ``log_loss``,
-            ``confusion_matrix`` (lists of int), ``classes`` and ``per_class`` (records).
+            ``confusion_matrix`` (lists of int), ``classes`` and ``per_class`` (records), then
+            ``precision_weighted``, ``recall_weighted``, ``f1_weighted`` and
+            ``accuracy_interval`` (``[lo, hi]``). The baseline is not in it: the CLI prints
+            it as its own block (``baseline.as_dict()``).
         """
         return {
             "accuracy": float(self.accuracy),
             "precision_macro": float(self.precision_macro),
             "recall_macro": float(self.recall_macro),
             "f1_macro": float(self.f1_macro),
+            "precision_weighted": float(self.precision_weighted),
+            "recall_weighted": float(self.recall_weighted),
+            "f1_weighted": float(self.f1_weighted),
+            "accuracy_interval": [float(v) for v in self.accuracy_interval],
             "log_loss": float(self.log_loss),
             "confusion_matrix": [[int(v) for v in row] for row in self.confusion_matrix],
             "classes": list(self.classes),
@@ -149,7 +412,11 @@ class HoldoutEvaluation:
 
 
 def evaluate_holdout(
-    y_true: Sequence | np.ndarray, proba: np.ndarray, classes: Sequence[str]
+    y_true: Sequence | np.ndarray,
+    proba: np.ndarray,
+    classes: Sequence[str],
+    *,
+    y_train: Sequence | np.ndarray | None = None,
 ) -> HoldoutEvaluation:
     """Score predicted probabilities against the true labels of the held-out rows.
 
@@ -164,6 +431,9 @@ def evaluate_holdout(
         Predicted probabilities, columns in ``classes`` order (``pipeline.predict_proba``).
     classes : sequence of str
         The model's classes (``pipeline.classes_``).
+    y_train : array-like of str, optional
+        The training part's labels; when given, the record carries the trivial model's
+        scores on the same held-out rows (``baseline``).
 
     Returns
     -------
@@ -179,6 +449,10 @@ def evaluate_holdout(
     >>> ev = evaluate_holdout(["a", "b", "b"], [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]], ["a", "b"])
     >>> round(ev.accuracy, 3), ev.confusion_matrix.tolist()
     (0.667, [[1, 0], [1, 1]])
+    >>> ev = evaluate_holdout(["a", "b", "b"], [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]], ["a", "b"],
+    ...                       y_train=["b", "b", "a"])
+    >>> ev.baseline.compare("accuracy", ev.accuracy)
+    "0.667, against 0.667 for always guessing 'b'"
     """
     names = _as_classes(classes)
     y = _as_labels(y_true, name="true labels")
@@ -206,6 +480,7 @@ def evaluate_holdout(
         }
     )
     losses = row_cross_entropy(y, p, names)
+    weights = support / support.sum()
     return HoldoutEvaluation(
         accuracy=float(np.trace(cm) / cm.sum()),
         precision_macro=float(precision.mean()),
@@ -215,6 +490,11 @@ def evaluate_holdout(
         confusion_matrix=cm,
         per_class=per_class,
         classes=names,
+        precision_weighted=float(precision @ weights),
+        recall_weighted=float(recall @ weights),
+        f1_weighted=float(f1 @ weights),
+        accuracy_interval=accuracy_interval(int(np.trace(cm)), int(cm.sum())),
+        baseline=None if y_train is None else baseline_scores(y_train, y, names),
     )
 
 
@@ -1414,7 +1694,9 @@ def metric_sentences(evaluation: HoldoutEvaluation) -> list[str]:
     Returns
     -------
     list of str
-        Accuracy, log-loss, the macro averages, then each class's precision.
+        Accuracy, log-loss, the macro averages, the weighted averages with a line on the
+        difference, the accuracy's 95 % interval, the trivial model's numbers when the record
+        has them, then each class's precision.
     """
     cm = np.asarray(evaluation.confusion_matrix)
     total = int(cm.sum())
@@ -1429,7 +1711,22 @@ def metric_sentences(evaluation: HoldoutEvaluation) -> list[str]:
         f"Macro precision {_fmt(evaluation.precision_macro)}, recall "
         f"{_fmt(evaluation.recall_macro)} and F1 {_fmt(evaluation.f1_macro)}: plain averages "
         "over the classes, so a small class counts as much as a big one.",
+        f"Weighted precision {_fmt(evaluation.precision_weighted)}, recall "
+        f"{_fmt(evaluation.recall_weighted)} and F1 {_fmt(evaluation.f1_weighted)}: each "
+        "class weighed by its held-out rows (what the seed article's code reports), so they "
+        "follow the big classes.",
     ]
+    lo, hi = evaluation.accuracy_interval
+    if np.isfinite(lo) and np.isfinite(hi):
+        out.append(
+            f"With {total} held-out rows, the accuracy on new rows like these is, with 95 % "
+            f"confidence, between {_fmt(lo)} and {_fmt(hi)} (Wilson score interval)."
+        )
+    if evaluation.baseline is not None:
+        out.append(
+            f"Accuracy {evaluation.baseline.compare('accuracy', evaluation.accuracy)}; "
+            f"log-loss {evaluation.baseline.compare('log_loss', evaluation.log_loss)}."
+        )
     predicted_totals = cm.sum(axis=0)
     for i, label in enumerate(evaluation.classes):
         n_pred = int(predicted_totals[i])
