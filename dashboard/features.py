@@ -1,0 +1,809 @@
+"""How columns become model inputs: numbers made finite, date parts, text terms, and their count.
+
+Decision: hand-written scikit-learn transformers here, not skrub 0.11
+------------------------------------------------------------------------
+skrub (``DatetimeEncoder`` with periodic features, ``StringEncoder``, ``TableVectorizer``) was
+weighed against a few small transformers of our own. We write our own, because:
+
+* **Model files.** A saved model is loaded by skops with a strict allow-list of types. Our
+  pipeline then needs exactly three more names (:data:`MODEL_FILE_TYPES`), each a small class
+  whose whole state is plain numbers, strings and scikit-learn objects. skrub's encoders
+  carry its dispatch and single-column wrapper machinery, a much wider set to trust.
+* **The exported script** must reproduce the app with pandas and scikit-learn. skrub would be one
+  more package there, and it pulls matplotlib, pydot, jinja2 and requests with it. This module
+  imports only the standard library, numpy, pandas and scikit-learn, so its source can be
+  rendered into the script as it is (like ``dashboard/rules.py``): one source, no copies.
+* **Explaining a row.** skrub's ``StringEncoder`` projects TF-IDF onto a few SVD components, so no
+  word can be named afterwards. Here TF-IDF stays sparse and every input is a word or a
+  character n-gram that explain-a-row can show.
+* **One way to do each thing.** ``TableVectorizer`` decides column kinds itself; that job
+  belongs to ``dashboard.profile``.
+* **The C search** (``dashboard.search``) fits the preprocessing once per fold and reuses it for
+  every C. It stays equal to ``GridSearchCV`` with these transformers, as they are deterministic
+  and learn only from the rows they are fitted on.
+
+What each column turns into
+---------------------------
+Numbers: :class:`FiniteNumbers` (the stated policy: ``inf``, ``-inf``, ``Infinity`` and values
+that overflow such as ``1e309`` are missing, counted by :func:`finite_numbers` and named in a
+warning; magnitudes above ``1e100`` are clipped to it so that neither the scaler nor lbfgs
+overflows), then median imputation and standard scaling. Categories: most frequent value for
+missing, one-hot with a cap. Dates: :class:`DateParts` (the year with its fraction, the season
+as sine/cosine of the day of the year, weekday indicators and the hour as sine/cosine where they
+vary), then median imputation and scaling. Free text: :class:`TextFeatures`, word 1-2-gram and
+character 2-5-gram TF-IDF with a capped vocabulary, sparse.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = [
+    "DATE_FORMATS",
+    "DATE_PARTS",
+    "FINITE_LIMIT",
+    "MODEL_FILE_TYPES",
+    "DateDetection",
+    "DateParts",
+    "FiniteNumbers",
+    "ModelInputCount",
+    "TextFeatures",
+    "TextTerm",
+    "count_model_inputs",
+    "date_parts_sentence",
+    "detect_dates",
+    "finite_numbers",
+    "non_finite_warnings",
+    "preprocessor",
+    "strongest_terms",
+    "text_sentence",
+]
+
+FINITE_LIMIT = 1e100
+"""Largest magnitude a numeric input keeps; larger ones are clipped (squares stay finite)."""
+
+MAX_MALFORMED_SHARE = 0.05
+"""A text column is read as dates when at most this share of its present cells fail to parse."""
+
+MAX_WORD_FEATURES = 10_000
+MAX_CHAR_FEATURES = 10_000
+
+MODEL_FILE_TYPES = frozenset(
+    {
+        "dashboard.features.DateParts",
+        "dashboard.features.FiniteNumbers",
+        "dashboard.features.TextFeatures",
+    }
+)
+"""Types this module adds to a saved pipeline, for the model file's allow-list."""
+
+# The formats the loader tries (dashboard.data._DATE_FORMATS); to move into dashboard.rules so
+# that the loader, this module and the script share one list.
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d/%m/%y",
+    "%m/%d/%y",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d-%b-%y",
+    "ISO8601",
+)
+
+DATE_PARTS = ("year", "season", "weekday", "hour")
+"""The parts a date can give, in output order; "year" is always given."""
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_SAMPLE = 500
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers
+
+
+def _as_numbers(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return column.astype("float64")
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return column.astype("float64")
+    # Text such as "Infinity" or "1e309": numbers where they are numbers, the rest missing.
+    return pd.to_numeric(column, errors="coerce").astype("float64")
+
+
+def finite_numbers(
+    frame: pd.DataFrame, columns: Sequence[str]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The frame with infinite values in ``columns`` made missing, and how many per column.
+
+    ``inf``, ``-inf``, the text ``Infinity`` and numbers that overflow (``1e309``) all count.
+    Other columns are returned as they are; the input frame is not changed.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table.
+    columns : sequence of str
+        The numeric feature columns.
+
+    Returns
+    -------
+    frame : DataFrame
+        A copy with those columns as float64 and infinities as NaN.
+    counts : dict of str to int
+        Infinite values per column, only for columns that had some.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"x": [1.0, float("inf"), -float("inf"), 2.0], "k": ["a"] * 4})
+    >>> clean, counts = finite_numbers(t, ["x"])
+    >>> counts, clean["x"].isna().sum()
+    ({'x': 2}, np.int64(2))
+    """
+    out = frame.copy()
+    counts: dict[str, int] = {}
+    for name in columns:
+        column = frame[name]
+        present = column.notna()
+        numbers = _as_numbers(column)
+        infinite = np.isinf(numbers.to_numpy())
+        if not pd.api.types.is_numeric_dtype(column.dtype):
+            infinite |= (present & numbers.isna()).to_numpy() & _says_infinity(column)
+        if infinite.any():
+            counts[name] = int(infinite.sum())
+        out[name] = numbers.where(~np.isinf(numbers.to_numpy()))
+    return out, counts
+
+
+def _says_infinity(column: pd.Series) -> np.ndarray:
+    text = column.astype("string").str.strip().str.lower()
+    return text.isin(["inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"]).to_numpy(
+        dtype=bool, na_value=False
+    )
+
+
+def non_finite_warnings(counts: dict[str, int]) -> list[str]:
+    """One sentence per column with infinite values, naming the column and the count.
+
+    Examples
+    --------
+    >>> non_finite_warnings({"price": 3})
+    ["Column 'price' holds 3 infinite or overflowing value(s) (such as inf or 1e309); they are treated as missing."]
+    """
+    return [
+        f"Column '{name}' holds {n:,} infinite or overflowing value(s) (such as inf or 1e309); "
+        "they are treated as missing."
+        for name, n in counts.items()
+        if n
+    ]
+
+
+class FiniteNumbers(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Numbers a scaler and lbfgs can take: infinities become NaN, huge magnitudes are clipped.
+
+    Put it before the imputer, so infinite cells are imputed like missing ones. Values whose
+    magnitude exceeds ``limit`` become ``+-limit`` (1e100 by default: their squares, summed
+    over any realistic number of rows, stay finite). Subnormal numbers pass unchanged.
+
+    Parameters
+    ----------
+    limit : float, default=1e100
+        Largest magnitude kept.
+
+    Examples
+    --------
+    >>> FiniteNumbers().fit_transform(np.array([[1.0], [np.inf], [1e300], [-1e-310]]))
+    array([[ 1.e+000],
+           [     nan],
+           [ 1.e+100],
+           [-1.e-310]])
+    """
+
+    def __init__(self, *, limit: float = FINITE_LIMIT):
+        self.limit = limit
+
+    def fit(self, X, y=None):
+        if not (isinstance(self.limit, int | float) and 0 < self.limit < math.inf):
+            raise ValueError(f"limit must be a positive finite number, got {self.limit!r}")
+        validate_data(self, X, dtype=np.float64, ensure_all_finite=False)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "n_features_in_")
+        X = validate_data(self, X, dtype=np.float64, ensure_all_finite=False, reset=False)
+        X = np.array(X, dtype=np.float64, copy=True)
+        X[np.isinf(X)] = np.nan
+        np.clip(X, -self.limit, self.limit, out=X)
+        return X
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class DateDetection:
+    """Whether a column holds dates, its parsed values and how many cells were malformed."""
+
+    is_date: bool
+    values: pd.Series
+    format: str | None
+    present: int
+    malformed: int
+    examples: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _present(column: pd.Series) -> pd.Series:
+    text = column[column.notna()].astype(str).str.strip()
+    return text[text != ""]
+
+
+def _parse(text: pd.Series, fmt: str | None) -> pd.Series:
+    """Text to naive datetime64 with one format; what does not fit becomes NaT."""
+    try:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    except (ValueError, TypeError, OverflowError):
+        try:  # mixed time-zone offsets
+            parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+        except (ValueError, TypeError, OverflowError):
+            return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return parsed
+
+
+def detect_dates(
+    column: pd.Series, *, max_malformed_share: float = MAX_MALFORMED_SHARE, formats=DATE_FORMATS
+) -> DateDetection:
+    """Whether a text column holds dates, tolerating a few malformed cells.
+
+    The format that parses most of a sample of the present cells wins (the first in
+    ``formats`` on a tie); the column is a date column when at most ``max_malformed_share`` of
+    its present cells fail to parse with it. Those cells become missing and are counted.
+
+    Parameters
+    ----------
+    column : Series
+        Text (or already datetime64) values; missing and empty cells are not malformed.
+    max_malformed_share : float, default=0.05
+        Largest share of present cells that may fail to parse.
+    formats : sequence of str
+        ``strptime`` formats to try, in order of preference.
+
+    Returns
+    -------
+    DateDetection
+
+    Examples
+    --------
+    >>> col = pd.Series(["2021-03-01", "2021-07-15", None, "31/02/2021?"] + ["2022-01-09"] * 17)
+    >>> d = detect_dates(col)
+    >>> d.is_date, d.format, d.present, d.malformed, d.examples
+    (True, '%Y-%m-%d', 20, 1, ('31/02/2021?',))
+    >>> detect_dates(pd.Series(["red", "blue"])).is_date
+    False
+    """
+    if not 0 <= max_malformed_share < 1:
+        raise ValueError(f"max_malformed_share must be in [0, 1), got {max_malformed_share!r}")
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        values = column.dt.tz_localize(None) if column.dt.tz is not None else column
+        return DateDetection(
+            is_date=True, values=values, format=None, present=int(values.notna().sum()), malformed=0
+        )
+    empty = pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]")
+    if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+        return DateDetection(is_date=False, values=empty, format=None, present=0, malformed=0)
+    text = _present(column)
+    if text.empty:
+        return DateDetection(is_date=False, values=empty, format=None, present=0, malformed=0)
+    sample = text.iloc[:_SAMPLE]
+    best, best_count = None, 0
+    for fmt in formats:
+        count = int(_parse(sample, fmt).notna().sum())
+        if count > best_count:
+            best, best_count = fmt, count
+        if count == len(sample):
+            break
+    if best is None:
+        return DateDetection(
+            is_date=False, values=empty, format=None, present=len(text), malformed=len(text)
+        )
+    parsed = _parse(text, best)
+    bad = parsed.isna()
+    malformed = int(bad.sum())
+    values = empty.copy()
+    values.loc[parsed.index] = parsed
+    return DateDetection(
+        is_date=malformed <= max_malformed_share * len(text),
+        values=values,
+        format=best,
+        present=len(text),
+        malformed=malformed,
+        examples=tuple(text[bad].unique()[:3].tolist()),
+    )
+
+
+def _date_values(column: pd.Series, fmt: str | None) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        column = column.dt.tz_localize(None) if column.dt.tz is not None else column
+        return column.astype("datetime64[ns]")
+    out = pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]")
+    text = _present(column)
+    if text.empty:
+        return out
+    if fmt is None:
+        fmt = detect_dates(column).format
+        if fmt is None:
+            return out
+    out.loc[text.index] = _parse(text, fmt)
+    return out
+
+
+def _raw_parts(values: pd.Series) -> dict[str, np.ndarray]:
+    """Every part of every date, as float arrays (NaN where the date is missing)."""
+    dt = values.dt
+    days_in_year = np.where(dt.is_leap_year.to_numpy(dtype=bool, na_value=False), 366.0, 365.0)
+    clock = (
+        dt.hour.to_numpy(dtype=float, na_value=np.nan)
+        + dt.minute.to_numpy(dtype=float, na_value=np.nan) / 60
+        + dt.second.to_numpy(dtype=float, na_value=np.nan) / 3600
+    )
+    day = dt.day_of_year.to_numpy(dtype=float, na_value=np.nan) - 1 + clock / 24
+    season = 2 * np.pi * day / days_in_year
+    hour = 2 * np.pi * clock / 24
+    return {
+        "year": dt.year.to_numpy(dtype=float, na_value=np.nan) + day / days_in_year,
+        "day": day,
+        "season_sin": np.sin(season),
+        "season_cos": np.cos(season),
+        "weekday": dt.day_of_week.to_numpy(dtype=float, na_value=np.nan),
+        "clock": clock,
+        "hour_sin": np.sin(hour),
+        "hour_cos": np.cos(hour),
+    }
+
+
+def _varies(values: np.ndarray) -> bool:
+    present = values[~np.isnan(values)]
+    return present.size > 0 and bool(np.ptp(present) > 0)
+
+
+class DateParts(TransformerMixin, BaseEstimator):
+    """Date or date-time columns as numbers a linear model can use.
+
+    Per column: the year with its fraction (2020.5 is early July 2020), always; the season
+    as sine and cosine of the day of the year, when the day of the year varies; one indicator
+    per weekday seen, when the weekday varies; the time of day as sine and cosine, when it
+    varies. ``fit`` learns which parts vary and, for text columns, the date format. A missing
+    or unreadable date gives missing parts (impute them later in the pipeline).
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"day": ["2020-01-01", "2020-07-02", None, "2021-01-01"]})
+    >>> dp = DateParts().fit(X)
+    >>> list(dp.get_feature_names_out())
+    ['day_year', 'day_season_sin', 'day_season_cos', 'day_weekday_Wed', 'day_weekday_Thu', 'day_weekday_Fri']
+    >>> dp.transform(X)[:, :3].round(3).tolist()
+    [[2020.0, 0.0, 1.0], [2020.5, 0.0, -1.0], [nan, nan, nan], [2021.0, 0.0, 1.0]]
+    """
+
+    def fit(self, X, y=None):
+        columns = self._columns(X, reset=True)
+        self.formats_ = []
+        self.parts_ = []
+        self.weekdays_ = []
+        for column in columns:
+            detection = detect_dates(column, max_malformed_share=1 - 1e-9)
+            self.formats_.append(detection.format)
+            raw = _raw_parts(detection.values)
+            parts = ["year"]
+            if _varies(raw["day"]):
+                parts.append("season")
+            weekdays = np.unique(raw["weekday"][~np.isnan(raw["weekday"])]).astype(int)
+            if len(weekdays) > 1:
+                parts.append("weekday")
+            if _varies(raw["clock"]):
+                parts.append("hour")
+            self.parts_.append(tuple(parts))
+            self.weekdays_.append(tuple(int(w) for w in weekdays) if "weekday" in parts else ())
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "parts_")
+        columns = self._columns(X, reset=False)
+        blocks = []
+        for column, fmt, parts, weekdays in zip(
+            columns, self.formats_, self.parts_, self.weekdays_, strict=True
+        ):
+            raw = _raw_parts(_date_values(column, fmt))
+            for part in parts:
+                if part == "weekday":
+                    missing = np.isnan(raw["weekday"])
+                    for w in weekdays:
+                        blocks.append(np.where(missing, np.nan, (raw["weekday"] == w) * 1.0))
+                elif part == "year":
+                    blocks.append(raw["year"])
+                else:
+                    blocks.extend([raw[part + "_sin"], raw[part + "_cos"]])
+        return np.column_stack(blocks) if blocks else np.empty((len(columns[0]), 0))
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "parts_")
+        names = []
+        for col, parts, weekdays in zip(
+            self._names(input_features), self.parts_, self.weekdays_, strict=True
+        ):
+            for part in parts:
+                if part == "year":
+                    names.append(f"{col}_year")
+                elif part == "weekday":
+                    names.extend(f"{col}_weekday_{_WEEKDAYS[w]}" for w in weekdays)
+                else:
+                    names.extend([f"{col}_{part}_sin", f"{col}_{part}_cos"])
+        return np.asarray(names, dtype=object)
+
+    def _names(self, input_features):
+        if input_features is not None:
+            return [str(c) for c in input_features]
+        if hasattr(self, "feature_names_in_"):
+            return [str(c) for c in self.feature_names_in_]
+        return [f"x{i}" for i in range(self.n_features_in_)]
+
+    def _columns(self, X, *, reset: bool) -> list[pd.Series]:
+        return _columns_of(self, X, reset=reset)
+
+
+def _columns_of(est, X, *, reset: bool) -> list[pd.Series]:
+    """The columns of a DataFrame or 2-D array as Series; records/checks the input's width."""
+    if isinstance(X, pd.DataFrame):
+        frame = X
+    else:
+        array = np.asarray(X, dtype=object)
+        if array.ndim != 2:
+            raise ValueError(f"Expected a 2-D input, got an array of shape {array.shape}")
+        frame = pd.DataFrame(array)
+    if reset:
+        est.n_features_in_ = frame.shape[1]
+        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in frame.columns):
+            est.feature_names_in_ = np.asarray(frame.columns, dtype=object)
+        elif hasattr(est, "feature_names_in_"):
+            del est.feature_names_in_
+    elif frame.shape[1] != est.n_features_in_:
+        raise ValueError(
+            f"X has {frame.shape[1]} features, but {type(est).__name__} is expecting "
+            f"{est.n_features_in_} features as input."
+        )
+    return [frame.iloc[:, i] for i in range(frame.shape[1])]
+
+
+def date_parts_sentence(parts: Sequence[str]) -> str:
+    """What a date column turns into, in words, for the profile.
+
+    Examples
+    --------
+    >>> date_parts_sentence(("year", "season", "weekday"))
+    'the year as a number, the season (sine and cosine of the day of the year), the weekday'
+    """
+    words = {
+        "year": "the year as a number",
+        "season": "the season (sine and cosine of the day of the year)",
+        "weekday": "the weekday",
+        "hour": "the time of day (sine and cosine)",
+    }
+    return ", ".join(words[p] for p in parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+
+
+@dataclass(frozen=True)
+class TextTerm:
+    """One text input of the model: a word (or two) or a run of characters from one column."""
+
+    column: str
+    kind: str  # "words" or "characters"
+    term: str
+
+    def __str__(self) -> str:
+        if self.kind == "words":
+            return f"{self.column}: '{self.term}'"
+        return f"{self.column}: '…{self.term.strip()}…'"
+
+
+class TextFeatures(TransformerMixin, BaseEstimator):
+    """Free-text columns as word and character n-gram TF-IDF, sparse, with a capped vocabulary.
+
+    Per column, two ``TfidfVectorizer``: words (1 and 2 words, ``sublinear_tf``) and characters
+    within words (2 to 5 characters, which survive typos and word endings), each keeping its
+    ``max_*_features`` most frequent terms and each row scaled to unit length. Missing text is
+    the empty text.
+
+    Parameters
+    ----------
+    max_word_features, max_char_features : int, default=10000
+        The vocabulary caps per column; 0 leaves that kind out.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"review": ["great value", "broke fast", None, "great, great"]})
+    >>> tf = TextFeatures(max_char_features=0).fit(X)
+    >>> [str(t) for t in tf.terms()]
+    ["review: 'broke'", "review: 'broke fast'", "review: 'fast'", "review: 'great'", "review: 'great great'", "review: 'great value'", "review: 'value'"]
+    >>> tf.transform(X).shape
+    (4, 7)
+    """
+
+    def __init__(
+        self,
+        *,
+        max_word_features: int = MAX_WORD_FEATURES,
+        max_char_features: int = MAX_CHAR_FEATURES,
+    ):
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
+
+    def _vectorizers(self) -> list[tuple[str, TfidfVectorizer]]:
+        out = []
+        common = {"sublinear_tf": True, "strip_accents": "unicode", "dtype": np.float64}
+        if self.max_word_features:
+            out.append(
+                (
+                    "words",
+                    TfidfVectorizer(
+                        analyzer="word", ngram_range=(1, 2), max_features=self.max_word_features,
+                        **common,
+                    ),
+                )
+            )  # fmt: skip
+        if self.max_char_features:
+            out.append(
+                (
+                    "characters",
+                    TfidfVectorizer(
+                        analyzer="char_wb", ngram_range=(2, 5),
+                        max_features=self.max_char_features, **common,
+                    ),
+                )
+            )  # fmt: skip
+        return out
+
+    def fit(self, X, y=None):
+        for name in ("max_word_features", "max_char_features"):
+            value = getattr(self, name)
+            if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
+        if not (self.max_word_features or self.max_char_features):
+            raise ValueError("max_word_features and max_char_features cannot both be 0")
+        columns = _columns_of(self, X, reset=True)
+        self.vectorizers_ = []
+        for column in columns:
+            fitted = []
+            documents = _documents(column)
+            for kind, vec in self._vectorizers():
+                try:
+                    vec.fit(documents)
+                except ValueError:  # no term at all in this column (empty vocabulary)
+                    vec = None
+                fitted.append((kind, vec))
+            self.vectorizers_.append(fitted)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "vectorizers_")
+        columns = _columns_of(self, X, reset=False)
+        blocks = []
+        for column, fitted in zip(columns, self.vectorizers_, strict=True):
+            documents = _documents(column)
+            for _, vec in fitted:
+                if vec is not None:
+                    blocks.append(vec.transform(documents))
+        if not blocks:
+            return sp.csr_matrix((len(columns[0]) if columns else 0, 0))
+        return sp.hstack(blocks, format="csr")
+
+    def terms(self, input_features=None) -> list[TextTerm]:
+        """The terms behind the output columns, in order."""
+        check_is_fitted(self, "vectorizers_")
+        names = _input_names(self, input_features)
+        out = []
+        for col, fitted in zip(names, self.vectorizers_, strict=True):
+            for kind, vec in fitted:
+                if vec is not None:
+                    out.extend(TextTerm(col, kind, str(t)) for t in vec.get_feature_names_out())
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(
+            [f"{t.column}_{t.kind}_{t.term}" for t in self.terms(input_features)], dtype=object
+        )
+
+
+def _input_names(est, input_features) -> list[str]:
+    if input_features is not None:
+        return [str(c) for c in input_features]
+    if hasattr(est, "feature_names_in_"):
+        return [str(c) for c in est.feature_names_in_]
+    return [f"x{i}" for i in range(est.n_features_in_)]
+
+
+def _documents(column: pd.Series) -> list[str]:
+    return ["" if pd.isna(v) else str(v) for v in column.tolist()]
+
+
+def strongest_terms(
+    contributions: np.ndarray, names: Sequence, *, top: int = 5
+) -> list[tuple[str, float]]:
+    """The ``top`` inputs with the largest positive contribution, largest first, as (name, value).
+
+    For explain-a-row: ``contributions`` is one class's coefficients times the row's inputs
+    (for text, only the terms present in the row are non-zero); zero contributions are left out.
+
+    Examples
+    --------
+    >>> strongest_terms(np.array([0.0, 0.5, -1.0, 2.0]), ["a", "b", "c", "d"], top=2)
+    [('d', 2.0), ('b', 0.5)]
+    """
+    values = np.asarray(contributions, dtype=float).ravel()
+    if len(values) != len(names):
+        raise ValueError(f"{len(values)} contributions for {len(names)} names")
+    order = np.argsort(-values, kind="stable")
+    return [(str(names[i]), float(values[i])) for i in order[:top] if values[i] > 0]
+
+
+def text_sentence(*, max_word_features: int = MAX_WORD_FEATURES,
+                  max_char_features: int = MAX_CHAR_FEATURES) -> str:  # fmt: skip
+    """What a free-text column turns into, in words, for the profile.
+
+    Examples
+    --------
+    >>> text_sentence(max_word_features=100, max_char_features=50)
+    'TF-IDF weights of its words and word pairs (at most 100) and of runs of 2 to 5 characters (at most 50)'
+    """
+    return (
+        f"TF-IDF weights of its words and word pairs (at most {max_word_features:,}) and of runs "
+        f"of 2 to 5 characters (at most {max_char_features:,})"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The preprocessing step and the count of model inputs
+
+
+def preprocessor(
+    *,
+    numeric: Sequence[str] = (),
+    categorical: Sequence[str] = (),
+    dates: Sequence[str] = (),
+    text: Sequence[str] = (),
+    max_categories: int = 50,
+    max_word_features: int = MAX_WORD_FEATURES,
+    max_char_features: int = MAX_CHAR_FEATURES,
+) -> ColumnTransformer:
+    """The preprocessing step of the model: one branch per kind of column.
+
+    Branch names ``numeric``, ``categorical``, ``dates`` and ``text``; a branch is present only
+    when it has columns. Output is sparse when text makes it mostly zeros.
+
+    Examples
+    --------
+    >>> pre = preprocessor(numeric=["age"], dates=["day"])
+    >>> [name for name, _, _ in pre.transformers]
+    ['numeric', 'dates']
+    """
+    branches = []
+    if numeric:
+        branches.append(
+            ("numeric", make_pipeline(FiniteNumbers(), SimpleImputer(strategy="median"),
+                                      StandardScaler()), list(numeric))
+        )  # fmt: skip
+    if categorical:
+        encoder = OneHotEncoder(
+            handle_unknown="ignore", max_categories=max_categories, sparse_output=False
+        )
+        branches.append(
+            ("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"), encoder),
+             list(categorical))
+        )  # fmt: skip
+    if dates:
+        branches.append(
+            ("dates", make_pipeline(DateParts(), SimpleImputer(strategy="median",
+             keep_empty_features=True), StandardScaler()), list(dates))
+        )  # fmt: skip
+    if text:
+        branches.append(
+            ("text", TextFeatures(max_word_features=max_word_features,
+             max_char_features=max_char_features), list(text))
+        )  # fmt: skip
+    return ColumnTransformer(branches, remainder="drop")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelInputCount:
+    """How many inputs the model will have after encoding, per column and in all.
+
+    ``exact`` is False when a text column's count is its vocabulary cap (an upper bound).
+    """
+
+    per_column: dict[str, int]
+    exact: bool
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_column.values())
+
+
+def count_model_inputs(
+    table: pd.DataFrame,
+    *,
+    numeric: Sequence[str] = (),
+    categorical: Sequence[str] = (),
+    dates: Sequence[str] = (),
+    text: Sequence[str] = (),
+    max_categories: int = 50,
+    max_word_features: int = MAX_WORD_FEATURES,
+    max_char_features: int = MAX_CHAR_FEATURES,
+) -> ModelInputCount:
+    """The number of model inputs :func:`preprocessor` makes from ``table``, before fitting.
+
+    Numbers give one input each; a categorical column one per value, at most
+    ``max_categories``; a date column its varying parts (see :class:`DateParts`); a text
+    column at most its two vocabulary caps (an upper bound, not fitted).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"x": [1, 2, 3], "c": ["a", "b", "a"],
+    ...                   "d": ["2020-01-01", "2020-06-01", "2021-01-01"]})
+    >>> count = count_model_inputs(t, numeric=["x"], categorical=["c"], dates=["d"])
+    >>> count.per_column, count.total
+    ({'x': 1, 'c': 2, 'd': 6}, 9)
+    """
+    per_column: dict[str, int] = {}
+    for name in numeric:
+        per_column[name] = 1
+    for name in categorical:
+        per_column[name] = max(1, min(int(table[name].nunique(dropna=True)), max_categories))
+    if dates:
+        fitted = DateParts().fit(table[list(dates)])
+        for name, parts, weekdays in zip(dates, fitted.parts_, fitted.weekdays_, strict=True):
+            per_column[name] = sum(
+                len(weekdays) if p == "weekday" else 1 if p == "year" else 2 for p in parts
+            )
+    for name in text:
+        per_column[name] = max_word_features + max_char_features
+    return ModelInputCount(per_column=per_column, exact=not text)
