@@ -43,6 +43,7 @@ from dashboard.rules import (
     NUMBER_DECORATION,
     NUMBER_WITH_DECIMAL_COMMA,
     NUMBER_WITH_DECIMAL_POINT,
+    SEP_LINE,
     TRUE_WORDS,
     case_variants,
     clean_names,
@@ -805,7 +806,7 @@ def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dia
     text = _sample_text(data)
     d = _Dialect()
     first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
-    sep_line = re.fullmatch(r'\s*"?sep=(.)"?[,;\t|]*\s*', first_line, flags=re.IGNORECASE)
+    sep_line = SEP_LINE.fullmatch(first_line)
     offset = 0
     if sep_line:
         d.delimiter = sep_line.group(1)

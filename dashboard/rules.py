@@ -117,6 +117,9 @@ def number_regex(decimal: str) -> str:
     )
 
 
+SEP_LINE = re.compile(r'\s*"?sep=(.)"?[,;\t|]*\s*', flags=re.IGNORECASE)
+"""A first line such as ``sep=;`` (Excel's way to name the separator), matched in full."""
+
 NUMBER_WITH_DECIMAL_POINT = re.compile(r"[-+]?\d+\.\d+")
 NUMBER_WITH_DECIMAL_COMMA = re.compile(r"[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+")
 """What votes for a decimal point or a decimal comma when the loader sniffs the decimal mark."""
