@@ -9,8 +9,11 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
+from sklearn.compose import ColumnTransformer
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 from sklearn.metrics import precision_recall_fscore_support
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
 
 from dashboard.errors import SoftmaxLabError
 
@@ -622,8 +625,9 @@ def _dense(matrix) -> np.ndarray:
 def feature_names_out(pipeline) -> tuple[str, ...]:
     """Names of the model's inputs after preprocessing, in the order of its weights.
 
-    A one-hot encoded column gives one name per category (``colour_red``). The transformer
-    prefix that scikit-learn adds (``numeric__age``) is dropped when the names stay unique.
+    The one naming scheme of the model's inputs (see :func:`preprocessed_names`): a column
+    that is imputed or scaled keeps its name, a one-hot encoded column gives one name per
+    category (``colour = red``).
 
     Parameters
     ----------
@@ -637,17 +641,67 @@ def feature_names_out(pipeline) -> tuple[str, ...]:
     """
     preprocess, model = _pipeline_parts(pipeline)
     n_features = np.asarray(model.coef_).shape[1]
-    try:
-        names = [str(n) for n in preprocess.get_feature_names_out()]
-    except (AttributeError, TypeError, ValueError):
+    names = preprocessed_names(preprocess)
+    if names is None or len(names) != n_features:
         names = [f"x{i}" for i in range(n_features)]
-    if len(names) != n_features:
-        names = [f"x{i}" for i in range(n_features)]
-    if all("__" in n for n in names):
-        short = [n.split("__", 1)[1] for n in names]
-        if len(set(short)) == len(short):
-            names = short
     return tuple(names)
+
+
+def preprocessed_names(preprocess) -> list[str] | None:
+    """Readable names of what a fitted preprocessing step puts out, or None if it cannot say.
+
+    In a ``ColumnTransformer``, a column that is imputed, scaled or passed through keeps its
+    name; a one-hot encoded column gives one name per value it stands for, ``colour = red``
+    (rare values grouped by ``max_categories`` are ``colour = other (rare values)``). Other
+    steps are named by their ``get_feature_names_out``.
+
+    Examples
+    --------
+    >>> from sklearn.compose import ColumnTransformer
+    >>> from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    >>> frame = pd.DataFrame({"age": [30, 40, 50], "colour": ["red", "blue", "red"]})
+    >>> step = ColumnTransformer([("numeric", StandardScaler(), ["age"]),
+    ...                           ("categorical", OneHotEncoder(), ["colour"])]).fit(frame)
+    >>> preprocessed_names(step)
+    ['age', 'colour = blue', 'colour = red']
+    """
+    step = preprocess
+    while isinstance(step, Pipeline) and len(step.steps) == 1:
+        step = step.steps[0][1]
+    if not isinstance(step, ColumnTransformer):
+        try:
+            return [str(n) for n in step.get_feature_names_out()]
+        except (AttributeError, TypeError, ValueError):
+            return None
+    names: list[str] = []
+    for _, transformer, columns in step.transformers_:
+        if isinstance(transformer, str):  # "drop" or "passthrough"
+            names.extend(str(c) for c in columns if transformer == "passthrough")
+            continue
+        encoder = transformer[-1] if isinstance(transformer, Pipeline) else transformer
+        if isinstance(encoder, OneHotEncoder):
+            for column, values in zip(columns, _onehot_outputs(encoder), strict=True):
+                names.extend(f"{column} = {value}" for value in values)
+            continue
+        try:
+            names.extend(str(n) for n in transformer.get_feature_names_out())
+        except (AttributeError, TypeError, ValueError):
+            return None
+    return names
+
+
+def _onehot_outputs(encoder) -> list[list[str]]:
+    """Per input column, the values its one-hot columns stand for ("other" for rare ones)."""
+    outputs = []
+    infrequent = getattr(encoder, "infrequent_categories_", [None] * len(encoder.categories_))
+    for categories, rare in zip(encoder.categories_, infrequent, strict=True):
+        if rare is None or len(rare) == 0:
+            outputs.append([str(c) for c in categories])
+        else:
+            rare_set = set(rare.tolist())
+            kept = [str(c) for c in categories if c not in rare_set]
+            outputs.append(kept + ["other (rare values)"])
+    return outputs
 
 
 def pipeline_logits(pipeline, X: pd.DataFrame) -> np.ndarray:

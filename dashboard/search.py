@@ -22,7 +22,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import joblib
 import numpy as np
@@ -31,10 +31,10 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing
 from threadpoolctl import threadpool_limits
 
 from dashboard.errors import SoftmaxLabError
+from dashboard.evaluation import preprocessed_names
 
 SCHEDULER_ENV = "SOFTMAX_LAB_DASK_SCHEDULER"
 """Environment variable holding a Dask scheduler address (``tcp://host:8786``); empty = local."""
@@ -136,76 +136,129 @@ def rank_candidates(mean_accuracy: Sequence[float], c_values: Sequence[float]) -
 
 # ---------------------------------------------------------------------------------------------
 # The work: one "path" = preprocessing fitted on some rows, then LogisticRegression along C.
-# These functions are module-level so that Dask workers can unpickle them.
+# These functions and records are module-level so that Dask workers can unpickle them.
 
 
-def _prepare(preprocess, X, y, train_idx, val_idx) -> dict:
+@dataclass(frozen=True, kw_only=True)
+class _Path:
+    """The rows of one path: a fold (training and validation rows) or all rows (``fold`` None)."""
+
+    train_idx: np.ndarray
+    val_idx: np.ndarray | None
+    fold: int | None
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class _Prepared:
+    """One path's rows after its preprocessing; validation parts are None on the whole-data path."""
+
+    X_tr: object
+    y_tr: np.ndarray
+    X_va: object | None
+    y_va: np.ndarray | None
+    names: list[str] | None
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class _Fit:
+    """One fit at one C: its coefficients and, with validation rows, its scores."""
+
+    C: float
+    coef: np.ndarray
+    intercept: np.ndarray
+    classes: list[str]
+    n_iter: int
+    converged: bool
+    accuracy: float | None
+    log_loss: float | None
+    names: list[str] | None
+    seconds: float
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class _SearchJob:
+    """Everything a backend needs to run the search: what to fit, on which rows, along which C."""
+
+    preprocess: object | None
+    estimator: object
+    X: object
+    y: np.ndarray
+    paths: tuple[_Path, ...]
+    c_sorted: tuple[float, ...]
+    warm: bool
+    want_coef: bool
+
+    @property
+    def total(self) -> int:
+        """Fits in the whole search."""
+        return len(self.paths) * len(self.c_sorted)
+
+
+def _rows(X, idx: np.ndarray):
+    """Rows ``idx`` (positions) of a DataFrame, array or sparse matrix."""
+    return X.iloc[idx] if isinstance(X, pd.DataFrame | pd.Series) else X[idx]
+
+
+def _prepare(preprocess, X, y, train_idx, val_idx) -> _Prepared:
     """Fit the preprocessing on the training rows; transform training and validation rows."""
     silence_convergence_warnings()
-    X_tr = _safe_indexing(X, train_idx)
+    X_tr = _rows(X, train_idx)
     y_tr = np.asarray(y)[train_idx]
+    names = None
     if preprocess is None:
         Xt_tr = X_tr
-        names = None
     else:
         prep = clone(preprocess)
         Xt_tr = prep.fit_transform(X_tr, y_tr)
-        try:
-            names = [str(n) for n in prep.get_feature_names_out()]
-        except (AttributeError, ValueError, TypeError):
-            names = None
+        names = preprocessed_names(prep)
     if val_idx is None:
-        Xt_va, y_va = None, None
-    else:
-        X_va = _safe_indexing(X, val_idx)
-        Xt_va = X_va if preprocess is None else prep.transform(X_va)
-        y_va = np.asarray(y)[val_idx]
-    return {"X_tr": Xt_tr, "y_tr": y_tr, "X_va": Xt_va, "y_va": y_va, "names": names}
+        return _Prepared(X_tr=Xt_tr, y_tr=y_tr, X_va=None, y_va=None, names=names)
+    X_va = _rows(X, val_idx)
+    Xt_va = X_va if preprocess is None else prep.transform(X_va)
+    return _Prepared(X_tr=Xt_tr, y_tr=y_tr, X_va=Xt_va, y_va=np.asarray(y)[val_idx], names=names)
 
 
-def _fit_step(data: dict, estimator, C: float, previous: dict | None, want_coef: bool) -> dict:
+def _fit_step(data: _Prepared, estimator, C: float, previous: _Fit | None, want_coef: bool) -> _Fit:
     """Fit the estimator at C (warm-started from ``previous`` if given) and score it."""
     silence_convergence_warnings()
     est = clone(estimator).set_params(C=C, warm_start=previous is not None)
     if previous is not None:
-        est.coef_ = previous["coef"]
-        est.intercept_ = previous["intercept"]
+        est.coef_ = previous.coef
+        est.intercept_ = previous.intercept
     start = time.perf_counter()
-    est.fit(data["X_tr"], data["y_tr"])
+    est.fit(data.X_tr, data.y_tr)
     n_iter = int(np.max(est.n_iter_))
-    out = {
-        "C": float(C),
-        "coef": est.coef_.copy(),
-        "intercept": np.atleast_1d(est.intercept_).copy(),
-        "classes": [str(c) for c in est.classes_],
-        "n_iter": n_iter,
-        # lbfgs stops at max_iter when it has not converged; that is what the note reports.
-        "converged": n_iter < est.max_iter,
-        "accuracy": None,
-        "log_loss": None,
-        "names": data["names"] if want_coef else None,
-    }
-    if data["X_va"] is not None:
-        proba = est.predict_proba(data["X_va"])
+    accuracy = loss = None
+    if data.X_va is not None:
+        proba = est.predict_proba(data.X_va)
         pred = est.classes_[np.argmax(proba, axis=1)]
-        out["accuracy"] = float(np.mean(pred == data["y_va"]))
-        out["log_loss"] = float(log_loss(data["y_va"], proba, labels=est.classes_))
-    out["seconds"] = time.perf_counter() - start
-    return out
+        accuracy = float(np.mean(pred == data.y_va))
+        loss = float(log_loss(data.y_va, proba, labels=est.classes_))
+    return _Fit(
+        C=float(C),
+        coef=est.coef_.copy(),
+        intercept=np.atleast_1d(est.intercept_).copy(),
+        classes=[str(c) for c in est.classes_],
+        n_iter=n_iter,
+        # lbfgs stops at max_iter when it has not converged; that is what the note reports.
+        converged=n_iter < est.max_iter,
+        accuracy=accuracy,
+        log_loss=loss,
+        names=data.names if want_coef else None,
+        seconds=time.perf_counter() - start,
+    )
 
 
-def _run_path(
-    preprocess, estimator, X, y, train_idx, val_idx, c_sorted, warm, want_coef, emit, stop
-) -> None:
+def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
     """One fold (or the coefficient path) from start to end, in a worker thread."""
-    data = _prepare(preprocess, X, y, train_idx, val_idx)
+    data = _prepare(job.preprocess, job.X, job.y, path.train_idx, path.val_idx)
     previous = None
-    for i, C in enumerate(c_sorted):
+    for i, C in enumerate(job.c_sorted):
         if stop.is_set():
             return
-        result = _fit_step(data, estimator, C, previous, want_coef)
+        result = _fit_step(data, job.estimator, C, previous, path.val_idx is None)
         emit(i, result)
-        previous = result if warm else None
+        previous = result if job.warm else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,61 +395,84 @@ def search_c(
     """
     silence_convergence_warnings()
     start = time.perf_counter()
-    clock_start = start if clock_start is None else clock_start
-    c_sorted = sorted(float(c) for c in c_grid)
-    preprocess, estimator = _split_pipeline(pipeline)
-    y = np.asarray(y)
-    folds = [(np.asarray(tr), np.asarray(va)) for tr, va in folds]
-    if warm_start is None:
-        warm_start = min(len(tr) for tr, _ in folds) >= WARM_START_MIN_ROWS
-    paths: list[tuple[np.ndarray, np.ndarray | None, int | None]] = [
-        (tr, va, k) for k, (tr, va) in enumerate(folds)
-    ]
-    if coef_path:
-        paths.append((np.arange(len(y)), None, None))
-    total = len(paths) * len(c_sorted)
-    if scheduler is None:
-        scheduler = os.environ.get(SCHEDULER_ENV, "").strip()
-
-    results: dict[tuple[int, int], dict] = {}
+    job = _make_job(pipeline, X, y, c_grid, folds, coef_path=coef_path, warm_start=warm_start)
+    fits: dict[tuple[int, int], _Fit] = {}
     events: list[FitEvent] = []
 
-    def record(p: int, i: int, res: dict) -> None:
-        results[(p, i)] = res
-        event = FitEvent(
-            path=p,
-            fold=paths[p][2],
-            C=res["C"],
-            accuracy=res["accuracy"],
-            log_loss=res["log_loss"],
-            converged=res["converged"],
-            n_iter=res["n_iter"],
-            seconds=res["seconds"],
-        )
-        events.append(event)
+    def record(p: int, i: int, fit: _Fit) -> None:
+        fits[(p, i)] = fit
+        events.append(_event(p, job.paths[p].fold, fit))
         if on_fit is not None:
-            on_fit(event, len(results), total)
+            on_fit(events[-1], len(fits), job.total)
 
     def check_stop() -> None:
-        _check_stop(should_stop, time_limit, clock_start)
+        _check_stop(should_stop, time_limit, start if clock_start is None else clock_start)
 
-    args = (preprocess, estimator, X, y, paths, c_sorted, warm_start, record, check_stop)
+    ran = _run(job, n_jobs=n_jobs, scheduler=scheduler, record=record, check_stop=check_stop)
+    return _collect(job, fits, events, ran=ran, start=start)
+
+
+def _make_job(pipeline, X, y, c_grid, folds, *, coef_path: bool, warm_start) -> _SearchJob:
+    """The search's fixed parts: the split pipeline, the rows of every path, the sorted C."""
+    preprocess, estimator = _split_pipeline(pipeline)
+    if not isinstance(X, pd.DataFrame | pd.Series) and not hasattr(X, "shape"):
+        X = np.asarray(X)
+    y = np.asarray(y)
+    paths = [
+        _Path(train_idx=np.asarray(tr), val_idx=np.asarray(va), fold=k)
+        for k, (tr, va) in enumerate(folds)
+    ]
+    if warm_start is None:
+        warm_start = min(len(p.train_idx) for p in paths) >= WARM_START_MIN_ROWS
+    if coef_path:
+        paths.append(_Path(train_idx=np.arange(len(y)), val_idx=None, fold=None))
+    return _SearchJob(
+        preprocess=preprocess,
+        estimator=estimator,
+        X=X,
+        y=y,
+        paths=tuple(paths),
+        c_sorted=tuple(sorted(float(c) for c in c_grid)),
+        warm=bool(warm_start),
+        want_coef=coef_path,
+    )
+
+
+def _event(path: int, fold: int | None, fit: _Fit) -> FitEvent:
+    return FitEvent(
+        path=path,
+        fold=fold,
+        C=fit.C,
+        accuracy=fit.accuracy,
+        log_loss=fit.log_loss,
+        converged=fit.converged,
+        n_iter=fit.n_iter,
+        seconds=fit.seconds,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Ran:
+    """Where the fits ran: the backend's name, its workers, and a note if the cluster failed."""
+
+    backend: str
+    workers: int
     notes: tuple[str, ...] = ()
-    client = None
+
+
+def _run(job: _SearchJob, *, n_jobs, scheduler, record, check_stop) -> _Ran:
+    """Run every fit on the Dask cluster when one is set and reachable, else on local threads."""
+    if scheduler is None:
+        scheduler = os.environ.get(SCHEDULER_ENV, "").strip()
+    notes: tuple[str, ...] = ()
     if scheduler:
         client, notes = _connect(scheduler)
-    if client is not None:
-        workers = _run_dask(client, *args)
-        backend = f"dask ({scheduler})"
-    else:
-        workers = default_workers(n_jobs, len(paths))
-        _run_threads(workers, *args)
-        backend = "local threads"
-
-    result = _collect(
-        results, paths, c_sorted, coef_path, start, backend, warm_start, workers, events
-    )
-    return replace(result, notes=notes)
+        if client is not None:
+            workers = _run_dask(client, job, record, check_stop)
+            return _Ran(backend=f"dask ({scheduler})", workers=workers)
+    workers = default_workers(n_jobs, len(job.paths))
+    _run_threads(workers, job, record, check_stop)
+    return _Ran(backend="local threads", workers=workers, notes=notes)
 
 
 def _connect(scheduler: str):
@@ -412,39 +488,23 @@ def _connect(scheduler: str):
         )
 
 
-def _run_threads(
-    workers, preprocess, estimator, X, y, paths, c_sorted, warm, record, check_stop
-) -> None:
+def _run_threads(workers: int, job: _SearchJob, record, check_stop) -> None:
     inbox: queue.Queue = queue.Queue()
     stop = threading.Event()
 
     def task(p: int) -> None:
-        tr, va, _ = paths[p]
         try:
-            _run_path(
-                preprocess,
-                estimator,
-                X,
-                y,
-                tr,
-                va,
-                c_sorted,
-                warm,
-                va is None,
-                lambda i, res: inbox.put(("fit", p, i, res)),
-                stop,
-            )
+            _run_path(job, job.paths[p], lambda i, fit: inbox.put(("fit", p, i, fit)), stop)
         except BaseException as exc:  # handed to the caller's thread, re-raised there
             inbox.put(("error", p, None, exc))
 
-    total = len(paths) * len(c_sorted)
     done = 0
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="softmax-lab-fit")
     try:
         with threadpool_limits(limits=1, user_api="blas"):
-            for p in range(len(paths)):
+            for p in range(len(job.paths)):
                 pool.submit(task, p)
-            while done < total:
+            while done < job.total:
                 check_stop()
                 try:
                     kind, p, i, payload = inbox.get(timeout=POLL_SECONDS)
@@ -460,20 +520,25 @@ def _run_threads(
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _run_dask(client, preprocess, estimator, X, y, paths, c_sorted, warm, record, check_stop):
+def _run_dask(client, job: _SearchJob, record, check_stop) -> int:
     futures = []
     try:
-        X_f, y_f = client.scatter([X, y], broadcast=False)
+        X_f, y_f = client.scatter([job.X, job.y], broadcast=False)
         chain: dict = {}
-        for p, (tr, va, _) in enumerate(paths):
-            data_f = client.submit(_prepare, preprocess, X_f, y_f, tr, va, pure=False)
+        for p, path in enumerate(job.paths):
+            data_f = client.submit(
+                _prepare, job.preprocess, X_f, y_f, path.train_idx, path.val_idx, pure=False
+            )
             futures.append(data_f)
             previous = None
-            for i, C in enumerate(c_sorted):
-                f = client.submit(_fit_step, data_f, estimator, C, previous, va is None, pure=False)
+            for i, C in enumerate(job.c_sorted):
+                want_coef = path.val_idx is None
+                f = client.submit(
+                    _fit_step, data_f, job.estimator, C, previous, want_coef, pure=False
+                )
                 chain[f.key] = (p, i)
                 futures.append(f)
-                previous = f if warm else None
+                previous = f if job.warm else None
         pending = [f for f in futures if f.key in chain]
         while pending:
             check_stop()
@@ -496,25 +561,25 @@ def _run_dask(client, preprocess, estimator, X, y, paths, c_sorted, warm, record
     return workers
 
 
-def _collect(results, paths, c_sorted, want_coef, start, backend, warm, workers, events):
-    rows = []
-    for (p, _i), res in sorted(results.items()):
-        fold = paths[p][2]
-        if fold is None:
-            continue
-        rows.append(
-            {
-                "C": res["C"],
-                "fold": fold,
-                "accuracy": res["accuracy"],
-                "log_loss": res["log_loss"],
-                "converged": res["converged"],
-                "n_iter": res["n_iter"],
-                "seconds": res["seconds"],
-            }
-        )
+def _collect(
+    job: _SearchJob, fits: dict, events: list[FitEvent], *, ran: _Ran, start: float
+) -> SearchResult:
+    rows = [
+        {
+            "C": fit.C,
+            "fold": job.paths[p].fold,
+            "accuracy": fit.accuracy,
+            "log_loss": fit.log_loss,
+            "converged": fit.converged,
+            "n_iter": fit.n_iter,
+            "seconds": fit.seconds,
+        }
+        for (p, _i), fit in sorted(fits.items())
+        if job.paths[p].fold is not None
+    ]
     cv_results = pd.DataFrame(rows).sort_values(["C", "fold"], ignore_index=True)
     grouped = cv_results.groupby("C", sort=True)
+    c_sorted = list(job.c_sorted)
     cv_summary = pd.DataFrame(
         {
             "C": c_sorted,
@@ -527,28 +592,28 @@ def _collect(results, paths, c_sorted, want_coef, start, backend, warm, workers,
     )
     best = rank_candidates(cv_summary["mean_accuracy"], cv_summary["C"])
     coef = None
-    if want_coef:
-        p = len(paths) - 1
-        steps = [results[(p, i)] for i in range(len(c_sorted))]
+    if job.want_coef:
+        p = len(job.paths) - 1
+        steps = [fits[(p, i)] for i in range(len(c_sorted))]
         coef = {
-            "C": list(c_sorted),
-            "coef": np.stack([s["coef"] for s in steps]),
-            "intercept": np.stack([s["intercept"] for s in steps]),
-            "feature_names": steps[0]["names"],
-            "coef_classes": _coef_classes(steps[0]["classes"], steps[0]["coef"].shape[0]),
-            "converged": [s["converged"] for s in steps],
+            "C": c_sorted,
+            "coef": np.stack([s.coef for s in steps]),
+            "intercept": np.stack([s.intercept for s in steps]),
+            "feature_names": steps[0].names,
+            "coef_classes": _coef_classes(steps[0].classes, steps[0].coef.shape[0]),
+            "converged": [s.converged for s in steps],
         }
-    fit_seconds = sum(e.seconds for e in events)
     return SearchResult(
         cv_results=cv_results,
         cv_summary=cv_summary,
         best_C=float(cv_summary["C"].iloc[best]),
         coef_path=coef,
         seconds=time.perf_counter() - start,
-        backend=backend,
-        warm_start=warm,
-        workers=workers,
-        timings={"fit_seconds_summed": fit_seconds},
+        backend=ran.backend,
+        warm_start=job.warm,
+        workers=ran.workers,
+        timings={"fit_seconds_summed": sum(e.seconds for e in events)},
+        notes=ran.notes,
     )
 
 

@@ -31,7 +31,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from dashboard.errors import SoftmaxLabError
-from dashboard.evaluation import HoldoutEvaluation, evaluate_holdout
+from dashboard.evaluation import HoldoutEvaluation, as_logit_matrix, evaluate_holdout
 from dashboard.limits import LIMITS, Limits
 from dashboard.profile import TableProfile, profile
 from dashboard.search import (
@@ -873,13 +873,11 @@ def train(
 
     classes = tuple(str(c) for c in final.classes_)
     proba = final.predict_proba(X_test)
-    scores = final.decision_function(X_test)
-    logits = np.column_stack([np.zeros_like(scores), scores]) if scores.ndim == 1 else scores
+    logits = as_logit_matrix(final.decision_function(X_test), len(classes))
     pred = np.asarray(classes, dtype=str)[np.argmax(proba, axis=1)]
     evaluation = evaluate_holdout(y_test, proba, classes)
 
     coef_path = dict(result.coef_path or {})
-    coef_path["feature_names"] = _display_names(final, numeric, categorical)
 
     notes = list(result.notes)
     for c in result.not_converged:
@@ -1014,30 +1012,3 @@ def _mixed_columns(X: pd.DataFrame, categorical: Sequence[str]) -> list[str]:
             if types - {str}:
                 mixed.append(name)
     return mixed
-
-
-def _display_names(pipeline: Pipeline, numeric, categorical) -> list[str]:
-    """Readable names of the model's inputs: numeric columns as they are, one-hot ``col = value``."""
-    pre = pipeline.named_steps["preprocess"]
-    names: list[str] = []
-    for name, trans, cols in pre.transformers_:
-        if name == "numeric":
-            names.extend(str(c) for c in cols)
-        elif name == "categorical":
-            enc = trans.named_steps["onehotencoder"]
-            for col, out in zip(cols, _onehot_outputs(enc), strict=True):
-                names.extend(f"{col} = {value}" for value in out)
-    return names
-
-
-def _onehot_outputs(enc: OneHotEncoder) -> list[list[str]]:
-    """Per input column, the values its one-hot columns stand for ("other" for rare ones)."""
-    outputs = []
-    infrequent = getattr(enc, "infrequent_categories_", [None] * len(enc.categories_))
-    for cats, rare in zip(enc.categories_, infrequent, strict=True):
-        if rare is None or len(rare) == 0:
-            outputs.append([str(c) for c in cats])
-        else:
-            rare_set = set(rare.tolist())
-            outputs.append([str(c) for c in cats if c not in rare_set] + ["other (rare values)"])
-    return outputs
