@@ -2,10 +2,15 @@
 
 import streamlit as st
 
-from dashboard import ui
-from dashboard.data import LoadOptions, load_csv
-from dashboard.errors import SoftmaxLabError
-from dashboard.samples import SAMPLES
+from dashboard.ui import paths, state
+from dashboard.ui.guards import require_table
+from dashboard.ui.text import escape_markdown
+from dashboard.ui.views.data_source import (
+    read_upload,
+    reading_options,
+    sample_picker,
+    upload_notice,
+)
 
 st.title("Data")
 st.caption(
@@ -13,29 +18,9 @@ st.caption(
     "is what you want to predict (the target), the others describe it (the features)."
 )
 
-source = st.session_state.get(ui.SOURCE, {})
-if source.get("kind") != "sample":
-    st.session_state["sample"] = None  # an upload replaced the sample: it can be picked again
 left, right = st.columns([2, 1])
 with right:
-    keys = list(SAMPLES)
-    st.selectbox(
-        "Or pick a sample",
-        keys,
-        index=keys.index(source["key"]) if source.get("kind") == "sample" else None,
-        format_func=lambda k: SAMPLES[k].title,
-        key="sample",
-        placeholder="Choose a sample dataset",
-        help="Datasets that ship with scikit-learn; nothing is downloaded.",
-        on_change=lambda: (
-            ui.load_sample_into_session(st.session_state["sample"])
-            if st.session_state.get("sample")
-            else None
-        ),
-    )
-    if source.get("kind") == "sample":
-        st.caption(SAMPLES[source["key"]].description)
-
+    sample_picker()
 with left:
     upload = st.file_uploader(
         "Upload a CSV file",
@@ -44,75 +29,16 @@ with left:
         help="Comma, semicolon, tab or pipe separated; any common encoding. "
         "The file stays in your session only.",
     )
-    with st.expander("Reading options (change what was detected)"):
-        c1, c2, c3 = st.columns(3)
-        sep = c1.selectbox(
-            "Separator",
-            ["detect", ",", ";", "\t", "|"],
-            format_func=lambda s: {"\t": "tab", "detect": "detect"}.get(s, s),
-            key="opt_sep",
-            persist_state="session",
-        )
-        decimal = c2.selectbox(
-            "Decimal mark", ["detect", ".", ","], key="opt_decimal", persist_state="session"
-        )
-        encoding = c3.selectbox(
-            "Encoding",
-            ["detect", "utf-8", "utf-16", "cp1252", "latin-1"],
-            key="opt_encoding",
-            persist_state="session",
-        )
-        c4, c5 = st.columns(2)
-        header = c4.number_input(
-            "Header row (line number, 0 = first line; -1 = no header; blank = detect)",
-            min_value=-1,
-            value=None,
-            step=1,
-            key="opt_header",
-            persist_state="session",
-        )
-        skip_bad = c5.checkbox(
-            "Skip rows that do not fit (wrong number of fields)",
-            key="opt_skip_bad",
-            persist_state="session",
-        )
-    options = LoadOptions(
-        delimiter=None if sep == "detect" else sep,
-        decimal=None if decimal == "detect" else decimal,
-        encoding=None if encoding == "detect" else encoding,
-        header_row=None if header is None else int(header),
-        skip_bad_lines=skip_bad,
-    )
-
+    options = reading_options()
 if upload is not None:
-    signature = (upload.file_id, options)
-    if st.session_state.get(ui.UPLOAD_SEEN) != signature:
-        st.session_state[ui.UPLOAD_SEEN] = signature
-        try:
-            loaded = load_csv(upload.getvalue(), name=upload.name, options=options)
-        except SoftmaxLabError as err:  # shown to the user; the previous table stays
-            st.session_state[ui.NOTICE] = err
-        except Exception as err:  # noqa: BLE001 - logged once, its reference shown on reruns
-            st.session_state[ui.NOTICE] = ui.log_unexpected(err)
-        else:
-            st.session_state.pop(ui.NOTICE, None)
-            ui.set_table(loaded, source={"kind": "upload", "name": upload.name})
-            st.rerun()
+    read_upload(upload, options)
+    upload_notice()
 
-notice = st.session_state.get(ui.NOTICE)
-if notice is not None and upload is not None:
-    if isinstance(notice, SoftmaxLabError):
-        ui.show_error(notice)
-    else:
-        ui.show_apology(notice)
-    if st.session_state.get(ui.TABLE) is not None:
-        st.caption("The data you had before is still loaded.")
-
-loaded = ui.require_table()
-profile = st.session_state[ui.PROFILE]
+loaded = require_table()
+profile = state.profile()
 table = loaded.table
 
-st.subheader(ui.escape_markdown(loaded.name))
+st.subheader(escape_markdown(loaded.name))
 m1, m2, m3 = st.columns(3)
 m1.metric("Rows", f"{table.shape[0]:,}")
 m2.metric("Columns", f"{table.shape[1]:,}")
@@ -129,7 +55,7 @@ if sentences:
         for sentence in sentences:
             st.text(sentence)
 for warning in warnings:
-    st.warning(ui.escape_markdown(warning), icon=":material/warning:")
+    st.warning(escape_markdown(warning), icon=":material/warning:")
 
 st.subheader("Preview")
 page_size = 100
@@ -144,4 +70,4 @@ st.caption(
     "(target). Columns that cannot be used say why."
 )
 st.dataframe(profile.as_records(), hide_index=True)
-st.page_link(ui.TRAIN_PAGE, label="Next: train a model", icon=":material/arrow_forward:")
+st.page_link(paths.TRAIN_PAGE, label="Next: train a model", icon=":material/arrow_forward:")

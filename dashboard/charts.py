@@ -1,0 +1,305 @@
+"""The Evaluate charts, listed once: the Evaluate page and the HTML report both draw from here.
+
+Each :class:`Chart` names its key (the page's chart key), a title, a caption and a builder
+that turns a trained model and its :class:`ChartData` into a ``go.Figure``. ``report_copies``
+says which copies (title and options) the HTML report draws; a chart the data cannot have
+(the class-weight what-if, before it is run) has none.
+
+Examples
+--------
+>>> [chart.key for chart in EVALUATE_CHARTS][:3]
+['confusion_matrix', 'cv_scores', 'coef_paths']
+>>> CHARTS["roc"].title
+'ROC curves (one class against the rest)'
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard import evaluation, figures
+from dashboard.errors import SoftmaxLabError
+
+
+class ChartData:
+    """What the Evaluate charts are drawn from, computed from a trained model on first use.
+
+    Everything here depends only on the model (its held-out rows and its CV table), so it is
+    computed once per model; ``weights`` holds the class-weight what-if once it has been run.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.classes = [str(c) for c in model.classes]
+        self.weights: evaluation.WeightingComparison | None = None
+        self._calibrations: dict[float, evaluation.Calibration] = {}
+
+    @functools.cached_property
+    def one_se(self):
+        """The simplest C within one standard error of the best."""
+        return evaluation.one_standard_error_C(self.model.cv_results, best_C=self.model.best_C)
+
+    @functools.cached_property
+    def roc(self):
+        """One-vs-rest ROC curves of the held-out rows."""
+        return evaluation.roc_curves(self.model.y_test, self.model.test_proba, self.classes)
+
+    @functools.cached_property
+    def pr(self):
+        """Precision-recall curves of the held-out rows."""
+        return evaluation.precision_recall_curves(
+            self.model.y_test, self.model.test_proba, self.classes
+        )
+
+    @functools.cached_property
+    def temperature(self):
+        """Log-loss, calibration error and accuracy of the held-out rows against temperature."""
+        return evaluation.temperature_effect(
+            self.model.test_logits, self.model.y_test, self.classes
+        )
+
+    @functools.cached_property
+    def best_temperature(self) -> float:
+        """The temperature with the lowest held-out log-loss."""
+        return evaluation.best_temperature(self.model.test_logits, self.model.y_test, self.classes)
+
+    def calibration(self, temperature: float = 1.0) -> evaluation.Calibration:
+        """The reliability bins of the held-out rows at one temperature (kept per temperature)."""
+        t = round(float(temperature), 4)
+        if t not in self._calibrations:
+            proba = evaluation.scale_temperature(self.model.test_logits, t)
+            self._calibrations[t] = evaluation.calibration(self.model.y_test, proba, self.classes)
+        return self._calibrations[t]
+
+    def prepare(self) -> ChartData:
+        """Compute the curves and calibration now (so that a page opens without waiting)."""
+        for name in ("one_se", "roc", "pr", "temperature", "best_temperature"):
+            getattr(self, name)
+        self.calibration(1.0)
+        return self
+
+
+Builder = Callable[..., go.Figure]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chart:
+    """One Evaluate chart: its key on the page, title, caption and builder.
+
+    ``build(model, data, **options)`` returns the figure; ``report_copies(model, data)`` yields
+    the ``(title, options)`` of each copy the HTML report draws.
+    """
+
+    key: str
+    title: str
+    caption: str
+    build: Builder
+    report_copies: Callable[[Any, ChartData], Iterator[tuple[str, dict]]] = field(repr=False)
+
+    def figure(self, model: Any, data: ChartData, **options: Any) -> go.Figure:
+        """The chart for ``model`` with ``options`` (for instance a normalisation or a class)."""
+        return self.build(model, data, **options)
+
+
+def _once(chart_title: str) -> Callable[[Any, ChartData], Iterator[tuple[str, dict]]]:
+    def copies(model: Any, data: ChartData) -> Iterator[tuple[str, dict]]:
+        yield chart_title, {}
+
+    return copies
+
+
+def _confusion(model, data, *, normalize=None, clickable=False) -> go.Figure:
+    return figures.confusion_matrix_figure(
+        np.asarray(model.evaluation.confusion_matrix),
+        data.classes,
+        normalize=normalize,
+        clickable=clickable,
+    )
+
+
+def _confusion_copies(model, data):
+    yield "Confusion matrix on the held-out rows (counts)", {}
+    yield "Confusion matrix, share of each true class", {"normalize": "true"}
+
+
+def _cv_scores(model, data) -> go.Figure:
+    return figures.cv_scores_figure(
+        model.cv_results, model.cv_summary, model.best_C, one_se_C=data.one_se.chosen_C
+    )
+
+
+def _coef_paths(model, data, *, class_name: str) -> go.Figure:
+    path = model.coef_path
+    return figures.coefficient_paths_figure(
+        path["C"],
+        path["coef"],
+        path.get("feature_names") or [],
+        data.classes,
+        class_name=class_name,
+        best_C=model.best_C,
+    )
+
+
+def _coef_path_copies(model, data):
+    path = getattr(model, "coef_path", None) or {}
+    if path.get("coef") is None or not len(path.get("C", ())):
+        return
+    for name in [str(c) for c in path.get("coef_classes") or data.classes][:10]:
+        yield f"Weights against C for class {name}", {"class_name": name}
+
+
+def _weights_copies(model, data):
+    return iter(())  # training work behind a button on the page: the report never has it
+
+
+def _weights_confusion(model, data, *, balanced: bool) -> go.Figure:
+    comparison = data.weights
+    if comparison is None:
+        raise SoftmaxLabError("The class-weight comparison has not been run for this model")
+    return figures.confusion_matrix_figure(
+        comparison.confusion_balanced if balanced else comparison.confusion_none,
+        data.classes,
+        normalize="true",
+        title="Balanced, by true class" if balanced else "No weights, by true class",
+    )
+
+
+def _weights(model, data) -> go.Figure:
+    if data.weights is None:
+        raise SoftmaxLabError("The class-weight comparison has not been run for this model")
+    return figures.class_weight_figure(data.weights)
+
+
+EVALUATE_CHARTS: tuple[Chart, ...] = (
+    Chart(
+        key="confusion_matrix",
+        title="Confusion matrix on the held-out rows",
+        caption="Rows are the true class, columns the predicted one; the diagonal is right. "
+        "Click a cell to list its rows under Hardest examples.",
+        build=_confusion,
+        report_copies=_confusion_copies,
+    ),
+    Chart(
+        key="cv_scores",
+        title="Cross-validated accuracy against C",
+        caption="Mean cross-validated accuracy and log-loss at each C (log axis); each dot is "
+        "one fold. The star is the best C; the green mark is the simplest C within one "
+        "standard error of the best.",
+        build=_cv_scores,
+        report_copies=_once("Cross-validated accuracy against C"),
+    ),
+    Chart(
+        key="coef_paths",
+        title="Coefficient paths",
+        caption="Each line is one input's weight for a class, refit at every C. Small C pulls "
+        "every weight towards 0 (a simpler model); large C lets them grow.",
+        build=_coef_paths,
+        report_copies=_coef_path_copies,
+    ),
+    Chart(
+        key="roc",
+        title="ROC curves (one class against the rest)",
+        caption="One-vs-rest: each class against all the others. The higher and further left "
+        "the ROC curve, the better; AUC 1 is perfect, 0.5 is guessing.",
+        build=lambda model, data: figures.roc_curves_figure(data.roc),
+        report_copies=_once("ROC curves (one class against the rest)"),
+    ),
+    Chart(
+        key="pr",
+        title="Precision-recall curves",
+        caption="Precision against recall as the threshold on one class's probability falls.",
+        build=lambda model, data: figures.precision_recall_figure(data.pr),
+        report_copies=_once("Precision-recall curves"),
+    ),
+    Chart(
+        key="reliability",
+        title="Calibration: accuracy against confidence",
+        caption="When the model says 80 %, is it right 80 % of the time? Points on the "
+        "diagonal are calibrated; below it the model is over-confident.",
+        build=lambda model, data, *, temperature=1.0: figures.calibration_figure(
+            data.calibration(temperature)
+        ),
+        report_copies=_once("Calibration: accuracy against confidence"),
+    ),
+    Chart(
+        key="confidence_hist",
+        title="How confident the model is on held-out rows",
+        caption="How many held-out rows fall in each confidence bin.",
+        build=lambda model, data, *, temperature=1.0: figures.confidence_histogram_figure(
+            data.calibration(temperature)
+        ),
+        report_copies=_once("How confident the model is on held-out rows"),
+    ),
+    Chart(
+        key="temperature_effect",
+        title="Log-loss, calibration error and accuracy against temperature",
+        caption="Dividing every logit by T changes how confident the model is, never which "
+        "class it picks.",
+        build=lambda model, data, *, temperature=None: figures.temperature_effect_figure(
+            data.temperature, current=temperature
+        ),
+        report_copies=_once("Log-loss, calibration error and accuracy against temperature"),
+    ),
+    Chart(
+        key="class_weights",
+        title="Recall and precision with and without class weights",
+        caption="What if rare classes weighed as much as common ones? The same folds, trained "
+        "with no class weights and with balanced ones, at the chosen C.",
+        build=_weights,
+        report_copies=_weights_copies,
+    ),
+    Chart(
+        key="cm_none",
+        title="No weights, by true class",
+        caption="The cross-validated confusion matrix without class weights.",
+        build=functools.partial(_weights_confusion, balanced=False),
+        report_copies=_weights_copies,
+    ),
+    Chart(
+        key="cm_balanced",
+        title="Balanced, by true class",
+        caption="The cross-validated confusion matrix with balanced class weights.",
+        build=functools.partial(_weights_confusion, balanced=True),
+        report_copies=_weights_copies,
+    ),
+)
+CHARTS: dict[str, Chart] = {chart.key: chart for chart in EVALUATE_CHARTS}
+
+
+def held_out_row_figures(model: Any, *, rows: int = 3) -> Iterator[tuple[str, go.Figure]]:
+    """The class probabilities of the first held-out rows, as the report shows them."""
+    classes = [str(c) for c in model.classes]
+    proba = np.asarray(model.test_proba)
+    y_test = np.asarray(model.y_test)
+    for i in range(min(rows, len(proba))):
+        yield (
+            f"Class probabilities of held-out row {i + 1} (true class: {y_test[i]})",
+            figures.probability_bars_figure(proba[i], classes, true_label=str(y_test[i])),
+        )
+
+
+def report_figures(
+    model: Any, data: ChartData | None = None
+) -> tuple[list[tuple[str, go.Figure]], list[str]]:
+    """Every report copy of every Evaluate chart, then a few held-out rows' probabilities.
+
+    Returns the ``(title, figure)`` pairs and a sentence for each chart these data cannot have
+    (its error's message), so that one missing chart never costs the rest.
+    """
+    data = data or ChartData(model)
+    drawn: list[tuple[str, go.Figure]] = []
+    skipped: list[str] = []
+    for chart in EVALUATE_CHARTS:
+        for title, options in chart.report_copies(model, data):
+            try:
+                drawn.append((title, chart.figure(model, data, **options)))
+            except SoftmaxLabError as exc:
+                skipped.append(f"{title}: {exc}")
+    drawn.extend(held_out_row_figures(model))
+    return drawn, skipped

@@ -1,0 +1,16 @@
+"""The only Streamlit-aware package: everything the pages share.
+
+- :mod:`~dashboard.ui.state`: typed access to the session's plain keys and the page hand-offs;
+- :mod:`~dashboard.ui.guards`: the error guards, and the table or model a page needs;
+- :mod:`~dashboard.ui.training_run`: training with progress behind the server-wide gate;
+- :mod:`~dashboard.ui.memo`: what is computed once per model, keyed by its ``model_id``;
+- :mod:`~dashboard.ui.downloads`: the download buttons;
+- :mod:`~dashboard.ui.text`: user text made inert for markdown;
+- :mod:`~dashboard.ui.paths`: the page scripts;
+- :mod:`~dashboard.ui.views`: reusable page sections.
+"""
+
+from dashboard.ui.guards import fragment, guarded, show_error
+from dashboard.ui.text import escape_markdown
+
+__all__ = ["escape_markdown", "fragment", "guarded", "show_error"]

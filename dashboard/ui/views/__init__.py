@@ -1,0 +1,1 @@
+"""Reusable page sections: a page calls these so that it stays a short script."""
