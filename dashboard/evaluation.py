@@ -16,6 +16,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from dashboard.errors import SoftmaxLabError
+from dashboard.information import softmax
 
 NORMALISATIONS = (None, "true", "pred", "all")
 """Ways to normalise a confusion matrix: counts, by true class (rows), by predicted class
@@ -899,8 +900,7 @@ def explain_row(
     x = _dense(_transform(preprocess, row))[0]
     contributions = weights * x[None, :]
     logits = contributions.sum(axis=1) + intercepts
-    shifted = np.exp(logits - logits.max())
-    probabilities = shifted / shifted.sum()
+    probabilities = softmax(logits)
     loss = None
     if true_label is not None:
         loss = float(row_cross_entropy([str(true_label)], probabilities[None, :], classes)[0])
@@ -1341,25 +1341,15 @@ def scale_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
     -------
     numpy.ndarray, shape (n_rows, n_classes)
     """
-    t = float(temperature)
-    if not np.isfinite(t) or t <= 0:
-        raise SoftmaxLabError(
-            f"The temperature is {temperature!r}, but it must be above 0", where="temperature"
-        )
-    z = as_logit_matrix(logits) / t
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return softmax(as_logit_matrix(logits), temperature=temperature)
 
 
 def _at_temperature(z: np.ndarray, codes: np.ndarray, t: float) -> tuple[float, np.ndarray]:
     """Log-loss (clipped as scikit-learn clips) and each row's confidence of softmax(z / t)."""
-    scaled = z / t
-    e = np.exp(scaled - scaled.max(axis=1, keepdims=True))
-    total = e.sum(axis=1)
+    p = softmax(z, temperature=t)
     eps = np.finfo(float).eps
-    p_true = np.clip(e[np.arange(codes.size), codes] / total, eps, 1 - eps)
-    return float(-np.log(p_true).mean()), 1.0 / total
+    p_true = np.clip(p[np.arange(codes.size), codes], eps, 1 - eps)
+    return float(-np.log(p_true).mean()), p.max(axis=1)
 
 
 def _logits_and_codes(logits, y_true, classes) -> tuple[np.ndarray, np.ndarray]:

@@ -209,8 +209,10 @@ def softmax(z: Sequence[float] | np.ndarray, temperature: float = 1.0) -> np.nda
 
     Parameters
     ----------
-    z : sequence of float
-        The scores, one per class; any real numbers.
+    z : sequence of float, or 2-D array of shape (n_rows, n_classes)
+        The scores, one per class; any real numbers. A 2-D array is a table of logits, one
+        row per example, and each row becomes its own distribution (the held-out rows'
+        logits, for instance); only a 1-D list is bounded by ``MAX_ENTRIES``.
     temperature : float, default 1.0
         ``T > 0``. Above 1 flattens the probabilities toward uniform; below 1 sharpens them
         toward the largest score.
@@ -218,7 +220,7 @@ def softmax(z: Sequence[float] | np.ndarray, temperature: float = 1.0) -> np.nda
     Returns
     -------
     numpy.ndarray
-        Probabilities, same length as ``z``, each in [0, 1], adding up to 1.
+        Probabilities, same shape as ``z``, each in [0, 1], each row adding up to 1.
 
     Raises
     ------
@@ -233,8 +235,11 @@ def softmax(z: Sequence[float] | np.ndarray, temperature: float = 1.0) -> np.nda
     array([0.269, 0.731])
     >>> softmax([2.0, 1.0, 0.1], temperature=100).round(3)
     array([0.337, 0.333, 0.33 ])
+    >>> softmax(np.array([[0.0, 0.0], [0.0, np.log(3)]])).round(3)   # one row per example
+    array([[0.5 , 0.5 ],
+           [0.25, 0.75]])
     """
-    scores = _as_numbers(z, name="scores")
+    scores = _as_score_table(z) if np.ndim(z) == 2 else _as_numbers(z, name="scores")
     try:
         t = float(temperature)
     except (TypeError, ValueError):
@@ -246,9 +251,28 @@ def softmax(z: Sequence[float] | np.ndarray, temperature: float = 1.0) -> np.nda
             hint="Use 1 for the plain softmax, more than 1 to flatten, less than 1 to sharpen.",
         )
     scaled = scores / t
-    scaled = scaled - scaled.max()
+    scaled = scaled - scaled.max(axis=-1, keepdims=True)
     exp = np.exp(scaled)
-    return exp / exp.sum()
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def _as_score_table(z) -> np.ndarray:
+    """A 2-D table of logits (one row per example): non-empty, numbers, all finite."""
+    try:
+        table = np.asarray(z, dtype=float)
+    except (TypeError, ValueError):
+        raise SoftmaxLabError(
+            "The scores must all be numbers", where="scores", hint="Use plain numbers."
+        ) from None
+    if table.size == 0:
+        raise SoftmaxLabError("The scores are empty", where="scores", hint="Give some scores.")
+    if not np.all(np.isfinite(table)):
+        raise SoftmaxLabError(
+            "Some scores are not finite numbers",
+            where="scores",
+            hint="Use ordinary numbers (no 'nan' or 'inf').",
+        )
+    return table
 
 
 def normalise(p: Sequence[float] | np.ndarray) -> np.ndarray:
