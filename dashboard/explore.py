@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import row_cross_entropy
-from dashboard.search import silence_convergence_warnings
+from dashboard.search import WARM_START_MIN_ROWS, silence_convergence_warnings
 
 __all__ = [
     "MAX_BANDS",
@@ -517,7 +517,7 @@ def c_motion(
     X_test: pd.DataFrame,
     y_test: Sequence[str] | np.ndarray,
     c_grid: Sequence[float],
-    warm_start: bool = True,
+    warm_start: bool | None = None,
     on_progress: Callable[[int, int, float], None] | None = None,
 ) -> CMotion:
     """Refit the model's LogisticRegression at every C on the training part, and score each fit.
@@ -526,7 +526,11 @@ def c_motion(
     C, so the training rows are transformed once; only the LogisticRegression is refitted
     (a clone of the model's, so class weights, tolerance and iterations are the same). With
     ``warm_start`` each fit starts from the previous C's solution: it ends at the same optimum
-    within the solver's tolerance, in fewer iterations.
+    within the solver's tolerance (the probabilities agree to about 1e-3; coefficients along
+    directions the data hardly pin down, such as all one-hot columns of a feature moving
+    together, may differ more), in fewer iterations. By default fits warm-start from
+    ``WARM_START_MIN_ROWS`` training rows on, as the C search does; below that each fit starts
+    from zero and equals a fresh ``LogisticRegression`` fit.
 
     Parameters
     ----------
@@ -538,8 +542,8 @@ def c_motion(
         The held-out part (``TrainedModel.X_test``, ``TrainedModel.y_test``).
     c_grid : sequence of float
         Values of C, each above 0 (sorted and deduplicated here).
-    warm_start : bool, default True
-        Start each fit from the previous one.
+    warm_start : bool, optional
+        Start each fit from the previous one; None = from ``WARM_START_MIN_ROWS`` rows on.
     on_progress : callable(done, total, C), optional
         Called after each fit.
 
@@ -572,6 +576,8 @@ def c_motion(
     y_tr = _labels(y_train, X_train, "training")
     y_te = _labels(y_test, X_test, "held-out")
     classes = tuple(str(c) for c in model.classes_)
+    if warm_start is None:
+        warm_start = len(y_tr) >= WARM_START_MIN_ROWS
     Xt_train = preprocess.transform(X_train)
     Xt_test = preprocess.transform(X_test)
     try:
