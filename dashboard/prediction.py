@@ -2,23 +2,108 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
 from dashboard.errors import SoftmaxLabError
-from dashboard.export.model_file import _model_parts
 
 __all__ = [
     "PREDICTED_COLUMN",
     "PROBABILITY_PREFIX",
+    "FittedModel",
+    "column_type",
     "feature_frame",
     "predict_table",
     "prediction_columns",
     "prediction_records",
     "unseen_categories",
 ]
+
+
+@runtime_checkable
+class FittedModel(Protocol):
+    """What prediction and the model file read of a fitted model.
+
+    A model trained in this session (:class:`dashboard.training.TrainedModel`) and one read
+    back from a file (:class:`dashboard.export.model_file.SavedModel`) both have it, so the
+    code that predicts or saves never asks which of the two it holds.
+
+    Attributes
+    ----------
+    model_id : str
+        Names this model uniquely; memos of what was computed from a model are keyed by it.
+    pipeline : sklearn.pipeline.Pipeline
+        The fitted preprocessing + LogisticRegression pipeline.
+    classes : tuple of str
+        Class names, in the order of the model's probability columns.
+    numeric_columns, categorical_columns : tuple of str
+        The feature columns the pipeline reads, by branch.
+    column_types : Mapping
+        How each feature column was typed in training: "number", "boolean", "text" or "date".
+    target : str
+        The column the model predicts.
+    settings : Mapping
+        The training configuration (target, features, C grid, folds, ...) as a dict.
+    best_C : float
+        The C the pipeline was refit with.
+    data_sha256 : str
+        The SHA-256 of the training file's bytes ("" when unknown).
+    """
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def pipeline(self) -> Any: ...
+
+    @property
+    def classes(self) -> tuple[str, ...]: ...
+
+    @property
+    def numeric_columns(self) -> tuple[str, ...]: ...
+
+    @property
+    def categorical_columns(self) -> tuple[str, ...]: ...
+
+    @property
+    def column_types(self) -> Mapping[str, str]: ...
+
+    @property
+    def target(self) -> str: ...
+
+    @property
+    def settings(self) -> Mapping[str, Any]: ...
+
+    @property
+    def best_C(self) -> float: ...
+
+    @property
+    def data_sha256(self) -> str: ...
+
+
+def column_type(series: pd.Series) -> str:
+    """How Softmax Lab names a column's type: "boolean", "number", "date" or "text".
+
+    Examples
+    --------
+    >>> column_type(pd.Series([True, False]))
+    'boolean'
+    >>> column_type(pd.Series([1.5, 2.0]))
+    'number'
+    >>> column_type(pd.Series(["a", "b"]))
+    'text'
+    """
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return "number"
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return "date"
+    return "text"
+
 
 PREDICTED_COLUMN = "predicted_class"
 PROBABILITY_PREFIX = "probability_"
@@ -56,7 +141,7 @@ def prediction_columns(classes: tuple[str, ...], input_columns) -> tuple[str, li
     return predicted, [_output_name(PROBABILITY_PREFIX + str(c), taken) for c in classes]
 
 
-def feature_frame(model: Any, table: pd.DataFrame) -> pd.DataFrame:
+def feature_frame(model: FittedModel, table: pd.DataFrame) -> pd.DataFrame:
     """The columns a model reads, taken from a new table by name and checked.
 
     Extra columns are ignored; missing ones are named in the error; a numeric column whose
@@ -64,7 +149,7 @@ def feature_frame(model: Any, table: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    model : TrainedModel or SavedModel
+    model : FittedModel
     table : pandas.DataFrame
         New rows, e.g. from :func:`dashboard.data.load_csv`.
 
@@ -78,9 +163,8 @@ def feature_frame(model: Any, table: pd.DataFrame) -> pd.DataFrame:
     SoftmaxLabError
         For missing columns, bad types or an empty table.
     """
-    parts = _model_parts(model)
-    numeric = list(parts["numeric_columns"])
-    categorical = list(parts["categorical_columns"])
+    numeric = list(model.numeric_columns)
+    categorical = list(model.categorical_columns)
     columns = [str(c) for c in table.columns]
     missing = [c for c in numeric + categorical if c not in columns]
     if missing:
@@ -96,7 +180,7 @@ def feature_frame(model: Any, table: pd.DataFrame) -> pd.DataFrame:
         )
     table = table.copy()
     table.columns = columns
-    types = parts["column_types"]
+    types = model.column_types
     out = {}
     bad = []
     for name in numeric:
@@ -130,7 +214,7 @@ def feature_frame(model: Any, table: pd.DataFrame) -> pd.DataFrame:
             where="columns",
             hint="Fix or clear those cells; missing values are filled in as during training.",
         )
-    numeric_categories = _numeric_category_columns(parts["pipeline"], categorical)
+    numeric_categories = _numeric_category_columns(model.pipeline, categorical)
     for name in categorical:
         column = table[name].astype(object)
         if name in numeric_categories:
@@ -138,7 +222,7 @@ def feature_frame(model: Any, table: pd.DataFrame) -> pd.DataFrame:
             out[name] = pd.to_numeric(column, errors="coerce")
         else:
             out[name] = column.map(_category_text, na_action="ignore").astype(object)
-    return pd.DataFrame(out, index=table.index)[list(parts["pipeline"].feature_names_in_)]
+    return pd.DataFrame(out, index=table.index)[list(model.pipeline.feature_names_in_)]
 
 
 _TRUE_WORDS = frozenset({"true", "yes", "y", "t", "1", "1.0"})
@@ -152,7 +236,7 @@ def _category_text(value: Any) -> str:
     return str(value)
 
 
-def unseen_categories(model: Any, table: pd.DataFrame) -> dict[str, list[str]]:
+def unseen_categories(model: FittedModel, table: pd.DataFrame) -> dict[str, list[str]]:
     """Category values of a new table that the model never saw in training.
 
     The model still predicts those rows (a value it never saw adds nothing to any class);
@@ -160,7 +244,7 @@ def unseen_categories(model: Any, table: pd.DataFrame) -> dict[str, list[str]]:
 
     Parameters
     ----------
-    model : TrainedModel or SavedModel
+    model : FittedModel
     table : pandas.DataFrame
 
     Returns
@@ -168,11 +252,10 @@ def unseen_categories(model: Any, table: pd.DataFrame) -> dict[str, list[str]]:
     dict
         Column -> sorted unseen values (at most 20 a column); columns without any are left out.
     """
-    parts = _model_parts(model)
-    categorical = list(parts["categorical_columns"])
+    categorical = list(model.categorical_columns)
     if not categorical:
         return {}
-    known = _known_categories(parts["pipeline"], categorical)
+    known = _known_categories(model.pipeline, categorical)
     frame = feature_frame(model, table)
     unseen = {}
     for name in categorical:
@@ -214,12 +297,12 @@ def _known_categories(pipeline: Any, categorical: list[str]) -> dict[str, set[st
     return {}
 
 
-def predict_table(model: Any, table: pd.DataFrame) -> pd.DataFrame:
+def predict_table(model: FittedModel, table: pd.DataFrame) -> pd.DataFrame:
     """Predict every row of a new table.
 
     Parameters
     ----------
-    model : TrainedModel or SavedModel
+    model : FittedModel
         A model trained in this session or read back with :func:`load_model`.
     table : pandas.DataFrame
         New rows. Columns are matched by name; extra ones are ignored and kept in the output.
@@ -236,15 +319,14 @@ def predict_table(model: Any, table: pd.DataFrame) -> pd.DataFrame:
         When a needed column is missing (named), holds the wrong type (named, with a row),
         or the table is empty.
     """
-    parts = _model_parts(model)
     features = feature_frame(model, table)
-    pipeline = parts["pipeline"]
+    pipeline = model.pipeline
     proba = pipeline.predict_proba(features)
     fitted = [str(c) for c in pipeline.classes_]
-    order = [fitted.index(c) for c in parts["classes"]]
+    order = [fitted.index(c) for c in model.classes]
     proba = proba[:, order]
-    classes = list(parts["classes"])
-    predicted_name, probability_names = prediction_columns(parts["classes"], table.columns)
+    classes = list(model.classes)
+    predicted_name, probability_names = prediction_columns(model.classes, table.columns)
     result = table.copy()
     result[predicted_name] = pd.Series(
         [classes[i] for i in proba.argmax(axis=1)], index=table.index, dtype=object
@@ -254,12 +336,12 @@ def predict_table(model: Any, table: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
-def prediction_records(model: Any, predictions: pd.DataFrame) -> list[dict]:
+def prediction_records(model: FittedModel, predictions: pd.DataFrame) -> list[dict]:
     """Predictions as JSON-able records: predicted class and every class's probability.
 
     Parameters
     ----------
-    model : TrainedModel or SavedModel
+    model : FittedModel
     predictions : pandas.DataFrame
         The output of :func:`predict_table`.
 
@@ -268,7 +350,7 @@ def prediction_records(model: Any, predictions: pd.DataFrame) -> list[dict]:
     list of dict
         ``{"predicted_class": str, "probabilities": {class: float}}`` per row.
     """
-    classes = _model_parts(model)["classes"]
+    classes = model.classes
     # predict_table puts the predicted class and the probabilities last, in class order.
     predicted_name = predictions.columns[-1 - len(classes)]
     proba = predictions.iloc[:, -len(classes) :].to_numpy(dtype=float)

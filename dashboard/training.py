@@ -16,7 +16,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ from threadpoolctl import threadpool_limits
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import HoldoutEvaluation, as_logit_matrix, evaluate_holdout
 from dashboard.limits import LIMITS, Limits
+from dashboard.prediction import column_type
 from dashboard.profile import TableProfile, profile
 from dashboard.search import (
     FitEvent,
@@ -374,6 +375,21 @@ class TrainedModel:
     def feature_names(self) -> list[str]:
         """Names of the model's inputs after preprocessing (one-hot columns as ``col = value``)."""
         return list(self.coef_path.get("feature_names") or [])
+
+    @property
+    def target(self) -> str:
+        """The name of the column the model predicts."""
+        return self.config.target
+
+    @property
+    def settings(self) -> dict:
+        """The training configuration as a dict (what a model file stores)."""
+        return asdict(self.config)
+
+    @property
+    def column_types(self) -> dict[str, str]:
+        """How each feature column was typed: "number", "boolean", "text" or "date"."""
+        return {str(name): column_type(self.X_test[name]) for name in self.X_test.columns}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import uuid
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ import pandas as pd
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.limits import LIMITS, Limits
+from dashboard.prediction import FittedModel
 
 __all__ = [
     "ALLOWED_UNTRUSTED_TYPES",
@@ -58,7 +60,9 @@ class SavedModel:
     versions : dict
         Library versions at save time.
     column_types : dict
-        How each feature column was typed in training: "number", "boolean" or "text".
+        How each feature column was typed in training: "number", "boolean", "text" or "date".
+    model_id : str
+        Names this model uniquely (a fresh random hex string each time a file is read).
     """
 
     pipeline: Any
@@ -70,6 +74,7 @@ class SavedModel:
     data_sha256: str = ""
     versions: dict = dataclasses.field(default_factory=dict)
     column_types: dict = dataclasses.field(default_factory=dict)
+    model_id: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def feature_columns(self) -> tuple[str, ...]:
@@ -80,6 +85,11 @@ class SavedModel:
     def target(self) -> str:
         """The name of the column the model predicts."""
         return str(self.config.get("target", ""))
+
+    @property
+    def settings(self) -> dict:
+        """The training configuration, as stored in the file."""
+        return dict(self.config)
 
 
 def _plain(value: Any) -> Any:
@@ -128,44 +138,13 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def _model_parts(model: Any) -> dict:
-    """The fields a TrainedModel or SavedModel share, as one dict."""
-    if isinstance(model, SavedModel):
-        return {
-            "pipeline": model.pipeline,
-            "classes": tuple(model.classes),
-            "numeric_columns": tuple(model.numeric_columns),
-            "categorical_columns": tuple(model.categorical_columns),
-            "config": dict(model.config),
-            "best_C": float(model.best_C),
-            "data_sha256": model.data_sha256,
-            "column_types": dict(model.column_types),
-        }
-    config = model.config
-    x_test = getattr(model, "X_test", None)
-    column_types = {}
-    if isinstance(x_test, pd.DataFrame):
-        column_types = {str(name): _column_type(x_test[name]) for name in x_test.columns}
-    config_dict = dataclasses.asdict(config) if dataclasses.is_dataclass(config) else dict(config)
-    return {
-        "pipeline": model.pipeline,
-        "classes": tuple(str(c) for c in model.classes),
-        "numeric_columns": tuple(model.numeric_columns),
-        "categorical_columns": tuple(model.categorical_columns),
-        "config": _plain(config_dict),
-        "best_C": float(model.best_C),
-        "data_sha256": str(getattr(model, "data_sha256", "") or ""),
-        "column_types": column_types,
-    }
-
-
-def save_model(model: Any) -> bytes:
+def save_model(model: FittedModel) -> bytes:
     """Write a trained model as a skops archive (no pickle).
 
     Parameters
     ----------
-    model : TrainedModel or SavedModel
-        The model to save.
+    model : FittedModel
+        The model to save: trained in this session or read back with :func:`load_model`.
 
     Returns
     -------
@@ -176,18 +155,17 @@ def save_model(model: Any) -> bytes:
     """
     import skops.io
 
-    parts = _model_parts(model)
     payload = {
         "format": MODEL_FORMAT,
         "format_version": MODEL_FORMAT_VERSION,
-        "pipeline": parts["pipeline"],
-        "classes": list(parts["classes"]),
-        "numeric_columns": list(parts["numeric_columns"]),
-        "categorical_columns": list(parts["categorical_columns"]),
-        "config": _plain(parts["config"]),
-        "best_C": parts["best_C"],
-        "data_sha256": parts["data_sha256"],
-        "column_types": dict(parts["column_types"]),
+        "pipeline": model.pipeline,
+        "classes": list(model.classes),
+        "numeric_columns": list(model.numeric_columns),
+        "categorical_columns": list(model.categorical_columns),
+        "config": _plain(dict(model.settings)),
+        "best_C": float(model.best_C),
+        "data_sha256": str(model.data_sha256 or ""),
+        "column_types": dict(model.column_types),
         "versions": library_versions(),
     }
     return skops.io.dumps(payload, compression=zipfile.ZIP_DEFLATED)
@@ -479,13 +457,3 @@ def _check_payload(payload: Any) -> SavedModel:
         versions=dict(versions) if isinstance(versions, dict) else {},
         column_types=column_types,
     )
-
-
-def _column_type(series: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return "boolean"
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        return "number"
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return "date"
-    return "text"

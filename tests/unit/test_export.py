@@ -47,7 +47,7 @@ from dashboard.export.model_file import (
 from dashboard.export.report import html_report
 from dashboard.export.script import reproducible_script
 from dashboard.limits import Limits
-from dashboard.prediction import predict_table, unseen_categories
+from dashboard.prediction import FittedModel, predict_table, unseen_categories
 from dashboard.summary import train_summary
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -393,6 +393,21 @@ def mixed_run():
     raw = _mixed_csv()
     loaded, model = _train(raw, "label", c_grid=(0.001, 0.01, 0.1, 1.0, 10.0), cv_folds=4)
     return raw, loaded, model
+
+
+def test_a_trained_and_a_loaded_model_share_one_interface(mixed_run):
+    _, loaded, model = mixed_run
+    saved = load_model(save_model(model))
+    assert isinstance(model, FittedModel) and isinstance(saved, FittedModel)
+    assert saved.target == model.target == "label"
+    assert set(saved.settings) == set(model.settings)
+    assert saved.settings["features"] == list(model.config.features)
+    assert dict(saved.column_types) == dict(model.column_types)
+    assert set(model.column_types) == set(model.numeric_columns) | set(model.categorical_columns)
+    # Each record is its own model: a file read twice gives two ids, never the trained one's.
+    again = load_model(save_model(model))
+    ids = {model.model_id, saved.model_id, again.model_id}
+    assert len(ids) == 3 and all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
 
 
 def test_saved_model_loads_back_and_predicts_the_same_probabilities(mixed_run):
