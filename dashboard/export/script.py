@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.export.model_file import _column_type as column_type
+from dashboard.prediction import column_type
 
 __all__ = ["render_script", "reproducible_script"]
 
