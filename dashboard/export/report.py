@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 from typing import Any
@@ -72,84 +71,11 @@ def _key_values(pairs: list[tuple[str, Any]]) -> str:
 
 
 def _report_figures(model: Any) -> tuple[list[tuple[str, Any]], list[str]]:
-    """Every chart of the Evaluate page, built by :mod:`dashboard.figures`; and notes on any
-    chart these data cannot have."""
-    from dashboard import evaluation, figures
+    """Every chart of the Evaluate page, from the one list in :mod:`dashboard.charts`; and
+    notes on any chart these data cannot have."""
+    from dashboard.charts import report_figures
 
-    classes = [str(c) for c in model.classes]
-    cm = np.asarray(model.evaluation.confusion_matrix)
-    y_test = np.asarray(model.y_test)
-    proba = np.asarray(model.test_proba)
-    charts: list[tuple[str, Any]] = []
-    skipped: list[str] = []
-
-    def add(title: str, build) -> None:
-        try:
-            charts.append((title, build()))
-        except SoftmaxLabError as exc:  # a chart these data cannot have: say so, keep the rest
-            skipped.append(f"{title}: {exc}")
-
-    def cv_figure():
-        one_se = evaluation.one_standard_error_C(model.cv_results, best_C=model.best_C)
-        return figures.cv_scores_figure(
-            model.cv_results, model.cv_summary, model.best_C, one_se_C=one_se.chosen_C
-        )
-
-    add("Cross-validated accuracy against C", cv_figure)
-    add(
-        "Confusion matrix on the held-out rows (counts)",
-        lambda: figures.confusion_matrix_figure(cm, classes),
-    )
-    add(
-        "Confusion matrix, share of each true class",
-        lambda: figures.confusion_matrix_figure(cm, classes, normalize="true"),
-    )
-    path = getattr(model, "coef_path", None) or {}
-    if path.get("coef") is not None and len(path.get("C", ())):
-        coef_classes = [str(c) for c in path.get("coef_classes") or classes]
-        for name in coef_classes[:10]:
-            add(
-                f"Weights against C for class {name}",
-                lambda name=name: figures.coefficient_paths_figure(
-                    path["C"],
-                    path["coef"],
-                    path.get("feature_names") or [],
-                    classes,
-                    class_name=name,
-                    best_C=model.best_C,
-                ),
-            )
-    add(
-        "ROC curves (one class against the rest)",
-        lambda: figures.roc_curves_figure(evaluation.roc_curves(y_test, proba, classes)),
-    )
-    add(
-        "Precision-recall curves",
-        lambda: figures.precision_recall_figure(
-            evaluation.precision_recall_curves(y_test, proba, classes)
-        ),
-    )
-
-    @functools.cache
-    def held_out_calibration():  # both calibration charts read the same bins
-        return evaluation.calibration(y_test, proba, classes)
-
-    add(
-        "Calibration: accuracy against confidence",
-        lambda: figures.calibration_figure(held_out_calibration()),
-    )
-    add(
-        "How confident the model is on held-out rows",
-        lambda: figures.confidence_histogram_figure(held_out_calibration()),
-    )
-    for i in range(min(3, len(proba))):
-        add(
-            f"Class probabilities of held-out row {i + 1} (true class: {y_test[i]})",
-            lambda i=i: figures.probability_bars_figure(
-                proba[i], classes, true_label=str(y_test[i])
-            ),
-        )
-    return charts, skipped
+    return report_figures(model)
 
 
 def _data_section(loaded: Any, model: Any) -> str:
