@@ -8,7 +8,7 @@ says which copies (title and options) the HTML report draws; a chart the data ca
 Examples
 --------
 >>> [chart.key for chart in EVALUATE_CHARTS][:3]
-['confusion_matrix', 'cv_scores', 'coef_paths']
+['cv_scores', 'confusion_matrix', 'coef_paths']
 >>> CHARTS["roc"].title
 'ROC curves (one class against the rest)'
 """
@@ -178,14 +178,6 @@ def _weights(model, data) -> go.Figure:
 
 EVALUATE_CHARTS: tuple[Chart, ...] = (
     Chart(
-        key="confusion_matrix",
-        title="Confusion matrix on the held-out rows",
-        caption="Rows are the true class, columns the predicted one; the diagonal is right. "
-        "Click a cell to list its rows under Hardest examples.",
-        build=_confusion,
-        report_copies=_confusion_copies,
-    ),
-    Chart(
         key="cv_scores",
         title="Cross-validated accuracy against C",
         caption="Mean cross-validated accuracy and log-loss at each C (log axis); each dot is "
@@ -193,6 +185,14 @@ EVALUATE_CHARTS: tuple[Chart, ...] = (
         "standard error of the best.",
         build=_cv_scores,
         report_copies=_once("Cross-validated accuracy against C"),
+    ),
+    Chart(
+        key="confusion_matrix",
+        title="Confusion matrix on the held-out rows",
+        caption="Rows are the true class, columns the predicted one; the diagonal is right. "
+        "Click a cell to list its rows under Hardest examples.",
+        build=_confusion,
+        report_copies=_confusion_copies,
     ),
     Chart(
         key="coef_paths",
