@@ -94,7 +94,7 @@ def trained_session(rows: int, *, classes: int = 5, config_overrides: dict | Non
 
 
 def _origin(loaded) -> dict:
-    """What ``ui.remember_model`` stores beside the model."""
+    """What ``dashboard.ui.state.remember_model`` stores beside the model."""
     return {
         "name": loaded.name,
         "sha256": loaded.sha256,
