@@ -11,13 +11,12 @@ convention ``0 * log(anything) = 0`` is used, so an outcome with probability 0 a
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 
 from dashboard.errors import SoftmaxLabError
+from dashboard.rules import read_number_list
 
 __all__ = [
     "MAX_ENTRIES",
@@ -42,10 +41,6 @@ MAX_ENTRIES = 1_000
 """The most numbers one calculator box accepts."""
 
 _BASE_NAMES = {"bits": 2.0, "bit": 2.0, "2": 2.0, "nats": math.e, "nat": math.e, "e": math.e}
-
-# Characters people paste for a minus sign: hyphen-minus variants, the real minus, dashes.
-_MINUS_SIGNS = "\u2212\u2012\u2013\u2014\ufe63\uff0d"
-_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def _log_of_base(base: float | str) -> float:
@@ -628,10 +623,7 @@ def parse_numbers(text: str, *, max_entries: int = MAX_ENTRIES) -> np.ndarray:
         raise SoftmaxLabError(
             "Expected typed text", where="numbers", hint="Type numbers separated by commas."
         )
-    cleaned = unicodedata.normalize("NFKC", text)
-    for sign in _MINUS_SIGNS:
-        cleaned = cleaned.replace(sign, "-")
-    entries = [entry for entry in _SEPARATORS.split(cleaned.strip()) if entry]
+    entries = read_number_list(text)
     if not entries:
         raise SoftmaxLabError(
             "No numbers were typed",
@@ -644,18 +636,12 @@ def parse_numbers(text: str, *, max_entries: int = MAX_ENTRIES) -> np.ndarray:
             where="numbers",
             hint="Use fewer numbers.",
         )
-    values = np.empty(len(entries))
     for i, entry in enumerate(entries):
-        try:
-            value = float(entry)
-        except ValueError:
-            value = None
-        if value is None or not math.isfinite(value):
+        if entry.value is None or not math.isfinite(entry.value):
             hint = "Type numbers such as 0.25 or -1.5, separated by commas."
-            if entry.endswith("%"):
+            if entry.text.endswith("%"):
                 hint = "Type percentages as decimals (50% is 0.5), or normalise them."
             raise SoftmaxLabError(
-                f"{_describe(entry)} is not a number", where=f"entry {i + 1}", hint=hint
+                f"{_describe(entry.text)} is not a number", where=f"entry {i + 1}", hint=hint
             )
-        values[i] = value
-    return values
+    return np.array([entry.value for entry in entries], dtype=float)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -439,3 +440,44 @@ def label(value) -> str | None:
     if NUMBER_TEXT.fullmatch(text) and not LEADING_ZERO.match(text):
         return label(float(text))
     return text
+
+
+# --------------------------------------------------------------------------- typed lists of numbers
+# What a person types in a box (the C values on Train, the calculators' numbers): one reading
+# for both. Not used by the loader; the callers turn a bad entry into their own message.
+
+
+@dataclass(frozen=True)
+class TypedNumber:
+    """One entry of a typed list: its text (normalised) and its value, None if not a number."""
+
+    text: str
+    value: float | None
+
+
+_TYPED_SEPARATORS = re.compile(r"[\s,;]+")
+_TO_HYPHEN = str.maketrans(dict.fromkeys(MINUS_SIGNS, "-"))
+
+
+def read_number_list(text: str) -> list[TypedNumber]:
+    """Split a typed list of numbers and read each entry.
+
+    Commas, semicolons and white space separate entries (a comma is never a decimal mark).
+    Full-width characters become plain ones (NFKC) and every minus sign in ``MINUS_SIGNS``
+    becomes ``-``. An entry reads as Python's ``float`` reads it (``1e-3``, ``1_000``); ``∞``
+    is infinity. Infinite and not-a-number values are returned as they are: each caller
+    decides what it accepts.
+
+    >>> [(e.text, e.value) for e in read_number_list("1e-3, \u22122 ;\uff11\uff10  two")]
+    [('1e-3', 0.001), ('-2', -2.0), ('10', 10.0), ('two', None)]
+    """
+    cleaned = unicodedata.normalize("NFKC", text).translate(_TO_HYPHEN)
+    entries = []
+    for entry in _TYPED_SEPARATORS.split(cleaned):
+        if entry:
+            try:
+                value = float(entry.replace("\u221e", "inf"))
+            except ValueError:
+                value = None
+            entries.append(TypedNumber(entry, value))
+    return entries

@@ -11,9 +11,7 @@ The numbers are the ones anyone can reproduce with scikit-learn alone:
 from __future__ import annotations
 
 import math
-import re
 import time
-import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -35,6 +33,7 @@ from dashboard.evaluation import HoldoutEvaluation, as_logit_matrix, evaluate_ho
 from dashboard.limits import LIMITS, Limits
 from dashboard.prediction import column_type
 from dashboard.profile import TableProfile, profile
+from dashboard.rules import TypedNumber, label, looks_numeric, read_number_list
 from dashboard.search import (
     FitEvent,
     SearchResult,
@@ -72,9 +71,6 @@ CATEGORICAL_KINDS = ("categorical",)
 
 # ---------------------------------------------------------------------------------------------
 # C grid
-
-_MINUS_SIGNS = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\ufe63\uff0d"), "-")
-_NUMBER = re.compile(r"[+-]?(\d[\d_]*)?(\.[\d_]*)?([eE][+-]?\d+)?")
 
 
 def parse_c_grid(text: str, *, limits: Limits = LIMITS) -> tuple[float, ...]:
@@ -115,60 +111,14 @@ def parse_c_grid(text: str, *, limits: Limits = LIMITS) -> tuple[float, ...]:
     """
     if not isinstance(text, str):
         text = ",".join(str(t) for t in text)
-    cleaned = unicodedata.normalize("NFKC", text).translate(_MINUS_SIGNS)
-    entries = [e for e in re.split(r"[,;\s]+", cleaned) if e]
+    entries = read_number_list(text)
     if not entries:
         raise SoftmaxLabError(
             "No value of C was given",
             where="C values",
             hint="Enter numbers separated by commas, for example 0.01, 0.1, 1, 10.",
         )
-    low, high = C_RANGE
-    values: list[float] = []
-    for n, entry in enumerate(entries, start=1):
-        where = f"entry {n} of the C values"
-        lowered = entry.lower().lstrip("+-")
-        if lowered in ("inf", "infinity", "nan", "∞"):
-            raise SoftmaxLabError(
-                f"'{entry}' is not a finite number",
-                where=where,
-                hint=f"Use numbers between {low:g} and {high:g}.",
-            )
-        if not _NUMBER.fullmatch(entry):
-            raise SoftmaxLabError(
-                f"'{entry}' is not a number",
-                where=where,
-                hint="Write numbers like 0.01, 1e-3 or 1000, separated by commas; "
-                "use a dot for decimals.",
-            )
-        try:
-            value = float(entry)
-        except ValueError:
-            raise SoftmaxLabError(
-                f"'{entry}' is not a number",
-                where=where,
-                hint="Write numbers like 0.01, 1e-3 or 1000, separated by commas; "
-                "use a dot for decimals.",
-            ) from None
-        if not math.isfinite(value):
-            raise SoftmaxLabError(
-                f"'{entry}' is not a finite number",
-                where=where,
-                hint=f"Use numbers between {low:g} and {high:g}.",
-            )
-        if value <= 0:
-            raise SoftmaxLabError(
-                f"C must be greater than 0, and '{entry}' is not",
-                where=where,
-                hint="Remove it or use a small positive number such as 0.001.",
-            )
-        if not low <= value <= high:
-            raise SoftmaxLabError(
-                f"C = {entry} is outside the sensible range {low:g} to {high:g}",
-                where=where,
-                hint="Use values in that range; 0.001 to 100 covers most data sets.",
-            )
-        values.append(value)
+    values = [_checked_c(entry, n) for n, entry in enumerate(entries, start=1)]
     distinct = tuple(sorted(set(values)))
     if len(distinct) > limits.max_c_values:
         raise SoftmaxLabError(
@@ -177,6 +127,38 @@ def parse_c_grid(text: str, *, limits: Limits = LIMITS) -> tuple[float, ...]:
             hint="Use fewer values, for example one per power of ten.",
         )
     return distinct
+
+
+def _checked_c(entry: TypedNumber, n: int) -> float:
+    """One typed value of C, or the error that names it (entry ``n`` of the list)."""
+    where = f"entry {n} of the C values"
+    low, high = C_RANGE
+    if entry.value is None:
+        raise SoftmaxLabError(
+            f"'{entry.text}' is not a number",
+            where=where,
+            hint="Write numbers like 0.01, 1e-3 or 1000, separated by commas; "
+            "use a dot for decimals.",
+        )
+    if not math.isfinite(entry.value):
+        raise SoftmaxLabError(
+            f"'{entry.text}' is not a finite number",
+            where=where,
+            hint=f"Use numbers between {low:g} and {high:g}.",
+        )
+    if entry.value <= 0:
+        raise SoftmaxLabError(
+            f"C must be greater than 0, and '{entry.text}' is not",
+            where=where,
+            hint="Remove it or use a small positive number such as 0.001.",
+        )
+    if not low <= entry.value <= high:
+        raise SoftmaxLabError(
+            f"C = {entry.text} is outside the sensible range {low:g} to {high:g}",
+            where=where,
+            hint="Use values in that range; 0.001 to 100 covers most data sets.",
+        )
+    return entry.value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -464,34 +446,6 @@ def build_pipeline(
 # ---------------------------------------------------------------------------------------------
 # Labels and the target
 
-_INTEGRAL_TEXT = re.compile(r"[+-]?\d+\.0*")
-_NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_LEADING_ZERO = re.compile(r"[+-]?0\d")
-
-
-def _label(value) -> str | None:
-    """One label as text: 1, 1.0 and "1" all become "1"; missing becomes None."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return str(bool(value))
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        if math.isnan(value):
-            return None
-        if math.isfinite(value) and float(value).is_integer():
-            return str(int(value))
-        return str(float(value))
-    text = str(value).strip()
-    if not text:
-        return None
-    # Numbers written as text (a CSV column read as text) join their numeric twins,
-    # but codes with leading zeros such as "007" stay as they are.
-    if _NUMBER_TEXT.fullmatch(text) and not _LEADING_ZERO.match(text):
-        return _label(float(text))
-    return text
-
 
 def normalise_labels(values) -> pd.Series:
     """Turn target values into text labels; missing values become missing (None).
@@ -503,17 +457,18 @@ def normalise_labels(values) -> pd.Series:
     """
     series = pd.Series(values)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    mapped = np.array([_label(u) for u in uniques] + [None], dtype=object)
+    mapped = np.array([label(u) for u in uniques] + [None], dtype=object)
     return pd.Series(mapped[codes], index=series.index, dtype=object)
 
 
 def _looks_numeric(series: pd.Series) -> bool:
+    """Whether a column holds numbers: a numeric dtype, or text whose cells read as numbers."""
     if pd.api.types.is_bool_dtype(series):
         return False
     if pd.api.types.is_numeric_dtype(series):
         return True
-    sample = series.dropna().astype(str).str.strip().head(1000)
-    return len(sample) > 0 and bool(sample.str.fullmatch(_NUMBER_TEXT.pattern).mean() > 0.95)
+    sample = series.dropna().astype(str).head(1000)
+    return len(sample) > 0 and bool(sample.map(looks_numeric).mean() > 0.95)
 
 
 def _names(labels: Sequence[str], counts: dict | None = None, most: int = 6) -> str:
