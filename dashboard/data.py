@@ -1118,43 +1118,46 @@ def _too_many_rows(data: bytes, limits: Limits) -> bool:
     return len(data) / per_line > limits.max_rows
 
 
-def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | None:
-    """Parse with pyarrow (multi-threaded); None when it refuses, so pandas can say why.
+class _ArrowReader:
+    """pyarrow's CSV reader set up for one file and its dialect.
 
-    The reason pyarrow gave is appended to ``refusal``. On big files the column types are
-    first inferred on the sample and given to the reader: it then converts each block as it
-    goes instead of keeping every parsed block until the types are known, which takes about
-    a third less memory and time. A later value that does not fit (``NA`` in a column of
-    numbers) widens that column (integer, then decimal, then text) and the file is read again.
+    Quoted line breaks are parsed either way; ``newlines`` only makes the splitting into
+    blocks quote-aware, which costs a third more time. A line break inside quotes that falls
+    on a block boundary makes short rows, which fail the read: the file is then read again
+    with the flag. Only a one-column file could split without failing, so it gets the flag at
+    once.
     """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
 
-    names = [f"c{i}" for i in range(len(d.names))]
-    quoted = b'"' in data
-    # Blocks of len/8 (1 to 16 MB): enough to keep two cores busy, few enough chunks per column
-    # that handing the columns to pandas costs little.
-    block = min(16 << 20, max(1 << 20, len(data) // 8))
-    read = pacsv.ReadOptions(skip_rows=d.skip_lines, column_names=names, block_size=block)
+    def __init__(self, data: bytes, d: _Dialect):
+        import pyarrow.csv as pacsv
 
-    def parse_options(newlines: bool):
+        self.data = data
+        self.dialect = d
+        self.names = [f"c{i}" for i in range(len(d.names))]
+        self.quoted = b'"' in data
+        self.newlines = self.quoted and len(self.names) == 1
+        # Blocks of len/8 (1 to 16 MB): enough to keep two cores busy, few enough chunks per
+        # column that handing the columns to pandas costs little.
+        block = min(16 << 20, max(1 << 20, len(data) // 8))
+        self.read_options = pacsv.ReadOptions(
+            skip_rows=d.skip_lines, column_names=self.names, block_size=block
+        )
+
+    def parse_options(self):
+        import pyarrow.csv as pacsv
+
         return pacsv.ParseOptions(
-            delimiter=d.delimiter,
+            delimiter=self.dialect.delimiter,
             quote_char='"',
             double_quote=True,
-            escape_char=d.escapechar or False,
-            newlines_in_values=newlines,
+            escape_char=self.dialect.escapechar or False,
+            newlines_in_values=self.newlines,
             ignore_empty_lines=True,
         )
 
-    # Quoted line breaks are parsed either way; the flag only makes the splitting into blocks
-    # quote-aware, which costs a third more time. A line break inside quotes that falls on a
-    # block boundary makes short rows, which fail the read: it is then read again with the
-    # flag. Only a one-column file could split without failing, so it gets the flag at once.
-    newlines = quoted and len(names) == 1
-    parse = parse_options(newlines)
+    def convert_options(self, types: dict | None = None):
+        import pyarrow.csv as pacsv
 
-    def convert(types: dict | None = None):
         return pacsv.ConvertOptions(
             column_types=types or {},
             null_values=[""],
@@ -1162,64 +1165,119 @@ def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | 
             false_values=_ARROW_FALSE,
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
-            decimal_point=d.decimal,
+            decimal_point=self.dialect.decimal,
             check_utf8=True,
         )
 
-    types = _sample_types(data, read, parse, convert())
-    if d.codes:
-        # Codes such as ZIP codes ("00501") would lose their leading zeros as numbers.
-        types = (types or {}) | {names[j]: pa.large_string() for j in d.codes if j < len(names)}
-    table = None
-    for _attempt in range(len(names) + 3):
-        try:
-            table = pacsv.read_csv(
-                pa.py_buffer(data),
-                read_options=read,
-                parse_options=parse,
-                convert_options=convert(types),
-            )
-            break
-        except pa.ArrowInvalid as exc:
-            message = str(exc)
-            if "invalid UTF8" in message:
-                raise _NotUtf8() from None
-            wrong = _ARROW_CONVERSION.search(message)
-            if wrong is None and quoted and not newlines:
-                newlines = True
-                parse = parse_options(newlines)
-                continue
-            if types is None or wrong is None:
-                refusal.append(message)
+    def first_types(self) -> dict | None:
+        """The types inferred on the sample, with code columns (leading zeros) kept as text."""
+        import pyarrow as pa
+
+        types = _sample_types(
+            self.data, self.read_options, self.parse_options(), self.convert_options()
+        )
+        if self.dialect.codes:
+            # Codes such as ZIP codes ("00501") would lose their leading zeros as numbers.
+            codes = {
+                self.names[j]: pa.large_string() for j in self.dialect.codes if j < len(self.names)
+            }
+            types = (types or {}) | codes
+        return types
+
+    def read(self, types: dict | None):
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        return pacsv.read_csv(
+            pa.py_buffer(self.data),
+            read_options=self.read_options,
+            parse_options=self.parse_options(),
+            convert_options=self.convert_options(types),
+        )
+
+    def read_widening(self, refusal: list[str]):
+        """The parsed table, widening a column's type each time a later value does not fit.
+
+        A value that does not fit the sample's type (``NA`` in a column of numbers) widens
+        that column (integer, then decimal, then text) and the file is read again. None when
+        pyarrow refuses the file (its reason is appended to ``refusal``).
+        """
+        import pyarrow as pa
+
+        types = self.first_types()
+        for _attempt in range(len(self.names) + 3):
+            try:
+                return self.read(types)
+            except pa.ArrowInvalid as exc:
+                message = str(exc)
+                if "invalid UTF8" in message:
+                    raise _NotUtf8() from None
+                wrong = _ARROW_CONVERSION.search(message)
+                if wrong is None and self.quoted and not self.newlines:
+                    self.newlines = True
+                    continue
+                if types is None or wrong is None:
+                    refusal.append(message)
+                    return None
+                name = self.names[int(wrong.group(1))]
+                types[name] = _wider(types.get(name))
+            except (pa.ArrowException, OverflowError, ValueError) as exc:
+                refusal.append(str(exc))
                 return None
-            name = names[int(wrong.group(1))]
-            before = types.get(name)
-            types[name] = (
-                pa.float64()
-                if before is not None and pa.types.is_integer(before)
-                else pa.large_string()
-            )
-        except (pa.ArrowException, OverflowError, ValueError) as exc:
-            refusal.append(str(exc))
-            return None
-    if table is None:
         refusal.append("too many type changes")
         return None
-    if table.num_rows and quoted and _ends_inside_quotes(table):
+
+
+def _wider(kind):
+    """The next type to try for a column whose values did not fit ``kind``."""
+    import pyarrow as pa
+
+    return pa.float64() if kind is not None and pa.types.is_integer(kind) else pa.large_string()
+
+
+def _read_arrow(data: bytes, d: _Dialect, refusal: list[str]) -> pd.DataFrame | None:
+    """Parse with pyarrow (multi-threaded); None when it refuses, so pandas can say why.
+
+    The reason pyarrow gave is appended to ``refusal``. On big files the column types are
+    first inferred on the sample and given to the reader: it then converts each block as it
+    goes instead of keeping every parsed block until the types are known, which takes about
+    a third less memory and time.
+    """
+    reader = _ArrowReader(data, d)
+    table = reader.read_widening(refusal)
+    if table is None:
+        return None
+    if table.num_rows and reader.quoted and _ends_inside_quotes(table):
         refusal.append("unclosed quote")
         return None
+    table, nullable_bools = _settle_arrow_types(table)
+    return _arrow_to_pandas(table, nullable_bools)
+
+
+def _settle_arrow_types(table):
+    """Empty columns as numbers, times as text, and the boolean columns with missing values.
+
+    Raises _NotUtf8 for a column pyarrow kept as bytes (they are not valid UTF-8).
+    """
+    import pyarrow as pa
+
     nullable_bools = []
     for i, column in enumerate(table.columns):
         kind = column.type
+        name = table.column_names[i]
         if pa.types.is_null(kind):
-            table = table.set_column(i, table.column_names[i], column.cast(pa.float64()))
+            table = table.set_column(i, name, column.cast(pa.float64()))
         elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-            raise _NotUtf8()  # pyarrow keeps bytes that are not UTF-8 as binary
+            raise _NotUtf8()
         elif pa.types.is_time(kind):
-            table = table.set_column(i, table.column_names[i], column.cast(pa.large_string()))
+            table = table.set_column(i, name, column.cast(pa.large_string()))
         elif pa.types.is_boolean(kind) and column.null_count:
-            nullable_bools.append(table.column_names[i])
-    column = None
+            nullable_bools.append(name)
+    return table, nullable_bools
+
+
+def _arrow_to_pandas(table, nullable_bools: list[str]) -> pd.DataFrame:
+    """The Arrow table as a DataFrame with columns 0, 1, ...; the table is used up."""
     # self_destruct frees each Arrow column once converted: the table must hold the only refs.
     frame = table.to_pandas(
         types_mapper=_STRING_TYPES.get,
