@@ -24,6 +24,7 @@ from dashboard.evaluation import (
     normalise_confusion,
     thin_curve,
 )
+from dashboard.explore import DecisionMap, InformationView
 
 __all__ = [
     "MAX_FIGURE_POINTS",
@@ -42,6 +43,12 @@ __all__ = [
     "selected_cell",
     "softmax_bars_figure",
     "temperature_effect_figure",
+    "CLASS_COLOURS",
+    "MAX_MAP_POINTS",
+    "class_colour",
+    "decision_map_figure",
+    "information_figure",
+    "log_loss_split_figure",
 ]
 
 MAX_FIGURE_POINTS = 20_000
@@ -1104,4 +1111,360 @@ def class_weight_figure(comparison: WeightingComparison, *, title: str | None = 
     fig.update_xaxes(type="category")
     fig.update_yaxes(range=[0, 1.05])
     fig.update_layout(barmode="group")
+    return _layout(fig, title=plain_text(title) if title else None, height=380)
+
+
+# ---------------------------------------------------------------------------------------------
+# See the model think (dashboard.explore): the decision map and the information view
+
+CLASS_COLOURS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)  # fmt: skip
+"""One colour per class, in class order, repeating after ten (the Plotly/D3 palette)."""
+
+MAX_MAP_POINTS = 5_000
+"""Most held-out points drawn over a decision map (a fixed-seed sample of them beyond that)."""
+
+
+def class_colour(position: int) -> str:
+    """The colour of the class at ``position`` in the model's classes.
+
+    Examples
+    --------
+    >>> class_colour(0), class_colour(10)
+    ('#1f77b4', '#1f77b4')
+    """
+    return CLASS_COLOURS[int(position) % len(CLASS_COLOURS)]
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha:g})"
+
+
+def _map_axis(values: np.ndarray, categorical: bool) -> tuple[np.ndarray, dict]:
+    """Heatmap coordinates of one axis and its axis settings (categories at 0, 1, 2, ...)."""
+    if not categorical:
+        return np.asarray(values, dtype=float), {}
+    names = _plain_labels(values)
+    positions = np.arange(len(names), dtype=float)
+    return positions, {"tickmode": "array", "tickvals": positions.tolist(), "ticktext": names}
+
+
+def _point_coordinates(values, grid: np.ndarray, categorical: bool, rng) -> np.ndarray:
+    """Points' positions on one axis: numbers as they are; categories at their band, jittered
+    so that rows of the same category do not hide each other (NaN for a category not shown)."""
+    if not categorical:
+        return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    index = {str(c): i for i, c in enumerate(grid)}
+    base = np.array([index.get(str(v), np.nan) for v in values], dtype=float)
+    return base + rng.uniform(-0.3, 0.3, size=base.size)
+
+
+def decision_map_figure(
+    decision_map: DecisionMap,
+    *,
+    shade: str = "probability",
+    x_points: Sequence | np.ndarray | None = None,
+    y_points: Sequence | np.ndarray | None = None,
+    true_class: Sequence[str] | np.ndarray | None = None,
+    predicted_class: Sequence[str] | np.ndarray | None = None,
+    row_ids: Sequence | np.ndarray | None = None,
+    max_points: int = MAX_MAP_POINTS,
+    title: str | None = None,
+) -> go.Figure:
+    """The decision map: each region in its class's colour, darker where the model is surer.
+
+    Parameters
+    ----------
+    decision_map : dashboard.explore.DecisionMap
+    shade : {"probability", "entropy"}, default "probability"
+        What the shade shows: the top probability (from ``1 / n_classes``, palest, to 1), or
+        the entropy (from ``log2(n_classes)`` bits, palest, to 0).
+    x_points, y_points : array-like, optional
+        The held-out rows' values of the map's x and y (file's own units).
+    true_class, predicted_class : array-like of str, optional
+        Their true and predicted classes; points are coloured by the true class, and the
+        ones predicted wrong get a black cross on top.
+    row_ids : array-like, optional
+        An id per point (e.g. the held-out row's position), kept in the points' ``customdata``
+        so that a click on a point tells which row it is.
+    max_points : int, default ``MAX_MAP_POINTS``
+        Beyond this, a fixed-seed sample of the points is drawn.
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``Heatmap`` per predicted class named ``"region: <class>"`` (``z`` the shade in
+        [0, 1], NaN outside the region, ``customdata`` [top probability, entropy]); then, when
+        points are given, one ``Scatter`` per true class named ``"true: <class>"``
+        (``customdata`` [row id, predicted class]) and ``"predicted wrong"``; last the
+        ``"reference row"`` star. A categorical axis has its categories at 0, 1, 2, ...
+
+    Raises
+    ------
+    SoftmaxLabError
+        If ``shade`` is not an option or the point arrays differ in length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dashboard.explore import DecisionMap
+    >>> proba = np.array([[[0.9, 0.1], [0.4, 0.6]]])
+    >>> m = DecisionMap(x="a", y="b", x_values=np.array([0.0, 1.0]),
+    ...     y_values=np.array(["u"], dtype=object), x_categorical=False, y_categorical=True,
+    ...     classes=("no", "yes"), proba=proba, predicted=proba.argmax(axis=2),
+    ...     top_probability=proba.max(axis=2), entropy_bits=np.array([[0.469, 0.971]]),
+    ...     held_at=(), reference_x=0.0, reference_y="u")
+    >>> fig = decision_map_figure(m)
+    >>> [t.name for t in fig.data]
+    ['region: no', 'region: yes', 'reference row']
+    >>> fig.data[0].z.tolist()
+    [[0.8, nan]]
+    """
+    if shade not in ("probability", "entropy"):
+        raise SoftmaxLabError(
+            f"The shade must be 'probability' or 'entropy', got {shade!r}",
+            where="decision map shade",
+        )
+    m = decision_map
+    k = len(m.classes)
+    names = _plain_labels(m.classes)
+    if shade == "probability":
+        z = (m.top_probability - 1 / k) / (1 - 1 / k)
+        shade_text = "top probability"
+    else:
+        z = 1 - m.entropy_bits / np.log2(k)
+        shade_text = "entropy (bits)"
+    z = np.clip(z, 0.0, 1.0)
+    xs, x_axis = _map_axis(m.x_values, m.x_categorical)
+    ys, y_axis = _map_axis(m.y_values, m.y_categorical)
+    custom = np.stack([m.top_probability, m.entropy_bits], axis=-1)
+    fig = go.Figure()
+    for position, name in enumerate(names):
+        colour = class_colour(position)
+        inside = m.predicted == position
+        fig.add_trace(
+            go.Heatmap(
+                x=xs,
+                y=ys,
+                z=np.where(inside, z, np.nan),
+                customdata=custom,
+                zmin=0,
+                zmax=1,
+                colorscale=[[0, _rgba(colour, 0.08)], [1, _rgba(colour, 0.75)]],
+                showscale=False,
+                name=f"region: {name}",
+                hovertemplate=f"predicted: {name}<br>top probability: %{{customdata[0]:.3f}}"
+                "<br>entropy: %{customdata[1]:.3f} bits<extra></extra>",
+                hoverongaps=False,
+            )
+        )
+    given = [v is not None for v in (x_points, y_points, true_class)]
+    if any(given):
+        _add_map_points(
+            fig, m, names, x_points, y_points, true_class, predicted_class, row_ids, max_points
+        )
+    rng = np.random.default_rng(0)
+    ref_x = _point_coordinates([m.reference_x], m.x_values, m.x_categorical, rng)
+    ref_y = _point_coordinates([m.reference_y], m.y_values, m.y_categorical, rng)
+    if m.x_categorical:
+        ref_x = np.round(ref_x)
+    if m.y_categorical:
+        ref_y = np.round(ref_y)
+    fig.add_trace(
+        go.Scatter(
+            x=ref_x,
+            y=ref_y,
+            mode="markers",
+            name="reference row",
+            marker={"symbol": "star", "size": 18, "color": "#ffd700",
+                    "line": {"color": "black", "width": 1.5}},
+            hovertemplate="reference row<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_xaxes(title_text=plain_text(m.x), **x_axis)
+    fig.update_yaxes(title_text=plain_text(m.y), **y_axis)
+    fig.update_layout(legend={"title": {"text": f"shade: {shade_text}"}})
+    return _layout(fig, title=plain_text(title) if title else None, height=520)
+
+
+def _add_map_points(fig, m, names, x_points, y_points, true_class, predicted, row_ids, limit):
+    if x_points is None or y_points is None or true_class is None:
+        raise SoftmaxLabError(
+            "Points need their x values, y values and true classes together",
+            where="decision map points",
+        )
+    xp, yp = np.asarray(x_points, dtype=object), np.asarray(y_points, dtype=object)
+    truth = np.asarray(true_class).astype(str)
+    pred = truth if predicted is None else np.asarray(predicted).astype(str)
+    ids = np.arange(truth.size) if row_ids is None else np.asarray(row_ids)
+    if not xp.size == yp.size == truth.size == pred.size == ids.size:
+        raise SoftmaxLabError(
+            f"The points' arrays differ in length ({xp.size}, {yp.size}, {truth.size}, "
+            f"{pred.size}, {ids.size})",
+            where="decision map points",
+        )
+    rng = np.random.default_rng(0)
+    keep = np.arange(truth.size)
+    if truth.size > limit:
+        keep = np.sort(rng.choice(truth.size, size=limit, replace=False))
+    px = _point_coordinates(xp[keep], m.x_values, m.x_categorical, rng)
+    py = _point_coordinates(yp[keep], m.y_values, m.y_categorical, rng)
+    truth, pred, ids = truth[keep], pred[keep], ids[keep]
+    shown_pred = np.array([plain_text(p) for p in pred], dtype=object)
+    for position, cls in enumerate(m.classes):
+        mask = truth == cls
+        if not mask.any():
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=px[mask],
+                y=py[mask],
+                mode="markers",
+                name=f"true: {names[position]}",
+                marker={"color": class_colour(position), "size": 7,
+                        "line": {"color": "white", "width": 0.8}},
+                customdata=np.column_stack([ids[mask], shown_pred[mask]]),
+                hovertemplate=f"row %{{customdata[0]}}<br>true: {names[position]}"
+                "<br>predicted: %{customdata[1]}<extra></extra>",
+            )
+        )  # fmt: skip
+    wrong = truth != pred
+    if wrong.any():
+        fig.add_trace(
+            go.Scatter(
+                x=px[wrong],
+                y=py[wrong],
+                mode="markers",
+                name="predicted wrong",
+                marker={"symbol": "x-thin", "size": 9, "line": {"color": "black", "width": 1.5}},
+                customdata=np.column_stack([ids[wrong], shown_pred[wrong]]),
+                hovertemplate="row %{customdata[0]}: predicted wrong (%{customdata[1]})"
+                "<extra></extra>",
+            )
+        )
+
+
+def information_figure(
+    view: InformationView, *, max_points: int = MAX_FIGURE_POINTS, title: str | None = None
+) -> go.Figure:
+    """How unsure against how wrong: entropy across, cross-entropy up, one point per row.
+
+    A wrong prediction gave the true class at most one half, so it sits at 1 bit or higher;
+    the shaded corner (low entropy, at least 1 bit of cross-entropy) holds the confident
+    mistakes.
+
+    Parameters
+    ----------
+    view : dashboard.explore.InformationView
+    max_points : int, default ``MAX_FIGURE_POINTS``
+        Beyond this, a fixed-seed sample of the rows is drawn.
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``Scatter`` traces ``"right"`` and ``"wrong"`` (``x`` entropy in bits, ``y``
+        cross-entropy in bits, ``customdata`` [row position, true class, predicted class]),
+        and a shaded rectangle over the confident-mistake corner.
+
+    Examples
+    --------
+    >>> from dashboard.explore import information_view
+    >>> v = information_view(["a", "b"], [[0.9, 0.1], [0.95, 0.05]], classes=["a", "b"],
+    ...                      prior=[0.5, 0.5])
+    >>> fig = information_figure(v)
+    >>> [t.name for t in fig.data], fig.data[1].y.round(3).tolist()
+    (['right', 'wrong'], [4.322])
+    """
+    n = view.y_true.size
+    keep = np.arange(n)
+    if n > max_points:
+        keep = np.sort(np.random.default_rng(0).choice(n, size=max_points, replace=False))
+    right = view.predicted[keep] == view.y_true[keep]
+    truth = np.array([plain_text(c) for c in view.y_true[keep]], dtype=object)
+    pred = np.array([plain_text(c) for c in view.predicted[keep]], dtype=object)
+    fig = go.Figure()
+    for name, mask, colour in (("right", right, BAR_COLOUR), ("wrong", ~right, BEST_COLOUR)):
+        fig.add_trace(
+            go.Scatter(
+                x=view.entropy_bits[keep][mask],
+                y=view.cross_entropy_bits[keep][mask],
+                mode="markers",
+                name=name,
+                marker={"color": colour, "size": 6, "opacity": 0.7},
+                customdata=np.column_stack([keep[mask], truth[mask], pred[mask]]),
+                hovertemplate="row %{customdata[0]}<br>true: %{customdata[1]}<br>predicted: "
+                "%{customdata[2]}<br>entropy %{x:.3f} bits, cross-entropy %{y:.3f} bits"
+                "<extra></extra>",
+            )
+        )
+    half = 0.5 * float(np.log2(len(view.classes)))
+    top = max(1.5, float(np.max(view.cross_entropy_bits)) * 1.05)
+    fig.add_shape(type="rect", x0=0, x1=half, y0=1, y1=top, line={"width": 0},
+                  fillcolor=_rgba(BEST_COLOUR, 0.08), layer="below")  # fmt: skip
+    fig.add_annotation(x=0, y=top, xanchor="left", yanchor="top", showarrow=False,
+                       text="confident mistakes", font={"color": BEST_COLOUR})  # fmt: skip
+    fig.update_xaxes(title_text="entropy of the prediction (bits): how unsure",
+                     range=[0, float(np.log2(len(view.classes))) * 1.02])  # fmt: skip
+    fig.update_yaxes(title_text="cross-entropy (bits): how wrong", range=[0, top])
+    return _layout(fig, title=plain_text(title) if title else None, height=460)
+
+
+def log_loss_split_figure(view: InformationView, *, title: str | None = None) -> go.Figure:
+    """The log-loss split by true class, in bits: the bars add up to the model's log-loss.
+
+    A dashed line marks the log-loss of guessing from the class shares alone.
+
+    Parameters
+    ----------
+    view : dashboard.explore.InformationView
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One stacked ``Bar`` per class named after it (``y`` its part in bits), on one
+        x position ``"model"``, and one ``Bar`` named ``"class shares"`` with the prior
+        log-loss in bits.
+
+    Examples
+    --------
+    >>> from dashboard.explore import information_view
+    >>> v = information_view(["a", "b"], [[0.5, 0.5], [0.25, 0.75]], classes=["a", "b"],
+    ...                      prior=[0.5, 0.5])
+    >>> fig = log_loss_split_figure(v)
+    >>> [(t.name, round(float(t.y[0]), 4)) for t in fig.data]
+    [('a', 0.5), ('b', 0.2075), ('class shares', 1.0)]
+    """
+    names = _plain_labels(view.classes)
+    ln2 = float(np.log(2.0))
+    fig = go.Figure()
+    for position, (name, part) in enumerate(
+        zip(names, view.log_loss_by_class["part"], strict=True)
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=["model"],
+                y=[float(part) / ln2],
+                name=name,
+                marker={"color": class_colour(position)},
+                hovertemplate=f"rows of {name}: %{{y:.4f}} bits per row<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Bar(
+            x=["class shares"],
+            y=[view.prior_log_loss / ln2],
+            name="class shares",
+            marker={"color": "#bbbbbb"},
+            hovertemplate="guessing the class shares: %{y:.4f} bits per row<extra></extra>",
+        )
+    )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title_text="log-loss (bits per row)")
     return _layout(fig, title=plain_text(title) if title else None, height=380)

@@ -1,0 +1,152 @@
+"""The decision map and information figures: their data read back against scipy and sklearn."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import entropy as scipy_entropy
+from sklearn.metrics import log_loss
+
+from dashboard.errors import SoftmaxLabError
+from dashboard.explore import decision_map, information_view
+from dashboard.figures import (
+    CLASS_COLOURS,
+    decision_map_figure,
+    information_figure,
+    log_loss_split_figure,
+)
+from dashboard.training import build_pipeline
+
+CLASSES = ["<b>big</b>", "mid & co", "small"]
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    rng = np.random.default_rng(7)
+    n = 240
+    X = pd.DataFrame(
+        {
+            "length": rng.normal(5, 2, n),
+            "shop": rng.choice(["<i>north</i>", "south", "east"], n).astype(object),
+            "age": rng.normal(40, 12, n),
+        }
+    )
+    score = X["length"] - 5 + np.where(X["shop"] == "south", 1.0, 0.0) + rng.normal(0, 1, n)
+    y = np.where(score > 1, CLASSES[0], np.where(score < -1, CLASSES[2], CLASSES[1]))
+    pipe = build_pipeline(numeric=["length", "age"], categorical=["shop"]).fit(X, y)
+    return pipe, X, y
+
+
+def _regions(fig):
+    return [t for t in fig.data if t.name.startswith("region: ")]
+
+
+def test_regions_tile_the_grid_with_the_shade_of_confidence(fitted):
+    pipe, X, _ = fitted
+    m = decision_map(pipe, X, x="length", y="age", reference=X.iloc[[0]], resolution=9)
+    fig = decision_map_figure(m)
+    regions = _regions(fig)
+    assert [t.name for t in regions] == [
+        "region: &lt;b&gt;big&lt;/b&gt;", "region: mid &amp; co", "region: small"
+    ]  # fmt: skip
+    z = np.stack([np.asarray(t.z, dtype=float) for t in regions])
+    filled = ~np.isnan(z)
+    assert np.all(filled.sum(axis=0) == 1)  # every cell in exactly one region
+    top = m.proba.max(axis=2)
+    np.testing.assert_array_equal(filled.argmax(axis=0), m.proba.argmax(axis=2))
+    np.testing.assert_allclose(np.nansum(z, axis=0), (top - 1 / 3) / (2 / 3), atol=1e-12)
+    np.testing.assert_allclose(regions[0].x, m.x_values)
+    assert [t.marker.color for t in fig.data if t.name == "reference row"] == ["#ffd700"]
+    ref = next(t for t in fig.data if t.name == "reference row")
+    assert ref.x[0] == pytest.approx(X["length"].iloc[0])
+    assert ref.y[0] == pytest.approx(X["age"].iloc[0])
+
+
+def test_entropy_shade_against_scipy(fitted):
+    pipe, X, _ = fitted
+    m = decision_map(pipe, X, x="length", y="age", reference=X.iloc[[3]], resolution=5)
+    fig = decision_map_figure(m, shade="entropy")
+    z = np.nansum(np.stack([np.asarray(t.z, dtype=float) for t in _regions(fig)]), axis=0)
+    expected = 1 - scipy_entropy(m.proba, base=2, axis=2) / math.log2(3)
+    np.testing.assert_allclose(z, expected, atol=1e-12)
+    assert "entropy" in fig.layout.legend.title.text
+
+
+def test_points_by_true_class_and_wrong_ones_marked(fitted):
+    pipe, X, y = fitted
+    pred = pipe.predict(X)
+    m = decision_map(pipe, X, x="shop", y="length", reference=X.iloc[[1]], resolution=6)
+    fig = decision_map_figure(m, x_points=X["shop"], y_points=X["length"], true_class=y,
+                              predicted_class=pred, row_ids=np.arange(len(y)) + 100)  # fmt: skip
+    # The categorical axis: bands at 0, 1, 2 with the categories, escaped, as tick labels.
+    assert fig.layout.xaxis.ticktext == ("&lt;i&gt;north&lt;/i&gt;", "east", "south")
+    assert fig.layout.xaxis.tickvals == (0.0, 1.0, 2.0)
+    for position, cls in enumerate(CLASSES):
+        trace = next(t for t in fig.data if t.name.startswith("true: ") and
+                     t.marker.color == CLASS_COLOURS[position])  # fmt: skip
+        ids = trace.customdata[:, 0].astype(int) - 100
+        np.testing.assert_array_equal(np.sort(ids), np.flatnonzero(y == cls))
+        np.testing.assert_allclose(trace.y, X["length"].to_numpy()[np.sort(ids)])
+        shop = X["shop"].to_numpy()[np.sort(ids)]
+        band = np.array([list(m.x_values).index(s) for s in shop])
+        assert np.all(np.abs(np.asarray(trace.x) - band) <= 0.3)
+    wrong = next(t for t in fig.data if t.name == "predicted wrong")
+    np.testing.assert_array_equal(wrong.customdata[:, 0].astype(int) - 100,
+                                  np.flatnonzero(pred != y))  # fmt: skip
+    ref = next(t for t in fig.data if t.name == "reference row")
+    assert ref.x[0] == list(m.x_values).index(X["shop"].iloc[1])
+
+
+def test_points_are_sampled_beyond_the_limit(fitted):
+    pipe, X, y = fitted
+    m = decision_map(pipe, X, x="length", y="age", reference=X.iloc[[0]], resolution=4)
+    fig = decision_map_figure(m, x_points=X["length"], y_points=X["age"], true_class=y,
+                              max_points=50)  # fmt: skip
+    points = [t for t in fig.data if t.name.startswith("true: ")]
+    assert sum(len(t.x) for t in points) == 50
+    assert not any(t.name == "predicted wrong" for t in fig.data)  # no predictions given
+
+
+def test_decision_map_figure_refuses_bad_options(fitted):
+    pipe, X, y = fitted
+    m = decision_map(pipe, X, x="length", y="age", reference=X.iloc[[0]], resolution=3)
+    with pytest.raises(SoftmaxLabError, match="'probability' or 'entropy', got 'size'"):
+        decision_map_figure(m, shade="size")
+    with pytest.raises(SoftmaxLabError, match="differ in length"):
+        decision_map_figure(m, x_points=X["length"], y_points=X["age"][:10], true_class=y)
+    with pytest.raises(SoftmaxLabError, match="x values, y values and true classes together"):
+        decision_map_figure(m, x_points=X["length"])
+
+
+def test_information_figure_against_sklearn(fitted):
+    pipe, X, y = fitted
+    proba = pipe.predict_proba(X)
+    view = information_view(y, proba, classes=pipe.classes_, prior=[1 / 3] * 3)
+    fig = information_figure(view)
+    right, wrong = fig.data
+    assert (right.name, wrong.name) == ("right", "wrong")
+    pred = pipe.classes_[proba.argmax(axis=1)]
+    assert len(wrong.x) == int(np.sum(pred != y)) > 0
+    rows = wrong.customdata[:, 0].astype(int)
+    p_true = proba[rows, [list(pipe.classes_).index(c) for c in y[rows]]]
+    np.testing.assert_allclose(wrong.y, -np.log2(p_true), atol=1e-12)
+    np.testing.assert_allclose(wrong.x, scipy_entropy(proba[rows], base=2, axis=1), atol=1e-12)
+    assert np.all(np.asarray(wrong.y) >= 1 - 1e-12)  # a wrong row gave its class at most 1/2
+    assert wrong.customdata[0, 1] in {"&lt;b&gt;big&lt;/b&gt;", "mid &amp; co", "small"}
+
+
+def test_log_loss_split_bars_add_up_to_log_loss(fitted):
+    pipe, X, y = fitted
+    proba = pipe.predict_proba(X)
+    view = information_view(y, proba, classes=pipe.classes_, prior=[0.2, 0.5, 0.3])
+    fig = log_loss_split_figure(view)
+    parts = [float(t.y[0]) for t in fig.data if t.name != "class shares"]
+    assert sum(parts) == pytest.approx(log_loss(y, proba) / math.log(2), abs=1e-9)
+    shares = next(t for t in fig.data if t.name == "class shares")
+    prior = np.tile([0.2, 0.5, 0.3], (len(y), 1))
+    assert float(shares.y[0]) == pytest.approx(
+        log_loss(y, prior, labels=pipe.classes_) / math.log(2)
+    )
