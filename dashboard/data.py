@@ -828,44 +828,9 @@ def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dia
         )
     d.decimal = options.decimal or _sniff_decimal(records, d.delimiter)
 
-    # Where is the header? Title lines above it have clearly fewer values than the rows.
-    body = [len(r) for r in records[len(records) // 5 :] if not _is_blank(r)] or [len(records[0])]
-    width = Counter(body).most_common(1)[0][0]
-    if options.header_row is not None and options.header_row >= 0:
-        start = options.header_row - offset
-        if not 0 <= start < len(records):
-            raise SoftmaxLabError(
-                f"Line {options.header_row + 1} cannot be the header",
-                where="header row",
-                hint="Choose a line near the top of the file that holds the column names.",
-            )
-    elif options.header_row is not None:  # -1: no header, the table starts on the first line
-        start = 0
-    else:
-        start = 0
-        while start < len(records) - 1 and _is_title(records[start], width):
-            start += 1
-        if start:
-            d.title_lines = start
-            notes.append(
-                f"The first {start} line(s) look like a title, not the table; the column names "
-                f"were read from line {start + offset + 1}. Choose another header line on the "
-                "Data page if that is wrong."
-            )
+    start = _header_start(records, options, offset, d, notes)
     header = records[start]
-    data_records = [r for r in records[start + 1 :] if not _is_blank(r)][:200]
-    if options.header_row is None:
-        d.header = not _header_is_data(header, data_records)
-        if not d.header:
-            d.header_guessed_missing = True
-            notes.append(
-                "The first line looks like data, not column names, so the columns are called "
-                "column_1, column_2, ... Choose the header line on the Data page if that is wrong."
-            )
-    else:
-        d.header = options.header_row >= 0
-    if not d.header:
-        data_records = [r for r in records[start:] if not _is_blank(r)][:200]
+    data_records = _first_data_records(records, start, header, options, d, notes)
     d.skip_records = offset + start
     lines_before = ends[start - 1] if start else 0
     d.skip_lines = offset + (ends[start] if d.header else lines_before)
@@ -892,6 +857,64 @@ def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dia
     else:
         d.names = [""] * ncols
     return d
+
+
+def _header_start(
+    records: list[list[str]], options: LoadOptions, offset: int, d: _Dialect, notes: list[str]
+) -> int:
+    """The index of the header record: the user's choice, or the first after any title lines.
+
+    Title lines above the header have clearly fewer values than the rows.
+    """
+    body = [len(r) for r in records[len(records) // 5 :] if not _is_blank(r)] or [len(records[0])]
+    width = Counter(body).most_common(1)[0][0]
+    if options.header_row is not None and options.header_row >= 0:
+        start = options.header_row - offset
+        if not 0 <= start < len(records):
+            raise SoftmaxLabError(
+                f"Line {options.header_row + 1} cannot be the header",
+                where="header row",
+                hint="Choose a line near the top of the file that holds the column names.",
+            )
+        return start
+    if options.header_row is not None:  # -1: no header, the table starts on the first line
+        return 0
+    start = 0
+    while start < len(records) - 1 and _is_title(records[start], width):
+        start += 1
+    if start:
+        d.title_lines = start
+        notes.append(
+            f"The first {start} line(s) look like a title, not the table; the column names "
+            f"were read from line {start + offset + 1}. Choose another header line on the "
+            "Data page if that is wrong."
+        )
+    return start
+
+
+def _first_data_records(
+    records: list[list[str]],
+    start: int,
+    header: list[str],
+    options: LoadOptions,
+    d: _Dialect,
+    notes: list[str],
+) -> list[list[str]]:
+    """Up to 200 non-blank data records; sets ``d.header`` (guessed when not chosen)."""
+    data_records = [r for r in records[start + 1 :] if not _is_blank(r)][:200]
+    if options.header_row is None:
+        d.header = not _header_is_data(header, data_records)
+        if not d.header:
+            d.header_guessed_missing = True
+            notes.append(
+                "The first line looks like data, not column names, so the columns are called "
+                "column_1, column_2, ... Choose the header line on the Data page if that is wrong."
+            )
+    else:
+        d.header = options.header_row >= 0
+    if not d.header:
+        data_records = [r for r in records[start:] if not _is_blank(r)][:200]
+    return data_records
 
 
 def _is_title(rec: list[str], width: int) -> bool:
@@ -1023,20 +1046,7 @@ def _parse(
     lines = _physical_lines(data, d, skipped)
 
     original = [str(n) for n in d.names]
-    names, renamed = clean_names(original)
-    if not d.header:
-        renamed = []
-    frame.columns = names
-    dropped: list[tuple[str, str]] = []
-    # A separator at the end of every line makes an empty, nameless last column: drop it.
-    while frame.shape[1] > 1 and not original[frame.shape[1] - 1].strip():
-        last = frame.columns[-1]
-        if frame[last].notna().any():
-            break
-        frame = frame.drop(columns=[last])
-        renamed = [p for p in renamed if p[1] != last]
-        dropped.append((last, "it was empty (a separator at the end of each line)"))
-
+    frame, renamed, dropped = _name_columns(frame, original, header=d.header)
     if d.header:
         frame = _drop_repeated_headers(frame, original, notes)
     converted: list[tuple[str, str]] = []
@@ -1065,6 +1075,28 @@ def _parse(
         warnings=tuple(notes),
     )
     return frame, report
+
+
+def _name_columns(
+    frame: pd.DataFrame, original: list[str], *, header: bool
+) -> tuple[pd.DataFrame, list[tuple[str, str]], list[tuple[str, str]]]:
+    """Clean column names, and drop the empty nameless last columns a trailing separator makes.
+
+    Returns the frame, the renames (none when the file has no header) and the dropped columns.
+    """
+    names, renamed = clean_names(original)
+    if not header:
+        renamed = []
+    frame.columns = names
+    dropped: list[tuple[str, str]] = []
+    while frame.shape[1] > 1 and not original[frame.shape[1] - 1].strip():
+        last = frame.columns[-1]
+        if frame[last].notna().any():
+            break
+        frame = frame.drop(columns=[last])
+        renamed = [p for p in renamed if p[1] != last]
+        dropped.append((last, "it was empty (a separator at the end of each line)"))
+    return frame, renamed, dropped
 
 
 def _drop_repeated_headers(
