@@ -34,6 +34,13 @@ class Limits:
     max_concurrent_trainings: int = _env_int("MAX_CONCURRENT_TRAININGS", 2)
     max_model_members: int = _env_int("MAX_MODEL_MEMBERS", 2_000)
     max_model_bytes: int = _env_int("MAX_MODEL_BYTES", 200 * 1024 * 1024)
+    # What loading a model file may take, checked before skops reads anything: its
+    # schema.json (unpacked bytes, values, nesting) and its arrays, counted once per
+    # reference in the schema (skops reads a member again for each node that names it).
+    max_model_schema_bytes: int = _env_int("MAX_MODEL_SCHEMA_BYTES", 64 * 1024 * 1024)
+    max_model_schema_values: int = _env_int("MAX_MODEL_SCHEMA_VALUES", 1_000_000)
+    max_model_schema_depth: int = _env_int("MAX_MODEL_SCHEMA_DEPTH", 100)
+    max_model_load_bytes: int = _env_int("MAX_MODEL_LOAD_BYTES", 400 * 1024 * 1024)
 
 
 LIMITS = Limits()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
+import re
 import uuid
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,15 +187,22 @@ def check_model_archive(raw: bytes, *, limits: Limits = LIMITS) -> None:
 
     Refuses, each with its own message: a file that is not a zip archive (a pickle among
     them: nothing is unpickled), a zip archive without skops' ``schema.json``, an archive
-    with too many members or too many unpacked bytes (read from the zip directory, nothing
-    is unpacked), and a damaged archive.
+    with too many members or too many unpacked bytes (read from the zip directory, before
+    anything is unpacked), members that skops does not write for our models (only
+    ``schema.json`` and numbered ``.npy`` arrays; no folders, paths, nested archives or
+    pickles), a member whose bytes do not match its header (a falsified size), a
+    ``schema.json`` too large, with too many values or nested too deeply, and arrays that
+    would take more memory than allowed, counted once per reference in the schema (the
+    memory a load would take, not the bytes on disk).
 
     Parameters
     ----------
     raw : bytes
         The file's bytes.
     limits : Limits, optional
-        ``max_model_members`` and ``max_model_bytes`` apply.
+        ``max_model_members``, ``max_model_bytes``, ``max_model_schema_bytes``,
+        ``max_model_schema_values``, ``max_model_schema_depth`` and
+        ``max_model_load_bytes`` apply.
 
     Raises
     ------
@@ -206,6 +217,13 @@ def check_model_archive(raw: bytes, *, limits: Limits = LIMITS) -> None:
     ...
     dashboard.errors.SoftmaxLabError: This file is not a skops model file: it looks like a Python pickle, which Softmax Lab never opens because it could run code (model file). Upload a .skops file downloaded from Softmax Lab's Train page.
     """
+    with _open_archive(raw, limits=limits) as archive:
+        _checked_schema(archive, limits=limits)
+
+
+@contextlib.contextmanager
+def _open_archive(raw: bytes, *, limits: Limits) -> Iterator[zipfile.ZipFile]:
+    """The file as an open zip archive, after the checks that need no unpacking."""
     if not isinstance(raw, (bytes, bytearray, memoryview)):
         raise TypeError("check_model_archive expects bytes")
     raw = bytes(raw)
@@ -230,51 +248,250 @@ def check_model_archive(raw: bytes, *, limits: Limits = LIMITS) -> None:
         )
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            members = archive.infolist()
-            if len(members) > limits.max_model_members:
-                raise _refuse(
-                    f"The model file holds too many parts ({len(members):,}; the limit is "
-                    f"{limits.max_model_members:,}), so it was not opened",
-                    _NOT_OURS_HINT,
-                )
-            unpacked = sum(member.file_size for member in members)
-            if unpacked > limits.max_model_bytes:
-                raise _refuse(
-                    f"The model file would unpack to {unpacked:,} bytes (the limit is "
-                    f"{limits.max_model_bytes:,}), so it was not opened",
-                    _NOT_OURS_HINT,
-                )
-            names = {member.filename for member in members}
-            if _SKOPS_SCHEMA not in names:
-                raise _refuse(
-                    "This zip archive is not a skops model file (it has no schema.json)",
-                    _NOT_OURS_HINT,
-                )
-            if any(m.flag_bits & 0x1 for m in members):
-                raise _refuse("The model file is encrypted", _NOT_OURS_HINT)
-            try:
-                schema = json.loads(archive.read(_SKOPS_SCHEMA))
-            except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-                raise _refuse(
-                    "The model file is damaged: its schema.json is not valid JSON", _NOT_OURS_HINT
-                ) from exc
+            _check_directory(archive, limits=limits)
+            yield archive
     except zipfile.BadZipFile as exc:
         raise _refuse(
             "The model file is damaged (not a readable zip archive)", _NOT_OURS_HINT
         ) from exc
+
+
+# skops names each array member after the id of the array it saved ("140162505549520.npy");
+# our models hold nothing else (no sparse .npz, no .bin bytes), so nothing else is accepted.
+_ARRAY_MEMBER = re.compile(r"[0-9]{1,20}\.npy")
+_NPY_MAGIC = b"\x93NUMPY"
+_READ_CHUNK = 1024 * 1024
+
+
+def _shown_name(name: str) -> str:
+    """A member name as data: quoted with escapes, cut short."""
+    return repr(name[:60] + ("..." if len(name) > 60 else ""))
+
+
+def _check_directory(archive: zipfile.ZipFile, *, limits: Limits) -> None:
+    """Checks on the zip directory alone: counts, declared sizes, encryption, member names."""
+    members = archive.infolist()
+    if len(members) > limits.max_model_members:
+        raise _refuse(
+            f"The model file holds too many parts ({len(members):,}; the limit is "
+            f"{limits.max_model_members:,}), so it was not opened",
+            _NOT_OURS_HINT,
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.max_model_bytes:
+        raise _refuse(
+            f"The model file would unpack to {unpacked:,} bytes (the limit is "
+            f"{limits.max_model_bytes:,}), so it was not opened",
+            _NOT_OURS_HINT,
+        )
+    names = [member.filename for member in members]
+    if _SKOPS_SCHEMA not in names:
+        raise _refuse(
+            "This zip archive is not a skops model file (it has no schema.json)",
+            _NOT_OURS_HINT,
+        )
+    if any(m.flag_bits & 0x1 for m in members):
+        raise _refuse("The model file is encrypted", _NOT_OURS_HINT)
+    for member in members:
+        # orig_filename is the name as stored; zipfile cuts it at a NUL and turns
+        # separators, so both must be plain.
+        for name in {member.filename, member.orig_filename}:
+            if name != _SKOPS_SCHEMA and not _ARRAY_MEMBER.fullmatch(name):
+                raise _refuse(
+                    f"The model file holds an unexpected part {_shown_name(name)}; a Softmax "
+                    "Lab model file holds only schema.json and numbered .npy arrays, so it "
+                    "was not opened",
+                    _NOT_OURS_HINT,
+                )
+    if len(set(names)) != len(names):
+        raise _refuse(
+            "The model file holds two parts with the same name, so it was not opened",
+            _NOT_OURS_HINT,
+        )
+
+
+def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, *, cap: int) -> bytes:
+    """A member's bytes, read while counting: never more than ``cap``, and exactly its size.
+
+    zipfile stops at the size the directory declares and checks the CRC at the end, so a
+    member whose header gives a false size fails here instead of being read cut or long.
+    """
+    chunks = []
+    total = 0
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(_READ_CHUNK):
+                total += len(chunk)
+                if total > cap or total > member.file_size:
+                    raise _refuse(
+                        f"A part of the model file ({_shown_name(member.filename)}) unpacks "
+                        "to more bytes than its header says or than allowed",
+                        _NOT_OURS_HINT,
+                    )
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+        raise _refuse(
+            f"A part of the model file ({_shown_name(member.filename)}) is damaged or its "
+            "size in the zip header is false",
+            _NOT_OURS_HINT,
+        ) from exc
+    if total != member.file_size:
+        raise _refuse(
+            f"A part of the model file ({_shown_name(member.filename)}) is not the size its "
+            "header says",
+            _NOT_OURS_HINT,
+        )
+    return b"".join(chunks)
+
+
+def _array_bytes(data: bytes, name: str) -> int:
+    """The memory one ``.npy`` member becomes when loaded: its header's shape times its dtype."""
+    from numpy.lib import format as npy_format
+
+    damaged = _refuse(
+        f"A part of the model file ({_shown_name(name)}) is not a plain numpy array",
+        _NOT_OURS_HINT,
+    )
+    if not data.startswith(_NPY_MAGIC):
+        raise damaged
+    stream = io.BytesIO(data)
+    try:
+        version = npy_format.read_magic(stream)
+        read_header = {
+            (1, 0): npy_format.read_array_header_1_0,
+            (2, 0): npy_format.read_array_header_2_0,
+        }.get(version)
+        if read_header is None:
+            raise damaged
+        shape, _, dtype = read_header(stream)
+    except (ValueError, SyntaxError, TypeError, OverflowError) as exc:
+        raise damaged from exc
+    if dtype.hasobject:
+        raise damaged
+    count = 1
+    for size in shape:
+        count *= int(size)
+    nbytes = count * dtype.itemsize
+    if stream.tell() + nbytes != len(data):
+        raise damaged
+    return nbytes
+
+
+def _count_values(text: bytes) -> int:
+    """An upper bound on the JSON values parsing ``text`` creates, JSON strings inside included.
+
+    Every container opens with ``{`` or ``[`` and every further element follows a comma;
+    the same characters inside strings are counted too, which covers the JSON that skops
+    parses again from a JsonNode's content string.
+    """
+    return text.count(b"{") + text.count(b"[") + text.count(b",") + 1
+
+
+def _walk_schema(schema: Any, *, limits: Limits) -> dict[str, int]:
+    """How many times each member is referenced, after checking the nesting depth.
+
+    Iterative, so a deep schema cannot exhaust the stack here.
+    """
+    references: dict[str, int] = {}
+    stack = [(schema, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limits.max_model_schema_depth:
+            raise _refuse(
+                "The model file's schema.json is nested too deeply (more than "
+                f"{limits.max_model_schema_depth} levels), so it was not opened",
+                _NOT_OURS_HINT,
+            )
+        if isinstance(value, dict):
+            name = value.get("file")
+            if name is not None:
+                references[str(name)] = references.get(str(name), 0) + 1
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+    return references
+
+
+def _checked_schema(archive: zipfile.ZipFile, *, limits: Limits) -> dict:
+    """schema.json, read and parsed once, after every check of its size and of the arrays."""
+    from skops.io._protocol import PROTOCOL
+
+    schema_member = archive.getinfo(_SKOPS_SCHEMA)
+    if schema_member.file_size > limits.max_model_schema_bytes:
+        raise _refuse(
+            f"The model file's schema.json would unpack to {schema_member.file_size:,} bytes "
+            f"(the limit is {limits.max_model_schema_bytes:,}), so it was not opened",
+            _NOT_OURS_HINT,
+        )
+    text = _read_member(archive, schema_member, cap=limits.max_model_schema_bytes)
+    values = _count_values(text)
+    if values > limits.max_model_schema_values:
+        raise _refuse(
+            f"The model file's schema.json holds too many values (up to {values:,}; the "
+            f"limit is {limits.max_model_schema_values:,}), so it was not opened",
+            _NOT_OURS_HINT,
+        )
+    try:
+        schema = json.loads(text)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise _refuse(
+            "The model file is damaged: its schema.json is not valid JSON", _NOT_OURS_HINT
+        ) from exc
+    del text
     if not isinstance(schema, dict) or "protocol" not in schema or "__class__" not in schema:
         raise _refuse("This zip archive is not a skops model file (unknown schema)", _NOT_OURS_HINT)
+    protocol = schema["protocol"]
+    if isinstance(protocol, bool) or not isinstance(protocol, int) or not 0 <= protocol <= PROTOCOL:
+        raise _refuse(
+            f"The model file was written in skops protocol {protocol!r}; this Softmax Lab "
+            f"reads protocols 0 to {PROTOCOL}",
+            "Train the model again and download a new file.",
+        )
+    references = _walk_schema(schema, limits=limits)
+    arrays = {m.filename: m for m in archive.infolist() if m.filename != _SKOPS_SCHEMA}
+    missing = sorted(set(references) - set(arrays))
+    if missing:
+        raise _refuse(
+            f"The model file is damaged: its schema names a part it does not hold "
+            f"({_shown_name(missing[0])})",
+            _NOT_OURS_HINT,
+        )
+    unused = sorted(set(arrays) - set(references))
+    if unused:
+        raise _refuse(
+            f"The model file holds a part its schema never uses ({_shown_name(unused[0])}), "
+            "so it was not opened",
+            _NOT_OURS_HINT,
+        )
+    load_bytes = 0
+    for name, member in arrays.items():
+        data = _read_member(archive, member, cap=limits.max_model_bytes)
+        # skops reads the member into memory and builds the array, once per reference.
+        load_bytes += references[name] * (len(data) + _array_bytes(data, name))
+        del data
+        if load_bytes > limits.max_model_load_bytes:
+            break
+    if load_bytes > limits.max_model_load_bytes:
+        raise _refuse(
+            "Loading the model file would take more memory than allowed (its arrays, counted "
+            f"once for each place the file uses them, come to more than the limit of "
+            f"{limits.max_model_load_bytes:,} bytes), so it was not opened",
+            _NOT_OURS_HINT,
+        )
+    return schema
 
 
 def load_model(raw: bytes, *, limits: Limits = LIMITS) -> SavedModel:
     """Read a ``.skops`` model file back, refusing anything that is not ours.
 
     In order: the bytes must be a zip archive with skops' schema (a pickle is refused
-    before anything is unpickled); the archive's member count and unpacked size are
-    capped before loading; every type in it outside skops' default trust must be in
-    :data:`ALLOWED_UNTRUSTED_TYPES` (users never choose trusted types); what loads must be
-    a Softmax Lab model: a Pipeline of a ColumnTransformer and a LogisticRegression whose
-    classes and columns match the stored ones.
+    before anything is unpickled); every check of :func:`check_model_archive` runs before
+    skops reads anything (member names, sizes read while counting, the schema's size,
+    values and depth, the arrays' memory counted per reference); the schema is parsed
+    once and skops builds its tree from it once; every type in it outside skops' default
+    trust must be in :data:`ALLOWED_UNTRUSTED_TYPES` (users never choose trusted types);
+    what loads must be a Softmax Lab model: a Pipeline of a ColumnTransformer and a
+    LogisticRegression whose classes and columns match the stored ones.
 
     Parameters
     ----------
@@ -293,18 +510,29 @@ def load_model(raw: bytes, *, limits: Limits = LIMITS) -> SavedModel:
     SoftmaxLabError
         With a message saying which check failed.
     """
-    import skops.io
+    with _open_archive(raw, limits=limits) as archive:
+        schema = _checked_schema(archive, limits=limits)
+        payload = _load_checked(archive, schema)
+    return _check_payload(payload)
 
-    check_model_archive(raw, limits=limits)
-    raw = bytes(raw)
+
+def _load_checked(archive: zipfile.ZipFile, schema: dict) -> Any:
+    """What skops.io.loads does, from the schema already parsed and checked (not twice)."""
+    # skops' loader pieces, not its public loads(): loads() and get_untrusted_types() each
+    # parse schema.json and read every array again. skops is pinned in requirements.txt.
+    from skops.io._audit import audit_tree, get_tree
+    from skops.io._utils import LoadContext
+
     try:
-        untrusted = skops.io.get_untrusted_types(data=raw)
+        context = LoadContext(src=archive, protocol=schema["protocol"])
+        tree = get_tree(schema, context, trusted=sorted(ALLOWED_UNTRUSTED_TYPES))
+        untrusted = tree.get_unsafe_set()
     except Exception as exc:  # any failure here means a malformed archive
         raise _refuse(
             "The model file is damaged: its contents could not be read", _NOT_OURS_HINT
         ) from exc
-    refused = sorted(set(untrusted) - ALLOWED_UNTRUSTED_TYPES)
-    if refused:
+    if untrusted:
+        refused = sorted(untrusted)
         shown = ", ".join(refused[:5]) + (" ..." if len(refused) > 5 else "")
         raise _refuse(
             f"The model file contains types Softmax Lab does not trust ({shown}), so it was "
@@ -312,14 +540,14 @@ def load_model(raw: bytes, *, limits: Limits = LIMITS) -> SavedModel:
             _NOT_OURS_HINT,
         )
     try:
-        payload = skops.io.loads(raw, trusted=sorted(ALLOWED_UNTRUSTED_TYPES & set(untrusted)))
+        audit_tree(tree, trusted=sorted(ALLOWED_UNTRUSTED_TYPES))
+        return tree.construct()
     except Exception as exc:
         raise _refuse(
             "The model file is damaged or was written by an incompatible version: it could "
             "not be loaded",
             _NOT_OURS_HINT,
         ) from exc
-    return _check_payload(payload)
 
 
 def _check_preprocessing(preprocess: Any, numeric: list[str], categorical: list[str]) -> None:
@@ -382,10 +610,7 @@ def _check_predicts(pipeline: Any, numeric: list[str], categorical: list[str], n
 
 
 def _check_payload(payload: Any) -> SavedModel:
-    from sklearn.compose import ColumnTransformer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-
+    """The loaded payload must be a Softmax Lab model whose description matches its pipeline."""
     if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
         raise _refuse(
             "This skops file was not written by Softmax Lab (it holds no Softmax Lab model)",
@@ -397,7 +622,41 @@ def _check_payload(payload: Any) -> SavedModel:
             f"Softmax Lab reads version {MODEL_FORMAT_VERSION}",
             "Train the model again and download a new file.",
         )
-    pipeline = payload.get("pipeline")
+    pipeline = _checked_pipeline(payload.get("pipeline"))
+    classes, numeric, categorical, config = _checked_description(payload)
+    fitted_classes = getattr(pipeline.steps[-1][1], "classes_", None)
+    if fitted_classes is None or [str(c) for c in fitted_classes] != classes:
+        raise _refuse("The model file's classes do not match its fitted model", _NOT_OURS_HINT)
+    fitted_columns = getattr(pipeline, "feature_names_in_", None)
+    if fitted_columns is None or sorted(str(c) for c in fitted_columns) != sorted(
+        numeric + categorical
+    ):
+        raise _refuse(
+            "The model file's feature columns do not match its fitted model", _NOT_OURS_HINT
+        )
+    _check_preprocessing(pipeline.steps[0][1], numeric, categorical)
+    _check_predicts(pipeline, numeric, categorical, len(classes))
+    best_c = payload.get("best_C")
+    versions = payload.get("versions")
+    return SavedModel(
+        pipeline=pipeline,
+        classes=tuple(classes),
+        numeric_columns=tuple(numeric),
+        categorical_columns=tuple(categorical),
+        config=config,
+        best_C=float(best_c) if isinstance(best_c, (int, float)) else float("nan"),
+        data_sha256=str(payload.get("data_sha256") or ""),
+        versions=dict(versions) if isinstance(versions, dict) else {},
+        column_types=_stored_column_types(payload.get("column_types")),
+    )
+
+
+def _checked_pipeline(pipeline: Any) -> Any:
+    """The pipeline must be preprocessing followed by a logistic regression."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     steps = getattr(pipeline, "steps", None)
     if (
         not isinstance(pipeline, Pipeline)
@@ -411,6 +670,11 @@ def _check_payload(payload: Any) -> SavedModel:
             "a logistic regression)",
             _NOT_OURS_HINT,
         )
+    return pipeline
+
+
+def _checked_description(payload: dict) -> tuple[list[str], list[str], list[str], dict]:
+    """The stored classes, numeric and categorical columns (lists of text) and config (a dict)."""
     classes = payload.get("classes")
     numeric = payload.get("numeric_columns")
     categorical = payload.get("categorical_columns")
@@ -426,34 +690,14 @@ def _check_payload(payload: Any) -> SavedModel:
         raise _refuse(
             "The model file's description (classes, columns, config) is damaged", _NOT_OURS_HINT
         )
-    fitted_classes = getattr(steps[-1][1], "classes_", None)
-    if fitted_classes is None or [str(c) for c in fitted_classes] != classes:
-        raise _refuse("The model file's classes do not match its fitted model", _NOT_OURS_HINT)
-    fitted_columns = getattr(pipeline, "feature_names_in_", None)
-    if fitted_columns is None or sorted(str(c) for c in fitted_columns) != sorted(
-        numeric + categorical
-    ):
-        raise _refuse(
-            "The model file's feature columns do not match its fitted model", _NOT_OURS_HINT
-        )
-    _check_preprocessing(steps[0][1], numeric, categorical)
-    _check_predicts(pipeline, numeric, categorical, len(classes))
-    best_c = payload.get("best_C")
-    versions = payload.get("versions")
-    column_types = payload.get("column_types")
+    return classes, numeric, categorical, config
+
+
+def _stored_column_types(column_types: Any) -> dict:
+    """The stored column types when they are well-formed, else none (older files lack them)."""
     if not isinstance(column_types, dict) or not all(
         isinstance(k, str) and v in ("number", "boolean", "text", "date")
         for k, v in column_types.items()
     ):
-        column_types = {}
-    return SavedModel(
-        pipeline=pipeline,
-        classes=tuple(classes),
-        numeric_columns=tuple(numeric),
-        categorical_columns=tuple(categorical),
-        config=config,
-        best_C=float(best_c) if isinstance(best_c, (int, float)) else float("nan"),
-        data_sha256=str(payload.get("data_sha256") or ""),
-        versions=dict(versions) if isinstance(versions, dict) else {},
-        column_types=column_types,
-    )
+        return {}
+    return column_types
