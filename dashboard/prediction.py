@@ -184,30 +184,9 @@ def feature_frame(model: FittedModel, table: pd.DataFrame) -> pd.DataFrame:
     out = {}
     bad = []
     for name in numeric:
-        column = table[name]
-        if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
-            out[name] = column.astype(float)
-            continue
-        values = column.astype(object)
-        text = values.astype(str).str.strip()
-        present = values.notna() & (text != "")
-        if types.get(name) == "boolean":
-            lower = text.str.lower()
-            converted = pd.Series(np.nan, index=values.index, dtype=float)
-            converted[present & lower.isin(_TRUE_WORDS)] = 1.0
-            converted[present & lower.isin(_FALSE_WORDS)] = 0.0
-            wanted = "yes/no values"
-        else:
-            converted = pd.to_numeric(values.where(present), errors="coerce").astype(float)
-            wanted = "numbers"
-        wrong = present & converted.isna()
-        if wrong.any():
-            position = int(np.flatnonzero(wrong.to_numpy())[0])
-            bad.append(
-                f"'{name}' should hold {wanted} (data row {position + 1}: "
-                f"{str(values.iloc[position])[:40]!r})"
-            )
-        out[name] = converted
+        out[name], problem = _as_numbers(table[name], name, boolean=types.get(name) == "boolean")
+        if problem:
+            bad.append(problem)
     if bad:
         raise SoftmaxLabError(
             "Some columns hold values of the wrong type: " + "; ".join(bad[:10]),
@@ -227,6 +206,35 @@ def feature_frame(model: FittedModel, table: pd.DataFrame) -> pd.DataFrame:
 
 _TRUE_WORDS = frozenset({"true", "yes", "y", "t", "1", "1.0"})
 _FALSE_WORDS = frozenset({"false", "no", "n", "f", "0", "0.0"})
+
+
+def _as_numbers(column: pd.Series, name: str, *, boolean: bool) -> tuple[pd.Series, str]:
+    """A numeric feature column as floats, and what is wrong with it ("" when nothing).
+
+    A column typed as yes/no in training reads yes/no words as 1 and 0; any other reads numbers.
+    """
+    if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
+        return column.astype(float), ""
+    values = column.astype(object)
+    text = values.astype(str).str.strip()
+    present = values.notna() & (text != "")
+    if boolean:
+        lower = text.str.lower()
+        converted = pd.Series(np.nan, index=values.index, dtype=float)
+        converted[present & lower.isin(_TRUE_WORDS)] = 1.0
+        converted[present & lower.isin(_FALSE_WORDS)] = 0.0
+        wanted = "yes/no values"
+    else:
+        converted = pd.to_numeric(values.where(present), errors="coerce").astype(float)
+        wanted = "numbers"
+    wrong = present & converted.isna()
+    if not wrong.any():
+        return converted, ""
+    position = int(np.flatnonzero(wrong.to_numpy())[0])
+    return converted, (
+        f"'{name}' should hold {wanted} (data row {position + 1}: "
+        f"{str(values.iloc[position])[:40]!r})"
+    )
 
 
 def _category_text(value: Any) -> str:

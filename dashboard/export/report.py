@@ -149,10 +149,41 @@ def html_report(model: Any, loaded: Any = None) -> str:
     str
         The HTML document.
     """
-    import plotly.io as pio
+    summary = train_summary(model)
+    charts, skipped = _report_figures(model)
+    notes = _notes(model) + [f"Chart left out: {text}" for text in skipped]
+    generated = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC")
+    body = [
+        "<h1>Softmax Lab report</h1>",
+        f'<p class="note">Generated {_e(generated)}. A softmax (multinomial logistic regression) '
+        "classifier, tuned over C by stratified cross-validation, scored on held-out rows.</p>",
+        "<h2>Data</h2>",
+        _data_section(loaded, model),
+        "<h2>Configuration</h2>",
+        _key_values(_config_pairs(model)),
+    ]
+    excluded = list(model.excluded_columns or ())
+    if excluded:
+        body += [
+            "<h3>Columns left out</h3>",
+            _html_table([{"column": c, "reason": r} for c, r in excluded]),
+        ]
+    if notes:
+        body += ["<h3>Notes</h3>", "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"]
+    body += _results_section(model, summary)
+    body += [
+        "<h2>Charts</h2>",
+        *_figures_html(charts),
+        "<h2>Library versions</h2>",
+        _key_values(list(library_versions().items())),
+    ]
+    return _page(body)
 
+
+def _config_pairs(model: Any) -> list[tuple[str, Any]]:
+    """The Configuration table: every setting of the run, in the user's words."""
     config = model.config
-    config_pairs = [
+    return [
         ("target", config.target),
         ("features", ", ".join(config.features)),
         (
@@ -173,50 +204,25 @@ def html_report(model: Any, loaded: Any = None) -> str:
         ("class weights", config.class_weight or "none"),
         ("max iterations (lbfgs)", config.max_iter),
     ]
-    excluded = list(getattr(model, "excluded_columns", ()) or ())
-    notes = list(getattr(model, "notes", ()) or ())
-    if getattr(model, "rows_dropped", 0):
+
+
+def _notes(model: Any) -> list[str]:
+    """The training's notes, and the rows and classes it left out."""
+    notes = list(model.notes or ())
+    if model.rows_dropped:
         notes.append(f"{model.rows_dropped} row(s) without a target value were left out.")
-    if getattr(model, "classes_dropped", ()):
+    if model.classes_dropped:
         notes.append(
             "Classes left out (too few rows): " + ", ".join(map(str, model.classes_dropped))
         )
+    return notes
 
-    summary = train_summary(model)
+
+def _results_section(model: Any, summary: dict) -> list[str]:
+    """The Results: the run's numbers, held-out metrics, per-class scores and the CV table."""
     metrics = [(k, v) for k, v in summary["test"].items() if k != "confusion_matrix"]
     per_class = getattr(model.evaluation, "per_class", None)
-
-    charts, skipped = _report_figures(model)
-    notes += [f"Chart left out: {text}" for text in skipped]
-    figure_html = []
-    for i, (title, figure) in enumerate(charts):
-        div = pio.to_html(
-            figure,
-            full_html=False,
-            include_plotlyjs=(i == 0),
-            config={"displaylogo": False, "responsive": True},
-            div_id=f"figure-{i}",
-        )
-        figure_html.append(f'<div class="figure"><h3>{_e(title)}</h3>{div}</div>')
-
-    generated = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC")
     body = [
-        "<h1>Softmax Lab report</h1>",
-        f'<p class="note">Generated {_e(generated)}. A softmax (multinomial logistic regression) '
-        "classifier, tuned over C by stratified cross-validation, scored on held-out rows.</p>",
-        "<h2>Data</h2>",
-        _data_section(loaded, model),
-        "<h2>Configuration</h2>",
-        _key_values(config_pairs),
-    ]
-    if excluded:
-        body += [
-            "<h3>Columns left out</h3>",
-            _html_table([{"column": c, "reason": r} for c, r in excluded]),
-        ]
-    if notes:
-        body += ["<h3>Notes</h3>", "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"]
-    body += [
         "<h2>Results</h2>",
         _key_values(
             [
@@ -232,14 +238,31 @@ def html_report(model: Any, loaded: Any = None) -> str:
     ]
     if isinstance(per_class, pd.DataFrame) and len(per_class):
         body += ["<h3>Per class (held-out rows)</h3>", _html_table(per_class)]
-    body += [
+    return body + [
         "<h3>Cross-validation: mean and spread over folds, per C</h3>",
         _html_table(model.cv_summary),
-        "<h2>Charts</h2>",
-        *figure_html,
-        "<h2>Library versions</h2>",
-        _key_values(list(library_versions().items())),
     ]
+
+
+def _figures_html(charts: list[tuple[str, Any]]) -> list[str]:
+    """Each chart as a titled div; Plotly's JavaScript is inlined once, with the first."""
+    import plotly.io as pio
+
+    out = []
+    for i, (title, figure) in enumerate(charts):
+        div = pio.to_html(
+            figure,
+            full_html=False,
+            include_plotlyjs=(i == 0),
+            config={"displaylogo": False, "responsive": True},
+            div_id=f"figure-{i}",
+        )
+        out.append(f'<div class="figure"><h3>{_e(title)}</h3>{div}</div>')
+    return out
+
+
+def _page(body: list[str]) -> str:
+    """The HTML document around the body, with the policy that forbids outside requests."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_REPORT_CSP}">\n'
