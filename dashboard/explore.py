@@ -19,9 +19,10 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
 
 from dashboard.errors import SoftmaxLabError
-from dashboard.evaluation import row_cross_entropy
+from dashboard.evaluation import feature_names_out, row_cross_entropy
 from dashboard.search import WARM_START_MIN_ROWS, silence_convergence_warnings
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "DecisionMap",
     "InformationView",
     "c_motion",
+    "c_motion_from_model",
     "class_shares",
     "cost_decisions",
     "cost_matrix",
@@ -115,7 +117,7 @@ def map_features(pipeline) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if name == "remainder" or transformer == "drop":
             continue
         steps = getattr(transformer, "steps", [(None, transformer)])
-        one_hot = any(type(step).__name__ == "OneHotEncoder" for _, step in steps)
+        one_hot = any(isinstance(step, OneHotEncoder) for _, step in steps)
         (categorical if one_hot else numeric).extend(str(c) for c in columns)
     return tuple(numeric), tuple(categorical)
 
@@ -574,17 +576,10 @@ def c_motion(
     preprocess, model = _preprocess_and_model(pipeline)
     grid = _check_c_grid(c_grid)
     y_tr = _labels(y_train, X_train, "training")
-    y_te = _labels(y_test, X_test, "held-out")
-    classes = tuple(str(c) for c in model.classes_)
     if warm_start is None:
         warm_start = len(y_tr) >= WARM_START_MIN_ROWS
     Xt_train = preprocess.transform(X_train)
-    Xt_test = preprocess.transform(X_test)
-    try:
-        names = tuple(str(n) for n in preprocess.get_feature_names_out())
-    except (AttributeError, TypeError, ValueError):
-        names = tuple(f"x{i}" for i in range(np.asarray(model.coef_).shape[1]))
-    pipelines, coefs, intercepts, confusions, accuracies, converged = [], [], [], [], [], []
+    fits = []
     previous = None
     for done, C in enumerate(grid, start=1):
         est = clone(model).set_params(C=C, warm_start=warm_start and previous is not None)
@@ -593,25 +588,84 @@ def c_motion(
             est.intercept_ = previous.intercept_.copy()
         est.fit(Xt_train, y_tr)
         previous = est
+        fits.append(est)
+        if on_progress is not None:
+            on_progress(done, len(grid), C)
+    converged = [bool(int(np.max(est.n_iter_)) < est.max_iter) for est in fits]
+    return _motion(pipeline, fits, converged, X_test, y_test)
+
+
+def c_motion_from_model(model) -> CMotion:
+    """The C motion of a trained model from the fits it already holds: nothing is refitted.
+
+    Training fits the model on the whole training part at every C of its grid (the
+    coefficient path, ``TrainedModel.coef_path``); with the model's own preprocessing (fitted
+    on the same rows, and independent of C) each of those fits is a complete model. Only the
+    held-out confusion matrices are computed here, one prediction per C.
+
+    Parameters
+    ----------
+    model : dashboard.training.TrainedModel
+        Its ``pipeline``, ``coef_path``, ``X_test`` and ``y_test`` are read.
+
+    Returns
+    -------
+    CMotion
+        The same as :func:`c_motion` on the model's training part with the model's grid and
+        warm-start rule.
+
+    Raises
+    ------
+    SoftmaxLabError
+        If the model holds no coefficient path.
+    """
+    _, final = _preprocess_and_model(model.pipeline)
+    path = getattr(model, "coef_path", None) or {}
+    if not all(key in path for key in ("C", "coef", "intercept")) or not len(path["C"]):
+        raise SoftmaxLabError(
+            "This model holds no fits along C",
+            where="model",
+            hint="Train the model again in this version of Softmax Lab.",
+        )
+    converged = list(path.get("converged") or [True] * len(path["C"]))
+    fits = []
+    for C, coef, intercept in zip(path["C"], path["coef"], path["intercept"], strict=True):
+        est = clone(final).set_params(C=float(C))
+        est.coef_ = np.asarray(coef, dtype=float).copy()
+        est.intercept_ = np.atleast_1d(np.asarray(intercept, dtype=float)).copy()
+        est.classes_ = final.classes_
+        est.n_features_in_ = est.coef_.shape[1]
+        if hasattr(final, "feature_names_in_"):
+            est.feature_names_in_ = final.feature_names_in_
+        fits.append(est)
+    return _motion(model.pipeline, fits, [bool(ok) for ok in converged], model.X_test, model.y_test)
+
+
+def _motion(pipeline, fits: list, converged: list[bool], X_test: pd.DataFrame, y_test) -> CMotion:
+    """Pipelines, coefficients and held-out confusion matrices of fits along C."""
+    preprocess, model = _preprocess_and_model(pipeline)
+    y_te = _labels(y_test, X_test, "held-out")
+    classes = tuple(str(c) for c in model.classes_)
+    Xt_test = preprocess.transform(X_test)
+    names = feature_names_out(pipeline)
+    pipelines, confusions, accuracies = [], [], []
+    for est in fits:
         pred = est.classes_[np.argmax(est.predict_proba(Xt_test), axis=1)].astype(str)
         cm = sk_confusion_matrix(y_te, pred, labels=list(classes))
         pipelines.append(
             Pipeline([(pipeline.steps[0][0], preprocess), (pipeline.steps[-1][0], est)])
         )
-        coefs.append(np.asarray(est.coef_, dtype=float).copy())
-        intercepts.append(np.atleast_1d(np.asarray(est.intercept_, dtype=float)).copy())
         confusions.append(cm)
         accuracies.append(float(np.trace(cm) / cm.sum()))
-        converged.append(bool(int(np.max(est.n_iter_)) < est.max_iter))
-        if on_progress is not None:
-            on_progress(done, len(grid), C)
     return CMotion(
-        c_values=grid,
+        c_values=tuple(float(est.C) for est in fits),
         pipelines=tuple(pipelines),
         classes=classes,
         feature_names=names,
-        coef=np.stack(coefs),
-        intercept=np.stack(intercepts),
+        coef=np.stack([np.asarray(est.coef_, dtype=float) for est in fits]),
+        intercept=np.stack(
+            [np.atleast_1d(np.asarray(est.intercept_, dtype=float)) for est in fits]
+        ),
         confusion=np.stack(confusions),
         accuracy=np.asarray(accuracies),
         converged=tuple(converged),

@@ -23,6 +23,7 @@ from dashboard.errors import SoftmaxLabError
 from dashboard.explore import (
     MAX_RESOLUTION,
     c_motion,
+    c_motion_from_model,
     class_shares,
     cost_decisions,
     cost_matrix,
@@ -264,6 +265,42 @@ def test_c_motion_warm_starts_on_large_data_by_default(monkeypatch):
     assert not np.array_equal(warm.coef[1], cold.coef[1])
     np.testing.assert_allclose(warm.pipelines[1].predict_proba(X_test),
                                cold.pipelines[1].predict_proba(X_test), atol=2e-3)  # fmt: skip
+
+
+def test_c_motion_from_model_equals_a_fresh_fit_at_every_c(model):
+    table = _table()
+    y = table["label"].to_numpy().astype(str)
+    X_train, X_test, y_train, _ = train_test_split(
+        table[["size", "weight", "count", "colour"]], y, test_size=model.config.test_size,
+        stratify=y, random_state=model.config.seed,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(X_test, model.X_test)
+    motion = c_motion_from_model(model)
+    assert motion.c_values == (0.01, 1.0)
+    assert motion.feature_names[-3:] == ("colour = blue", "colour = green", "colour = red")
+    for i, C in enumerate(motion.c_values):
+        ref = _reference_fit(X_train, y_train, C)
+        np.testing.assert_allclose(motion.coef[i], ref[-1].coef_, atol=1e-8, rtol=1e-8)
+        np.testing.assert_allclose(motion.pipelines[i].predict_proba(X_test),
+                                   ref.predict_proba(X_test), atol=1e-8)  # fmt: skip
+        cm = confusion_matrix(model.y_test, ref.predict(X_test), labels=list(model.classes))
+        np.testing.assert_array_equal(motion.confusion[i], cm)
+    # At the chosen C, the motion's model is the trained model.
+    best = motion.index_of(model.best_C)
+    np.testing.assert_allclose(motion.pipelines[best].predict_proba(model.X_test),
+                               model.test_proba, atol=1e-10)  # fmt: skip
+    np.testing.assert_array_equal(motion.confusion[best], model.evaluation.confusion_matrix)
+    # The same as refitting here.
+    again = c_motion(model.pipeline, X_train, y_train, X_test=model.X_test, y_test=model.y_test,
+                     c_grid=model.config.c_grid)  # fmt: skip
+    np.testing.assert_allclose(again.coef, motion.coef, atol=1e-10)
+
+
+def test_c_motion_from_model_needs_the_path(model):
+    from dataclasses import replace
+
+    with pytest.raises(SoftmaxLabError, match="holds no fits along C"):
+        c_motion_from_model(replace(model, coef_path={}))
 
 
 def test_c_motion_uses_the_models_own_settings():
