@@ -47,6 +47,9 @@ class gets a leak warning (so a 99 %-majority target does not flag every feature
 LEAK_SAMPLE_ROWS = 5_000
 """The single-feature check looks at most at this many training rows (a random sample)."""
 
+LEAK_CELL_BUDGET = 2_000_000
+"""On a wide table, fewer rows: at most this many values in all (never under 1,000 rows)."""
+
 LEAK_FOLDS = 5
 """Folds of the single-feature cross-validation."""
 
@@ -159,9 +162,27 @@ def _mapping_accuracy(
     return right / codes.size
 
 
+def _tree_leaves(n_classes: int) -> int:
+    return min(max(4, 3 * n_classes), 64)
+
+
+def _tree_could_reach(x: np.ndarray, codes: np.ndarray, n_folds: int, n_classes: int) -> bool:
+    """Whether the tree could possibly reach ``LEAK_ACCURACY_NUMERIC``: a cheap screen.
+
+    Sorted by value (ties by class), a column the folds' trees split into at most
+    ``n_folds * leaves`` pieces with at most a share ``1 - LEAK_ACCURACY_NUMERIC`` of rows
+    wrong shows at most that many class changes plus two per wrong row. Noise shows about
+    one change every other row, so most columns skip the trees.
+    """
+    order = np.lexsort((codes, x))
+    changes = int(np.count_nonzero(np.diff(codes[order])))
+    wrong = (1.0 - LEAK_ACCURACY_NUMERIC) * codes.size
+    return changes <= n_folds * _tree_leaves(n_classes) + 2 * wrong + 1
+
+
 def _tree_accuracy(x: np.ndarray, codes: np.ndarray, fold_of: np.ndarray, n_classes: int) -> float:
     """Cross-validated accuracy of a small tree on one numeric feature (thresholds)."""
-    leaves = min(max(4, 3 * n_classes), 64)
+    leaves = _tree_leaves(n_classes)
     right = 0
     for f in range(int(fold_of.max()) + 1):
         held = fold_of == f
@@ -197,7 +218,9 @@ def _column_score(
     if _code_like(n_distinct, n_classes):
         # The mapping is the best one-feature model on so few values; a tree adds nothing.
         return score, LEAK_ACCURACY
-    return max(score, _tree_accuracy(x, codes, fold_of, n_classes)), LEAK_ACCURACY_NUMERIC
+    if _tree_could_reach(x, codes, int(fold_of.max()) + 1, n_classes):
+        score = max(score, _tree_accuracy(x, codes, fold_of, n_classes))
+    return score, LEAK_ACCURACY_NUMERIC
 
 
 def _single_feature_scores(
@@ -227,8 +250,9 @@ def _single_feature_scores(
         )
     rng = check_random_state(random_state)
     rows = np.arange(len(X))
-    if rows.size > max_rows:
-        rows = np.sort(rng.choice(rows.size, size=max_rows, replace=False))
+    cap = min(max_rows, max(1_000, LEAK_CELL_BUDGET // max(1, len(columns))))
+    if rows.size > cap:
+        rows = np.sort(rng.choice(rows.size, size=cap, replace=False))
     _, codes = np.unique(labels[rows], return_inverse=True)
     codes = codes.astype(np.intp)
     n_classes = int(codes.max()) + 1 if codes.size else 0
@@ -263,7 +287,10 @@ def single_feature_accuracy(
     - each value predicts the class most frequent among the other folds' rows with that
       value (a value those rows never show predicts their most frequent class overall), for
       every column;
-    - a small decision tree on the value (thresholds), for numeric and date columns.
+    - a small decision tree on the value (thresholds), for numeric and date columns with
+      more than ``max(2 * classes, 10)`` distinct values. The trees are skipped when the
+      classes, in the order of the column's values, change too often for them to reach the
+      leak bar (then the score is the first model's, a lower bound; noise costs no trees).
 
     Missing values count as a value of their own. Because each row is scored by a model that
     did not see it, a column of unique values (an id) scores what always guessing scores.
@@ -279,7 +306,8 @@ def single_feature_accuracy(
     random_state : int or None, default 0
         Seeds the row sample and the folds.
     max_rows : int, default ``LEAK_SAMPLE_ROWS``
-        Rows looked at, at most.
+        Rows looked at, at most; on a wide table fewer (``LEAK_CELL_BUDGET`` values in all,
+        but at least 1,000 rows), so the cost stays bounded.
 
     Returns
     -------
@@ -347,6 +375,8 @@ def leak_warnings(
         X_train, y_train, features=features, random_state=random_state, max_rows=max_rows
     )
     guess_error = 1.0 - scores.pop(None)[0]
+    if guess_error <= 0:  # one class only: nothing to predict
+        return ()
     found = [
         (score, name)
         for name, (score, bar) in scores.items()
