@@ -165,6 +165,9 @@ def _checked_c(entry: TypedNumber, n: int) -> float:
 # Config, progress, result
 
 
+MAX_SEED = 2**32 - 1  # the largest seed numpy's RandomState (scikit-learn's random_state) takes
+
+
 @dataclass(frozen=True, kw_only=True)
 class TrainingConfig:
     """Everything the Train page decides, checked when it is made.
@@ -288,6 +291,10 @@ class TrainingConfig:
         if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer):
             raise SoftmaxLabError(f"The seed must be a whole number, got {self.seed!r}",
                                   where="seed")  # fmt: skip
+        if not 0 <= self.seed <= MAX_SEED:
+            # scikit-learn's random_state takes 0 .. 2**32 - 1; outside it, it raises.
+            raise SoftmaxLabError(f"The seed must be between 0 and {MAX_SEED}, got {self.seed}",
+                                  where="seed", hint="Any number in that range; 0 is usual.")  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
