@@ -23,7 +23,9 @@ from sklearn.preprocessing import OneHotEncoder
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import feature_names_out, row_cross_entropy
+from dashboard.limits import LIMITS, Limits
 from dashboard.search import WARM_START_MIN_ROWS, silence_convergence_warnings
+from dashboard.training import _prepare_data
 
 __all__ = [
     "MAX_BANDS",
@@ -42,6 +44,7 @@ __all__ = [
     "information_view",
     "map_features",
     "threshold_decisions",
+    "training_part",
 ]
 
 MAX_RESOLUTION = 200
@@ -670,6 +673,45 @@ def _motion(pipeline, fits: list, converged: list[bool], X_test: pd.DataFrame, y
         accuracy=np.asarray(accuracies),
         converged=tuple(converged),
     )
+
+
+def training_part(
+    table: pd.DataFrame, model, *, table_profile=None, limits: Limits = LIMITS
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows and labels a trained model was fitted on, rebuilt from its table.
+
+    The record keeps the held-out part only; the training part is split again from the table
+    by the training module's own code (same checks, seed and share), and the held-out rows are
+    compared with the record's so that another table is refused.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table the model was trained on.
+    model : dashboard.training.TrainedModel
+    table_profile : dashboard.profile.TableProfile, optional
+        The table's profile when already known.
+    limits : Limits, optional
+
+    Returns
+    -------
+    X_train : pandas.DataFrame
+    y_train : numpy.ndarray of str
+
+    Raises
+    ------
+    SoftmaxLabError
+        When the table is not the one the model was trained on.
+    """
+    # training's own split (the one place that splits a table): a copy here would drift.
+    data = _prepare_data(table, model.config, limits=limits, table_profile=table_profile)
+    if not np.array_equal(np.asarray(data.X_test.index), np.asarray(model.test_index)):
+        raise SoftmaxLabError(
+            "This table is not the one the model was trained on",
+            where="table",
+            hint="Load the training data again, or train on the current data.",
+        )
+    return data.X_train, np.asarray(data.y_train, dtype=str)
 
 
 def _check_c_grid(c_grid) -> tuple[float, ...]:

@@ -32,6 +32,7 @@ from dashboard.explore import (
     information_view,
     map_features,
     threshold_decisions,
+    training_part,
 )
 from dashboard.training import TrainingConfig, build_pipeline, train
 
@@ -294,6 +295,20 @@ def test_c_motion_from_model_equals_a_fresh_fit_at_every_c(model):
     again = c_motion(model.pipeline, X_train, y_train, X_test=model.X_test, y_test=model.y_test,
                      c_grid=model.config.c_grid)  # fmt: skip
     np.testing.assert_allclose(again.coef, motion.coef, atol=1e-10)
+
+
+def test_training_part_is_the_documented_split(model):
+    table = _table()
+    y = table["label"].to_numpy().astype(str)
+    X_train, _, y_train, _ = train_test_split(
+        table[["size", "weight", "count", "colour"]], y, test_size=model.config.test_size,
+        stratify=y, random_state=model.config.seed,
+    )  # fmt: skip
+    got_X, got_y = training_part(table, model)
+    pd.testing.assert_frame_equal(got_X, X_train)
+    np.testing.assert_array_equal(got_y, y_train)
+    with pytest.raises(SoftmaxLabError, match="not the one the model was trained on"):
+        training_part(_table(seed=9), model)
 
 
 def test_c_motion_from_model_needs_the_path(model):
