@@ -10,6 +10,7 @@ Category axes are forced to ``type="category"`` so labels such as ``"1"`` stay l
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -159,23 +160,7 @@ def confusion_matrix_figure(
             f"{len(names)} class names for a {counts.shape[0]}-class confusion matrix",
             where="confusion matrix",
         )
-    if normalize is None:
-        text = [[f"{int(c)}" for c in row] for row in counts]
-        colour_title = "rows"
-        hover = "true: %{y}<br>predicted: %{x}<br>rows: %{customdata}<extra></extra>"
-    else:
-        text = [
-            [f"{s:.2f}<br>({int(c)})" for s, c in zip(srow, crow, strict=True)]
-            for srow, crow in zip(z, counts, strict=True)
-        ]
-        colour_title = {
-            "true": "share of<br>true class",
-            "pred": "share of<br>predicted",
-            "all": "share of<br>all rows",
-        }[normalize]
-        hover = (
-            "true: %{y}<br>predicted: %{x}<br>rows: %{customdata}<br>share: %{z:.3f}<extra></extra>"
-        )
+    cells = _confusion_cells(counts, z, normalize)
     n = len(names)
     fig = go.Figure(
         go.Heatmap(
@@ -183,13 +168,13 @@ def confusion_matrix_figure(
             x=names,
             y=names,
             customdata=counts,
-            text=text,
+            text=cells.text,
             texttemplate="%{text}" if n <= 30 else None,
-            hovertemplate=hover,
+            hovertemplate=cells.hover,
             colorscale="Blues",
             zmin=0,
             zmax=1 if normalize is not None else None,
-            colorbar={"title": {"text": colour_title}},
+            colorbar={"title": {"text": cells.colour_title}},
             xgap=1,
             ygap=1,
         )
@@ -200,6 +185,38 @@ def confusion_matrix_figure(
     fig.update_xaxes(title_text="predicted class", type="category", side="bottom")
     fig.update_yaxes(title_text="true class", type="category", autorange="reversed")
     return _layout(fig, title=plain_text(title) if title else None, height=height)
+
+
+@dataclass(frozen=True)
+class _ConfusionCells:
+    """What the confusion heatmap writes: each cell's text, the colour bar's title, the hover."""
+
+    text: list[list[str]]
+    colour_title: str
+    hover: str
+
+
+def _confusion_cells(counts: np.ndarray, z: np.ndarray, normalize: str | None) -> _ConfusionCells:
+    if normalize is None:
+        return _ConfusionCells(
+            text=[[f"{int(c)}" for c in row] for row in counts],
+            colour_title="rows",
+            hover="true: %{y}<br>predicted: %{x}<br>rows: %{customdata}<extra></extra>",
+        )
+    return _ConfusionCells(
+        text=[
+            [f"{s:.2f}<br>({int(c)})" for s, c in zip(srow, crow, strict=True)]
+            for srow, crow in zip(z, counts, strict=True)
+        ],
+        colour_title={
+            "true": "share of<br>true class",
+            "pred": "share of<br>predicted",
+            "all": "share of<br>all rows",
+        }[normalize],
+        hover=(
+            "true: %{y}<br>predicted: %{x}<br>rows: %{customdata}<br>share: %{z:.3f}<extra></extra>"
+        ),
+    )
 
 
 def _add_cell_targets(
@@ -357,9 +374,9 @@ def cv_scores_figure(
         and "log_loss" in cv_results.columns
         and {"mean_log_loss", "std_log_loss"} <= set(summary.columns)
     )
-    panels = [("accuracy", "mean_accuracy", "std_accuracy", "")]
+    panels = [_CvPanel("accuracy", "mean_accuracy", "std_accuracy", "")]
     if with_loss:
-        panels.append(("log_loss", "mean_log_loss", "std_log_loss", " (log-loss)"))
+        panels.append(_CvPanel("log_loss", "mean_log_loss", "std_log_loss", " (log-loss)"))
     fig = make_subplots(
         rows=len(panels),
         cols=1,
@@ -370,69 +387,12 @@ def cv_scores_figure(
             "CV log-loss (lower is better)",
         ][: len(panels)],
     )
-    c_values = summary["C"].to_numpy(dtype=float)
-    for row, (score, mean_col, std_col, suffix) in enumerate(panels, start=1):
-        show_legend = row == 1
-        fig.add_trace(
-            go.Scatter(
-                x=cv_results["C"].to_numpy(dtype=float),
-                y=cv_results[score].to_numpy(dtype=float),
-                customdata=cv_results["fold"].to_numpy(),
-                mode="markers",
-                name="each fold" + suffix,
-                legendgroup="each fold",
-                showlegend=show_legend,
-                marker={"color": FOLD_COLOUR, "size": 7},
-                hovertemplate="C=%{x:.4g}<br>fold %{customdata}: %{y:.4f}<extra></extra>",
-            ),
-            row=row,
-            col=1,
-        )
-        means = summary[mean_col].to_numpy(dtype=float)
-        fig.add_trace(
-            go.Scatter(
-                x=c_values,
-                y=means,
-                error_y={
-                    "type": "data",
-                    "array": summary[std_col].to_numpy(dtype=float),
-                    "visible": True,
-                },
-                mode="lines+markers",
-                name="mean over folds" + suffix,
-                legendgroup="mean",
-                showlegend=show_legend,
-                line={"color": MEAN_COLOUR},
-                hovertemplate="C=%{x:.4g}<br>mean: %{y:.4f}<extra></extra>",
-            ),
-            row=row,
-            col=1,
-        )
-        for name, value, symbol, colour, dash in (
-            ("best C", best_C, "star", BEST_COLOUR, "dash"),
-            ("one-SE C", one_se_C, "diamond", ONE_SE_COLOUR, "dot"),
-        ):
-            if value is None:
-                continue
-            at = np.flatnonzero(np.isclose(c_values, float(value), rtol=1e-9, atol=0))
-            y_value = float(means[at[0]]) if at.size else None
-            fig.add_trace(
-                go.Scatter(
-                    x=[float(value)],
-                    y=[y_value],
-                    mode="markers",
-                    name=name + suffix,
-                    legendgroup=name,
-                    showlegend=show_legend,
-                    marker={"symbol": symbol, "size": 16, "color": colour},
-                    hovertemplate=f"{name}: C=%{{x:.4g}}<extra></extra>",
-                ),
-                row=row,
-                col=1,
-            )
-            fig.add_vline(
-                x=float(value), line_dash=dash, line_color=colour, opacity=0.6, row=row, col=1
-            )
+    chosen = (
+        ("best C", best_C, "star", BEST_COLOUR, "dash"),
+        ("one-SE C", one_se_C, "diamond", ONE_SE_COLOUR, "dot"),
+    )
+    for row, panel in enumerate(panels, start=1):
+        _add_cv_panel(fig, row, panel, cv_results, summary, chosen)
     fig.update_xaxes(
         type="log", title_text="C (larger = weaker regularisation)", row=len(panels), col=1
     )
@@ -443,6 +403,79 @@ def cv_scores_figure(
     return _layout(
         fig, title=plain_text(title) if title else None, height=560 if with_loss else 360
     )
+
+
+@dataclass(frozen=True)
+class _CvPanel:
+    """One panel of the CV chart: the per-fold score column, its mean and std columns."""
+
+    score: str
+    mean: str
+    std: str
+    suffix: str
+
+
+def _add_cv_panel(fig, row: int, panel: _CvPanel, cv_results, summary, chosen) -> None:
+    """Each fold's dots, the mean line with its error bars, and the chosen C's markers."""
+    show_legend = row == 1
+    c_values = summary["C"].to_numpy(dtype=float)
+    fig.add_trace(
+        go.Scatter(
+            x=cv_results["C"].to_numpy(dtype=float),
+            y=cv_results[panel.score].to_numpy(dtype=float),
+            customdata=cv_results["fold"].to_numpy(),
+            mode="markers",
+            name="each fold" + panel.suffix,
+            legendgroup="each fold",
+            showlegend=show_legend,
+            marker={"color": FOLD_COLOUR, "size": 7},
+            hovertemplate="C=%{x:.4g}<br>fold %{customdata}: %{y:.4f}<extra></extra>",
+        ),
+        row=row,
+        col=1,
+    )
+    means = summary[panel.mean].to_numpy(dtype=float)
+    fig.add_trace(
+        go.Scatter(
+            x=c_values,
+            y=means,
+            error_y={
+                "type": "data",
+                "array": summary[panel.std].to_numpy(dtype=float),
+                "visible": True,
+            },
+            mode="lines+markers",
+            name="mean over folds" + panel.suffix,
+            legendgroup="mean",
+            showlegend=show_legend,
+            line={"color": MEAN_COLOUR},
+            hovertemplate="C=%{x:.4g}<br>mean: %{y:.4f}<extra></extra>",
+        ),
+        row=row,
+        col=1,
+    )
+    for name, value, symbol, colour, dash in chosen:
+        if value is None:
+            continue
+        at = np.flatnonzero(np.isclose(c_values, float(value), rtol=1e-9, atol=0))
+        y_value = float(means[at[0]]) if at.size else None
+        fig.add_trace(
+            go.Scatter(
+                x=[float(value)],
+                y=[y_value],
+                mode="markers",
+                name=name + panel.suffix,
+                legendgroup=name,
+                showlegend=show_legend,
+                marker={"symbol": symbol, "size": 16, "color": colour},
+                hovertemplate=f"{name}: C=%{{x:.4g}}<extra></extra>",
+            ),
+            row=row,
+            col=1,
+        )
+        fig.add_vline(
+            x=float(value), line_dash=dash, line_color=colour, opacity=0.6, row=row, col=1
+        )
 
 
 def probability_bars_figure(
@@ -565,12 +598,7 @@ def coefficient_paths_figure(
             where="coefficient paths",
         )
     k = _class_position(labels, class_name, default=len(labels) - 1)
-    if weights.shape[1] == 1 and len(labels) == 2:
-        path = weights[:, 0, :] if k == 1 else np.zeros_like(weights[:, 0, :])
-    elif weights.shape[1] == len(labels):
-        path = weights[:, k, :]
-    else:
-        raise SoftmaxLabError("The weights do not match the classes", where="coefficient paths")
+    path = _class_weights(weights, len(labels), k)
     order = np.argsort(c_values)
     c_sorted, path = c_values[order], path[order]
     size = np.abs(path).max(axis=0) if path.size else np.zeros(len(names))
@@ -587,19 +615,9 @@ def coefficient_paths_figure(
             )
         )
     if best_C is not None and shown.size:
-        # A trace, not a shape: a shape's annotation is misplaced on a log axis.
         low = float(min(0.0, path[:, shown].min()))
         high = float(max(0.0, path[:, shown].max()))
-        fig.add_trace(
-            go.Scatter(
-                x=[float(best_C), float(best_C)],
-                y=[low, high],
-                mode="lines",
-                name="best C",
-                line={"color": BEST_COLOUR, "dash": "dash"},
-                hovertemplate="best C = %{x:.4g}<extra></extra>",
-            )
-        )
+        fig.add_trace(_best_C_line(float(best_C), low, high))
     fig.add_hline(y=0, line_color="grey", line_width=1)
     fig.update_xaxes(type="log", title_text="C (larger = weaker regularisation)")
     fig.update_yaxes(title_text=f"weight for class {plain_text(labels[k])}")
@@ -608,6 +626,27 @@ def coefficient_paths_figure(
     if hidden > 0:
         default_title += f" ({len(shown)} largest of {len(names)} features)"
     return _layout(fig, title=plain_text(title) if title else default_title, height=420)
+
+
+def _class_weights(weights: np.ndarray, n_classes: int, k: int) -> np.ndarray:
+    """One class's weights at each C; with two classes scikit-learn keeps the second's only."""
+    if weights.shape[1] == 1 and n_classes == 2:
+        return weights[:, 0, :] if k == 1 else np.zeros_like(weights[:, 0, :])
+    if weights.shape[1] == n_classes:
+        return weights[:, k, :]
+    raise SoftmaxLabError("The weights do not match the classes", where="coefficient paths")
+
+
+def _best_C_line(best_C: float, low: float, high: float) -> go.Scatter:
+    # A trace, not a shape: a shape's annotation is misplaced on a log axis.
+    return go.Scatter(
+        x=[best_C, best_C],
+        y=[low, high],
+        mode="lines",
+        name="best C",
+        line={"color": BEST_COLOUR, "dash": "dash"},
+        hovertemplate="best C = %{x:.4g}<extra></extra>",
+    )
 
 
 def logit_contributions_figure(
