@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import re
 from collections.abc import Mapping
@@ -12,7 +13,7 @@ import pandas as pd
 
 from dashboard.prediction import column_type
 
-__all__ = ["render_script", "reproducible_script"]
+__all__ = ["default_settings", "render_script", "reproducible_script"]
 
 _BLOCK = re.compile(r"^([ \t]*)# >>> (?P<name>[a-z ]+)\n.*?^[ \t]*# <<< (?P=name)\n", re.M | re.S)
 _SETTING = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*) = [^#\n]*?(?P<comment>  #[^\n]*)?$", re.M)
@@ -32,6 +33,19 @@ def rules_source() -> str:
 
     source = inspect.getsource(rules)
     return re.sub(r"^from __future__ import annotations\n", "", source, count=1, flags=re.M)
+
+
+def default_settings() -> dict[str, Any]:
+    """The template's settings (their names and placeholder values), to fill in and render.
+
+    >>> default_settings()["DECIMAL"]
+    '.'
+    """
+    from dashboard.export import script_template
+
+    blocks = {m.group("name"): m.group(0) for m in _BLOCK.finditer(template_source())}
+    names = [name for name, _ in _SETTING.findall(blocks["settings"])]
+    return {name: copy.deepcopy(getattr(script_template, name)) for name in names}
 
 
 def _settings_block(block: str, settings: Mapping[str, Any]) -> str:
