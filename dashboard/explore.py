@@ -395,12 +395,13 @@ def decision_map(
         elif f == y:
             columns[f] = np.repeat(yv, nx)
         else:
-            columns[f] = np.repeat(ref[f].to_numpy(), n)
+            # Series.repeat keeps the column's dtype (Int64, boolean, str with their own NA).
+            held = ref[f].repeat(n).reset_index(drop=True)
+            if held.dtype == object:
+                # NaN for missing, as in training: SimpleImputer does not see None as missing.
+                held = held.where(held.notna(), np.nan)
+            columns[f] = held
     grid = pd.DataFrame(columns)
-    for f in categorical:
-        if f not in (x, y):
-            # Text with NaN for missing, as in training: SimpleImputer does not see None.
-            grid[f] = grid[f].astype(object).where(grid[f].notna(), np.nan)
     try:
         proba = np.asarray(pipeline.predict_proba(grid), dtype=float)
     except (ValueError, TypeError) as err:

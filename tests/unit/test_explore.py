@@ -138,6 +138,29 @@ def test_map_extends_the_range_to_the_reference_value(model):
     assert m.x_values[-1] == 100.0 and m.reference_x == 100.0
 
 
+def test_map_keeps_pandas_own_dtypes_and_missing_values():
+    rng = np.random.default_rng(0)
+    n = 120
+    table = pd.DataFrame({
+        "i": pd.array(rng.integers(0, 10, n), dtype="Int64"),
+        "f": pd.array(rng.normal(size=n), dtype="Float64"),
+        "b": pd.array(rng.random(n) > 0.5, dtype="boolean"),
+        "s": pd.array(rng.choice(["x", "y", "z"], n), dtype="str"),
+        "label": rng.choice(["A", "B"], n),
+    })  # fmt: skip
+    table.loc[3, ["i", "f", "b", "s"]] = [pd.NA, pd.NA, pd.NA, np.nan]
+    config = TrainingConfig(target="label", features=("i", "f", "b", "s"), cv_folds=3, n_jobs=1)
+    trained = train(table, config, scheduler="")
+    ref = table.loc[[3], ["i", "f", "b", "s"]]
+    for x, y in [("i", "f"), ("b", "s"), ("s", "f")]:
+        m = decision_map(trained.pipeline, trained.X_test, x=x, y=y, reference=ref, resolution=4)
+        row = _hand_row(ref, **{x: m.x_values[1], y: m.y_values[0]})
+        np.testing.assert_allclose(m.proba[0, 1], trained.pipeline.predict_proba(row)[0],
+                                   rtol=1e-12)  # fmt: skip
+        assert all(value is None for _, value in m.held_at)
+        assert "missing" in m.caption
+
+
 def test_two_class_map_matches_predict_proba():
     rng = np.random.default_rng(1)
     X = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80)})
