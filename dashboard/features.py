@@ -549,8 +549,9 @@ class TextTerm:
 class TextFeatures(TransformerMixin, BaseEstimator):
     """Free-text columns as word and character n-gram TF-IDF, sparse, with a capped vocabulary.
 
-    Per column, two ``TfidfVectorizer``: words (1 and 2 words, ``sublinear_tf``) and characters
-    within words (2 to 5 characters, which survive typos and word endings), each keeping its
+    Per column, two ``TfidfVectorizer`` with ``sublinear_tf``: words and word pairs seen in at
+    least two rows, and runs of 2 to 5 characters within words (which survive typos and word
+    endings), each keeping its
     ``max_*_features`` most frequent terms and each row scaled to unit length. Missing text is
     the empty text.
 
@@ -561,12 +562,12 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> X = pd.DataFrame({"review": ["great value", "broke fast", None, "great, great"]})
+    >>> X = pd.DataFrame({"review": ["great value", "broke fast", None, "great value, fast"]})
     >>> tf = TextFeatures(max_char_features=0).fit(X)
     >>> [str(t) for t in tf.terms()]
-    ["review: 'broke'", "review: 'broke fast'", "review: 'fast'", "review: 'great'", "review: 'great great'", "review: 'great value'", "review: 'value'"]
+    ["review: 'fast'", "review: 'great'", "review: 'great value'", "review: 'value'"]
     >>> tf.transform(X).shape
-    (4, 7)
+    (4, 4)
     """
 
     def __init__(
@@ -586,7 +587,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
                 (
                     "words",
                     TfidfVectorizer(
-                        analyzer="word", ngram_range=(1, 2), max_features=self.max_word_features,
+                        analyzer="word", ngram_range=(1, 2), min_df=2, max_features=self.max_word_features,
                         **common,
                     ),
                 )
