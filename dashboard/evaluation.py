@@ -474,15 +474,7 @@ def evaluate_holdout(
     precision, recall, f1, support = precision_recall_fscore_support(
         y, predicted, labels=label_list, zero_division=0
     )
-    per_class = pd.DataFrame(
-        {
-            "class": pd.Series(label_list, dtype=object),
-            "precision": precision.astype(float),
-            "recall": recall.astype(float),
-            "f1": f1.astype(float),
-            "support": support.astype(int),
-        }
-    )
+    per_class = _per_class_table(label_list, precision, recall, f1, support)
     losses = row_cross_entropy(y, p, names)
     weights = support / support.sum()
     return HoldoutEvaluation(
@@ -499,6 +491,18 @@ def evaluate_holdout(
         f1_weighted=float(f1 @ weights),
         accuracy_interval=accuracy_interval(int(np.trace(cm)), int(cm.sum())),
         baseline=None if y_train is None else baseline_scores(y_train, y, names),
+    )
+
+
+def _per_class_table(classes, precision, recall, f1, support) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "class": pd.Series(classes, dtype=object),
+            "precision": precision.astype(float),
+            "recall": recall.astype(float),
+            "f1": f1.astype(float),
+            "support": support.astype(int),
+        }
     )
 
 
@@ -1107,41 +1111,20 @@ def roc_curves(
                 f"{name}: no ROC curve, because the rows are all "
                 f"{'other classes' if positives == 0 else name}."
             )
-            per_class.append(
-                Curve(
-                    name=name,
-                    x=np.array([]),
-                    y=np.array([]),
-                    score=float("nan"),
-                    positives=positives,
-                )
-            )
+            per_class.append(_no_curve(name, positives))
             continue
         fpr, tpr, score = _roc(onehot[:, k], p[:, k])
         # the mean curve needs a function of fpr: at a vertical step take the highest tpr
         tprs.append(np.interp(grid, fpr, tpr, left=0.0, right=1.0))
         x, y = thin_curve(fpr, tpr, max_points=max_points)
         per_class.append(Curve(name=name, x=x, y=y, score=score, positives=positives))
-    fpr, tpr, micro_score = _roc(onehot.ravel(), p.ravel())
-    x, y = thin_curve(fpr, tpr, max_points=max_points)
-    micro = Curve(name="micro average", x=x, y=y, score=micro_score, positives=int(onehot.sum()))
-    scores = [c.score for c in per_class if np.isfinite(c.score)]
-    macro_score = float(np.mean(scores)) if scores else float("nan")
-    macro = None
+    macro_xy = None
     if tprs:
         mean_tpr = np.mean(tprs, axis=0)
         mean_tpr[0] = 0.0
-        macro = Curve(
-            name="macro average", x=grid, y=mean_tpr, score=macro_score, positives=int(onehot.sum())
-        )
-    return CurveSet(
-        kind="roc",
-        per_class=tuple(per_class),
-        micro=micro,
-        macro=macro,
-        micro_score=micro_score,
-        macro_score=macro_score,
-        notes=tuple(notes),
+        macro_xy = (grid, mean_tpr)
+    return _curve_set(
+        "roc", per_class, notes, onehot, p, _roc, max_points=max_points, macro_xy=macro_xy
     )
 
 
@@ -1178,23 +1161,55 @@ def precision_recall_curves(
         positives = int(onehot[:, k].sum())
         if positives == 0:
             notes.append(f"{name}: no precision-recall curve, because no row is {name}.")
-            per_class.append(
-                Curve(name=name, x=np.array([]), y=np.array([]), score=float("nan"), positives=0)
-            )
+            per_class.append(_no_curve(name, 0))
             continue
         recall, precision, score = _precision_recall(onehot[:, k], p[:, k])
         x, y = thin_curve(recall, precision, max_points=max_points)
         per_class.append(Curve(name=name, x=x, y=y, score=score, positives=positives))
-    recall, precision, micro_score = _precision_recall(onehot.ravel(), p.ravel())
-    x, y = thin_curve(recall, precision, max_points=max_points)
-    micro = Curve(name="micro average", x=x, y=y, score=micro_score, positives=int(onehot.sum()))
+    return _curve_set("pr", per_class, notes, onehot, p, _precision_recall, max_points=max_points)
+
+
+def _no_curve(name: str, positives: int) -> Curve:
+    """A class without a curve (no rows of it, or only rows of it): score nan."""
+    return Curve(name=name, x=np.array([]), y=np.array([]), score=float("nan"), positives=positives)
+
+
+def _curve_set(
+    kind: str,
+    per_class: list[Curve],
+    notes: list[str],
+    onehot: np.ndarray,
+    p: np.ndarray,
+    curve,
+    *,
+    max_points: int,
+    macro_xy: tuple[np.ndarray, np.ndarray] | None = None,
+) -> CurveSet:
+    """Per-class curves with the micro average (rows and classes pooled) and the macro score.
+
+    The macro score is the mean of the per-class scores that exist; ``curve`` is `_roc` or
+    `_precision_recall`.
+    """
+    x, y, micro_score = curve(onehot.ravel(), p.ravel())
+    x, y = thin_curve(x, y, max_points=max_points)
+    positives = int(onehot.sum())
+    micro = Curve(name="micro average", x=x, y=y, score=micro_score, positives=positives)
     scores = [c.score for c in per_class if np.isfinite(c.score)]
     macro_score = float(np.mean(scores)) if scores else float("nan")
+    macro = None
+    if macro_xy is not None:
+        macro = Curve(
+            name="macro average",
+            x=macro_xy[0],
+            y=macro_xy[1],
+            score=macro_score,
+            positives=positives,
+        )
     return CurveSet(
-        kind="pr",
+        kind=kind,
         per_class=tuple(per_class),
         micro=micro,
-        macro=None,
+        macro=macro,
         micro_score=micro_score,
         macro_score=macro_score,
         notes=tuple(notes),
