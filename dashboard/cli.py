@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import os
+import stat
 import sys
 import warnings
 from pathlib import Path
@@ -104,9 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _read_file(path: str, *, what: str, limit: int) -> bytes:
-    file = Path(path)
+    """A file's bytes, refused by what it is before anything is read, and read with a cap.
+
+    Devices (``/dev/zero``), pipes, sockets and folders are refused from ``stat``: a
+    device says its size is 0 and would be read until memory runs out. The file is opened
+    without blocking (a pipe swapped in after the check cannot hang us), checked again on
+    the open descriptor, and never more than ``limit`` bytes are read.
+    """
     try:
-        size = file.stat().st_size
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise SoftmaxLabError(
+                f"This is a folder, not a {what}", where=path, hint="Give the path of a file."
+            )
+        _refuse_if_not_regular(mode, what=what, path=path)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise SoftmaxLabError(
             f"There is no {what} at this path", where=path, hint="Check the file name and folder."
@@ -115,20 +128,41 @@ def _read_file(path: str, *, what: str, limit: int) -> bytes:
         raise SoftmaxLabError(
             f"The {what} cannot be read ({exc.strerror or exc})", where=path
         ) from None
-    if file.is_dir():
-        raise SoftmaxLabError(
-            f"This is a folder, not a {what}", where=path, hint="Give the path of a file."
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(file.fileno())
+        _refuse_if_not_regular(info.st_mode, what=what, path=path)
+        if info.st_size > limit:
+            raise SoftmaxLabError(
+                f"The {what} is too large ({info.st_size:,} bytes; the limit is {limit:,})",
+                where=path,
+            )
+        try:
+            raw = file.read(limit + 1)
+        except OSError as exc:
+            raise SoftmaxLabError(
+                f"The {what} cannot be read ({exc.strerror or exc})", where=path
+            ) from None
+    if len(raw) > limit:  # it grew after the size check
+        raise SoftmaxLabError(f"The {what} is too large (the limit is {limit:,} bytes)", where=path)
+    return raw
+
+
+def _refuse_if_not_regular(mode: int, *, what: str, path: str) -> None:
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a pipe"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "not a regular file"
         )
-    if size > limit:
         raise SoftmaxLabError(
-            f"The {what} is too large ({size:,} bytes; the limit is {limit:,})", where=path
+            f"This is {kind}, not a {what}, so it was not read",
+            where=path,
+            hint="Give the path of a regular file.",
         )
-    try:
-        return file.read_bytes()
-    except OSError as exc:
-        raise SoftmaxLabError(
-            f"The {what} cannot be read ({exc.strerror or exc})", where=path
-        ) from None
 
 
 def _write_file(path: str, data: bytes | str, *, what: str) -> None:
@@ -385,9 +419,32 @@ def main(
     except KeyboardInterrupt:
         err.write("error: stopped by the user\n")
         return 130
-    except Exception as exc:  # a bug: one apology line, no traceback
+    except Exception as exc:
+        if _is_invalid_parameter(exc):  # a setting scikit-learn refused: the user's to change
+            err.write(f"error: {_one_line(_invalid_parameter_message(exc))}\n")
+            return EXIT_USER_ERROR
+        # a bug: one apology line, no traceback
         err.write(APOLOGY.format(kind=type(exc).__name__) + "\n")
         return EXIT_BUG
+
+
+def _is_invalid_parameter(exc: BaseException) -> bool:
+    """scikit-learn's InvalidParameterError: an option value it refuses (our checks missed it)."""
+    if "sklearn" not in sys.modules:
+        return False
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    return isinstance(exc, InvalidParameterError)
+
+
+def _invalid_parameter_message(exc: BaseException) -> str:
+    return str(
+        SoftmaxLabError(
+            f"A setting is not valid: {str(exc).splitlines()[0] if str(exc) else exc!r}",
+            where="options",
+            hint="Check the values given to the options (run with --help for their ranges).",
+        )
+    )
 
 
 def _one_line(text: str) -> str:
