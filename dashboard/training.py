@@ -56,6 +56,7 @@ __all__ = [
     "class_weight_what_if",
     "normalise_labels",
     "parse_c_grid",
+    "prepare_again",
     "rank_candidates",
     "train",
 ]
@@ -518,6 +519,8 @@ def _column_kinds(
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class _PreparedData:
+    """A table ready for training: the feature branches, the split, the folds, what was left out."""
+
     numeric: list[str]
     categorical: list[str]
     excluded: list[tuple[str, str]]
@@ -993,6 +996,33 @@ def _notes(
     return notes
 
 
+def prepare_again(
+    table: pd.DataFrame,
+    model: TrainedModel,
+    *,
+    limits: Limits = LIMITS,
+    table_profile: TableProfile | None = None,
+) -> _PreparedData:
+    """The model's own rows, held-out split and folds, prepared again from its table.
+
+    The one place that splits a table: whoever needs the model's training part (the
+    class-weight what-if, the C path's models) asks here rather than splitting again.
+
+    Raises
+    ------
+    SoftmaxLabError
+        When the table is not the one the model was trained on (its held-out rows differ).
+    """
+    data = _prepare_data(table, model.config, limits=limits, table_profile=table_profile)
+    if not np.array_equal(np.asarray(data.X_test.index), np.asarray(model.test_index)):
+        raise SoftmaxLabError(
+            "This table is not the one the model was trained on",
+            where="table",
+            hint="Load the training data again, or train on the current data.",
+        )
+    return data
+
+
 def class_weight_what_if(
     table: pd.DataFrame,
     model: TrainedModel,
@@ -1026,13 +1056,7 @@ def class_weight_what_if(
         When the table is not the one the model was trained on.
     """
     silence_convergence_warnings()
-    data = _prepare_data(table, model.config, limits=limits, table_profile=table_profile)
-    if not np.array_equal(np.asarray(data.X_test.index), np.asarray(model.test_index)):
-        raise SoftmaxLabError(
-            "This table is not the one the model was trained on",
-            where="table",
-            hint="Load the training data again, or train on the current data.",
-        )
+    data = prepare_again(table, model, limits=limits, table_profile=table_profile)
     predictions = {}
     for weight in (None, "balanced"):
         pipeline = build_pipeline(
