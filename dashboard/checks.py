@@ -56,6 +56,12 @@ LEAK_FOLDS = 5
 LEAK_MIN_ROWS = 10
 """Below this many training rows the single-feature check says nothing."""
 
+PURITY_MIN_ROWS = 5
+PURITY_COVERAGE = 0.9
+"""A category with at least ``PURITY_MIN_ROWS`` rows is well supported; when such categories
+hold ``PURITY_COVERAGE`` of the rows, their purity (rows in their category's most frequent
+class) counts too: cross-validation misses twice on a small category split 1 to 1."""
+
 DUPLICATE_SHARE = 0.10
 DUPLICATE_MIN_ROWS = 3
 """At least this share, and this many, held-out rows that repeat a training row get a warning."""
@@ -192,6 +198,22 @@ def _tree_accuracy(x: np.ndarray, codes: np.ndarray, fold_of: np.ndarray, n_clas
     return right / codes.size
 
 
+def _supported_purity(keys: np.ndarray, codes: np.ndarray, n_classes: int) -> float:
+    """Share of rows in their category's most frequent class, over well-supported categories.
+
+    0 when those categories hold less than ``PURITY_COVERAGE`` of the rows, so that a column
+    of ids or of rare values (each trivially pure) never counts.
+    """
+    n_keys = int(keys.max()) + 1 if keys.size else 0
+    table = np.bincount(keys * n_classes + codes, minlength=n_keys * n_classes)
+    table = table.reshape(n_keys, n_classes)
+    supported = table.sum(axis=1) >= PURITY_MIN_ROWS
+    covered = int(table[supported].sum())
+    if covered < PURITY_COVERAGE * codes.size:
+        return 0.0
+    return float(table[supported].max(axis=1).sum() / covered)
+
+
 def _code_like(n_distinct: int, n_classes: int) -> bool:
     """A numeric column with this few distinct values reads as a code, like a category."""
     return n_distinct <= max(2 * n_classes, 10)
@@ -210,14 +232,15 @@ def _column_score(
         keys = pd.factorize(text.map(lambda v: v if v is None else str(v)), use_na_sentinel=False)[
             0
         ]
-        return _mapping_accuracy(keys, codes, fold_of, fallback, n_classes), LEAK_ACCURACY
+        score = _mapping_accuracy(keys, codes, fold_of, fallback, n_classes)
+        return max(score, _supported_purity(keys, codes, n_classes)), LEAK_ACCURACY
     x = _as_numbers(column)
     keys = pd.factorize(x, use_na_sentinel=False)[0]
     n_distinct = int(keys.max()) + 1 if keys.size else 0
     score = _mapping_accuracy(keys, codes, fold_of, fallback, n_classes)
     if _code_like(n_distinct, n_classes):
         # The mapping is the best one-feature model on so few values; a tree adds nothing.
-        return score, LEAK_ACCURACY
+        return max(score, _supported_purity(keys, codes, n_classes)), LEAK_ACCURACY
     if _tree_could_reach(x, codes, int(fold_of.max()) + 1, n_classes):
         score = max(score, _tree_accuracy(x, codes, fold_of, n_classes))
     return score, LEAK_ACCURACY_NUMERIC
@@ -292,8 +315,15 @@ def single_feature_accuracy(
       classes, in the order of the column's values, change too often for them to reach the
       leak bar (then the score is the first model's, a lower bound; noise costs no trees).
 
+    For a category column (or a numeric one with so few values it reads as a code), the score
+    is the larger of that and the categories' purity: the share of rows in their category's
+    most frequent class, counted over categories of at least ``PURITY_MIN_ROWS`` rows when
+    these hold at least ``PURITY_COVERAGE`` of the rows (cross-validation alone misses twice
+    on a small category whose rows disagree 1 to 1).
+
     Missing values count as a value of their own. Because each row is scored by a model that
-    did not see it, a column of unique values (an id) scores what always guessing scores.
+    did not see it, and purity needs well-supported categories, a column of unique values
+    (an id) scores what always guessing scores.
 
     Parameters
     ----------
