@@ -1269,43 +1269,60 @@ def decision_map_figure(
             where="decision map shade",
         )
     m = decision_map
-    k = len(m.classes)
     names = _plain_labels(m.classes)
+    z, shade_text = _map_shade(m, shade)
+    xs, x_axis = _map_axis(m.x_values, m.x_categorical)
+    ys, y_axis = _map_axis(m.y_values, m.y_categorical)
+    custom = np.stack([m.top_probability, m.entropy_bits], axis=-1)
+    fig = go.Figure()
+    for position, name in enumerate(names):
+        inside = m.predicted == position
+        fig.add_trace(_region_trace(xs, ys, np.where(inside, z, np.nan), custom, position, name))
+    given = [v is not None for v in (x_points, y_points, true_class)]
+    if any(given):
+        _add_map_points(
+            fig, m, names, x_points, y_points, true_class, predicted_class, row_ids, max_points
+        )
+    fig.add_trace(_reference_star(m))
+    fig.update_xaxes(title_text=plain_text(m.x), **x_axis)
+    fig.update_yaxes(title_text=plain_text(m.y), **y_axis)
+    fig.update_layout(legend={"title": {"text": f"shade: {shade_text}"}})
+    return _layout(fig, title=plain_text(title) if title else None, height=520)
+
+
+def _map_shade(m: DecisionMap, shade: str) -> tuple[np.ndarray, str]:
+    """The shade in [0, 1] (0 palest: a uniform guess) and what it shows, for the legend."""
+    k = len(m.classes)
     if shade == "probability":
         z = (m.top_probability - 1 / k) / (1 - 1 / k)
         shade_text = "top probability"
     else:
         z = 1 - m.entropy_bits / np.log2(k)
         shade_text = "entropy (bits)"
-    z = np.clip(z, 0.0, 1.0)
-    xs, x_axis = _map_axis(m.x_values, m.x_categorical)
-    ys, y_axis = _map_axis(m.y_values, m.y_categorical)
-    custom = np.stack([m.top_probability, m.entropy_bits], axis=-1)
-    fig = go.Figure()
-    for position, name in enumerate(names):
-        colour = class_colour(position)
-        inside = m.predicted == position
-        fig.add_trace(
-            go.Heatmap(
-                x=xs,
-                y=ys,
-                z=np.where(inside, z, np.nan),
-                customdata=custom,
-                zmin=0,
-                zmax=1,
-                colorscale=[[0, _rgba(colour, 0.08)], [1, _rgba(colour, 0.75)]],
-                showscale=False,
-                name=f"region: {name}",
-                hovertemplate=f"predicted: {name}<br>top probability: %{{customdata[0]:.3f}}"
-                "<br>entropy: %{customdata[1]:.3f} bits<extra></extra>",
-                hoverongaps=False,
-            )
-        )
-    given = [v is not None for v in (x_points, y_points, true_class)]
-    if any(given):
-        _add_map_points(
-            fig, m, names, x_points, y_points, true_class, predicted_class, row_ids, max_points
-        )
+    return np.clip(z, 0.0, 1.0), shade_text
+
+
+def _region_trace(xs, ys, z, custom, position: int, name: str) -> go.Heatmap:
+    """One predicted class's region, in its colour, NaN (transparent) elsewhere."""
+    colour = class_colour(position)
+    return go.Heatmap(
+        x=xs,
+        y=ys,
+        z=z,
+        customdata=custom,
+        zmin=0,
+        zmax=1,
+        colorscale=[[0, _rgba(colour, 0.08)], [1, _rgba(colour, 0.75)]],
+        showscale=False,
+        name=f"region: {name}",
+        hovertemplate=f"predicted: {name}<br>top probability: %{{customdata[0]:.3f}}"
+        "<br>entropy: %{customdata[1]:.3f} bits<extra></extra>",
+        hoverongaps=False,
+    )
+
+
+def _reference_star(m: DecisionMap) -> go.Scatter:
+    """The reference row (whose other features the map holds fixed), as a gold star."""
     rng = np.random.default_rng(0)
     ref_x = _point_coordinates([m.reference_x], m.x_values, m.x_categorical, rng)
     ref_y = _point_coordinates([m.reference_y], m.y_values, m.y_categorical, rng)
@@ -1313,21 +1330,15 @@ def decision_map_figure(
         ref_x = np.round(ref_x)
     if m.y_categorical:
         ref_y = np.round(ref_y)
-    fig.add_trace(
-        go.Scatter(
-            x=ref_x,
-            y=ref_y,
-            mode="markers",
-            name="reference row",
-            marker={"symbol": "star", "size": 18, "color": "#ffd700",
-                    "line": {"color": "black", "width": 1.5}},
-            hovertemplate="reference row<extra></extra>",
-        )
+    return go.Scatter(
+        x=ref_x,
+        y=ref_y,
+        mode="markers",
+        name="reference row",
+        marker={"symbol": "star", "size": 18, "color": "#ffd700",
+                "line": {"color": "black", "width": 1.5}},
+        hovertemplate="reference row<extra></extra>",
     )  # fmt: skip
-    fig.update_xaxes(title_text=plain_text(m.x), **x_axis)
-    fig.update_yaxes(title_text=plain_text(m.y), **y_axis)
-    fig.update_layout(legend={"title": {"text": f"shade: {shade_text}"}})
-    return _layout(fig, title=plain_text(title) if title else None, height=520)
 
 
 def _add_map_points(fig, m, names, x_points, y_points, true_class, predicted, row_ids, limit):
