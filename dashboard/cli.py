@@ -438,9 +438,10 @@ def _is_invalid_parameter(exc: BaseException) -> bool:
 
 
 def _invalid_parameter_message(exc: BaseException) -> str:
+    text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
     return str(
         SoftmaxLabError(
-            f"A setting is not valid: {str(exc).splitlines()[0] if str(exc) else exc!r}",
+            f"A setting is not valid: {text}",
             where="options",
             hint="Check the values given to the options (run with --help for their ranges).",
         )
