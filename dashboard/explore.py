@@ -41,6 +41,7 @@ __all__ = [
     "cost_matrix",
     "cost_threshold",
     "decision_map",
+    "feature_spread",
     "information_view",
     "map_features",
     "threshold_decisions",
@@ -123,6 +124,55 @@ def map_features(pipeline) -> tuple[tuple[str, ...], tuple[str, ...]]:
         one_hot = any(isinstance(step, OneHotEncoder) for _, step in steps)
         (categorical if one_hot else numeric).extend(str(c) for c in columns)
     return tuple(numeric), tuple(categorical)
+
+
+def feature_spread(pipeline) -> pd.DataFrame:
+    """The model's input columns ranked by how far apart their weights pull the classes.
+
+    For each input of the LogisticRegression (numeric columns are standardised, so their
+    weights are comparable) the spread is the largest minus the smallest weight across the
+    classes (a two-class model's softmax has weights 0 and w, so the spread is ``|w|``); a
+    categorical column takes the largest spread among its one-hot columns. The first two rows
+    are the natural axes of a static decision map.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        The trained model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``feature`` and ``spread``, largest spread first (ties in the pipeline's order).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from dashboard.training import build_pipeline
+    >>> X = pd.DataFrame({"a": [0.0, 1, 2, 3, 4, 5], "b": [1.0, 1, 1, 1, 1, 0],
+    ...                   "c": ["u", "v", "u", "v", "u", "v"]})
+    >>> pipe = build_pipeline(numeric=["a", "b"], categorical=["c"]).fit(X, list("nnnyyy"))
+    >>> feature_spread(pipe)["feature"].tolist()
+    ['a', 'b', 'c']
+    """
+    numeric, categorical = map_features(pipeline)
+    _, model = _preprocess_and_model(pipeline)
+    coef = np.asarray(model.coef_, dtype=float)
+    if coef.shape[0] == 1:
+        coef = np.vstack([np.zeros_like(coef), coef])
+    spread_out = coef.max(axis=0) - coef.min(axis=0)
+    names = feature_names_out(pipeline)
+    spread = dict.fromkeys([*numeric, *categorical], 0.0)
+    # Longest names first, so that a column named "a = b" is not taken for a value of "a".
+    by_length = sorted(categorical, key=len, reverse=True)
+    for name, value in zip(names, spread_out, strict=True):
+        owner = name if name in numeric else None
+        if owner is None:
+            owner = next((c for c in by_length if name.startswith(f"{c} = ")), None)
+        if owner is not None:
+            spread[owner] = max(spread[owner], float(value))
+    table = pd.DataFrame({"feature": list(spread), "spread": list(spread.values())})
+    return table.sort_values("spread", ascending=False, kind="stable").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -782,6 +832,22 @@ class CostDecisions:
     mean_cost: float
     accuracy: float
     threshold: float | None = None
+
+    def costs_table(self) -> pd.DataFrame:
+        """The costs as a table: one row per true class, one column per decided class.
+
+        Examples
+        --------
+        >>> d = cost_decisions(["a"], [[0.9, 0.1]], classes=["a", "b"], costs=[[0, 2], [5, 0]])
+        >>> table = d.costs_table()
+        >>> table.index.name, table.to_numpy().tolist()
+        ('true class', [[0.0, 2.0], [5.0, 0.0]])
+        """
+        names = list(self.classes)
+        frame = pd.DataFrame(self.costs, index=pd.Index(names, dtype=object), columns=names)
+        frame.index.name = "true class"
+        frame.columns.name = "decided class"
+        return frame
 
     def sentences(self) -> list[str]:
         """The result in plain words."""

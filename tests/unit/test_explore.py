@@ -29,6 +29,7 @@ from dashboard.explore import (
     cost_matrix,
     cost_threshold,
     decision_map,
+    feature_spread,
     information_view,
     map_features,
     threshold_decisions,
@@ -202,6 +203,37 @@ def test_map_refuses_a_bad_reference_row(model):
         empty = model.X_test.assign(size=np.nan)
         decision_map(model.pipeline, empty, x="size", y="weight",
                      reference=model.X_test.iloc[[0]].assign(size=np.nan))  # fmt: skip
+
+
+def test_feature_spread_against_the_weights_read_by_hand():
+    X_train, _, y_train, _ = _split(_table(400, seed=2))
+    pipe = build_pipeline(numeric=["size", "weight", "count"], categorical=["colour"])
+    pipe.fit(X_train, y_train)
+    ref = _reference_fit(X_train, y_train, 1.0)
+    names = ref[0].get_feature_names_out()  # n__size, ..., c__colour_blue, ...
+    spread = np.ptp(ref[-1].coef_, axis=0)
+    expected = {
+        "size": spread[names == "n__size"][0],
+        "weight": spread[names == "n__weight"][0],
+        "count": spread[names == "n__count"][0],
+        "colour": spread[np.char.startswith(names.astype(str), "c__colour_")].max(),
+    }
+    table = feature_spread(pipe)
+    assert table["feature"].tolist() == sorted(expected, key=expected.get, reverse=True)
+    np.testing.assert_allclose(table["spread"], sorted(expected.values(), reverse=True),
+                               rtol=1e-8)  # fmt: skip
+    assert table["feature"].tolist()[:2] == ["size", "colour"]
+
+
+def test_feature_spread_of_two_classes_is_the_absolute_weight():
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"a": rng.normal(size=90), "b": rng.normal(size=90)})
+    y = np.where(2 * X["a"] - 0.5 * X["b"] + rng.normal(0, 0.3, 90) > 0, "yes", "no")
+    pipe = build_pipeline(numeric=["a", "b"], categorical=[]).fit(X, y)
+    w = pipe[-1].coef_[0]
+    table = feature_spread(pipe)
+    assert table["feature"].tolist() == ["a", "b"]
+    np.testing.assert_allclose(table["spread"], np.abs(w), rtol=1e-12)
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,6 +424,9 @@ def test_cost_decisions_match_a_hand_computation():
     assert d.total_cost == 2.0 and d.mean_cost == 0.5 and d.accuracy == 0.5
     assert d.confusion.tolist() == [[0, 0, 1], [0, 0, 1], [0, 0, 2]]
     assert d.threshold is None
+    table = d.costs_table()
+    assert table.index.tolist() == ["a", "b", "c"] and table.columns.tolist() == ["a", "b", "c"]
+    np.testing.assert_array_equal(table.to_numpy(), COSTS)
     assert any("2 in total" in s for s in d.sentences())
 
 
