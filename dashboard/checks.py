@@ -21,6 +21,7 @@ __all__ = [
     "WARNING_KINDS",
     "DataWarning",
     "check_data",
+    "check_result",
     "duplicate_warning",
     "grid_edge_warning",
     "leak_warnings",
@@ -141,9 +142,12 @@ def _is_numeric(column: pd.Series) -> bool:
 
 
 def _as_numbers(column: pd.Series) -> np.ndarray:
+    """Floats with NaN for anything missing or infinite (nullable and date columns too)."""
     if pd.api.types.is_datetime64_any_dtype(column):
-        return (column - column.min()).dt.total_seconds().to_numpy(dtype=float)
-    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+        column = (column - column.min()).dt.total_seconds()
+    x = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+    x[~np.isfinite(x)] = np.nan
+    return x
 
 
 def _mapping_accuracy(
@@ -684,3 +688,47 @@ def check_data(
         if extra is not None:
             warnings.append(extra)
     return tuple(warnings)
+
+
+def check_result(
+    c_grid: Sequence[float],
+    best_C: float,
+    *,
+    n_test: int,
+    n_correct: int,
+    limits: Limits = LIMITS,
+) -> tuple[DataWarning, ...]:
+    """The checks that need the search's outcome: a wide accuracy interval, the grid's edge.
+
+    Complements :func:`check_data` without repeating it: a held-out part under
+    ``MIN_TEST_ROWS`` rows was already named there, so the interval is only checked on
+    larger ones.
+
+    Parameters
+    ----------
+    c_grid : sequence of float
+        The values of C searched.
+    best_C : float
+        The value the search chose.
+    n_test, n_correct : int
+        Held-out rows, and how many the refit model predicted right.
+    limits : Limits, optional
+
+    Returns
+    -------
+    tuple of DataWarning
+        A ``"small_test"`` warning when the interval is wider than ``MAX_INTERVAL_WIDTH``,
+        then a ``"grid_edge"`` one, each when it applies.
+
+    Examples
+    --------
+    >>> [w.kind for w in check_result([0.1, 1, 10], 10, n_test=40, n_correct=25)]
+    ['small_test', 'grid_edge']
+    >>> check_result([0.1, 1, 10], 1, n_test=17, n_correct=17)
+    ()
+    """
+    found = []
+    if n_test >= MIN_TEST_ROWS:
+        found.append(small_test_warning(n_test, n_correct=n_correct))
+    found.append(grid_edge_warning(c_grid, best_C, limits=limits))
+    return tuple(w for w in found if w is not None)

@@ -467,3 +467,32 @@ def test_check_data_orders_leaks_duplicates_and_size():
     y_test = np.concatenate([y_test[:5], y_train[:10]])
     kinds = [w.kind for w in checks.check_data(X_train, y_train, X_test, y_test, target="gender")]
     assert kinds == ["leak", "duplicates", "small_test"]
+
+
+def test_check_result_names_a_wide_interval_and_the_edge_once():
+    kinds = [w.kind for w in checks.check_result([0.1, 1, 10], 10, n_test=40, n_correct=25)]
+    assert kinds == ["small_test", "grid_edge"]
+    # Under MIN_TEST_ROWS the size was named before the search: not again.
+    assert checks.check_result([0.1, 1, 10], 1, n_test=17, n_correct=9) == ()
+    assert checks.check_result([0.1, 1, 10], 1, n_test=500, n_correct=450) == ()
+
+
+def test_every_kind_of_column_is_read():
+    # Nullable integers, infinities, nullable booleans, time-zone dates, categoricals, text.
+    X = pd.DataFrame(
+        {
+            "count": pd.array([1, None, 3, 4] * 10, dtype="Int64"),
+            "ratio": [1.0, np.inf, -np.inf, 2.0] * 10,
+            "flag": pd.array([True, None, False, True] * 10, dtype="boolean"),
+            "when": pd.to_datetime(["2020-01-01", None, "2021-01-01", "2022-05-01"] * 10, utc=True),
+            "kind": pd.Categorical(["x", "y", None, "x"] * 10),
+            "text": pd.Series(["u", None, "w", "v"] * 10, dtype="str"),
+        }
+    )
+    y = list("pqrs") * 10  # each position of the pattern is one class
+    scores = checks.single_feature_accuracy(X, y)
+    # Four distinct values (missing is one) name the four classes exactly.
+    assert scores["count"] == scores["when"] == scores["text"] == 1.0
+    # Both infinities read as missing, like the two True rows and the two 'x' rows: each pair
+    # of classes shares a value, so at best one row in two of those is right: 3 of 4.
+    assert scores["ratio"] == scores["flag"] == scores["kind"] == pytest.approx(0.75)
