@@ -23,7 +23,7 @@ from sklearn.preprocessing import StandardScaler
 from dashboard import cli
 
 REPO = Path(__file__).resolve().parents[2]
-PYTHON = REPO / ".venv" / "bin" / "python"
+PYTHON = sys.executable
 
 PROFILE_KEYS = {"rows", "columns", "load_report"}
 COLUMN_KEYS = {"name", "kind", "missing", "unique", "feature", "target"}
