@@ -50,6 +50,7 @@ __all__ = [
     "decision_map_figure",
     "information_figure",
     "log_loss_split_figure",
+    "selected_map_row",
 ]
 
 MAX_FIGURE_POINTS = 20_000
@@ -1281,7 +1282,14 @@ def decision_map_figure(
     given = [v is not None for v in (x_points, y_points, true_class)]
     if any(given):
         _add_map_points(
-            fig, m, names, x_points, y_points, true_class, predicted_class, row_ids, max_points
+            fig,
+            m,
+            x_points=x_points,
+            y_points=y_points,
+            true_class=true_class,
+            predicted=predicted_class,
+            row_ids=row_ids,
+            limit=max_points,
         )
     fig.add_trace(_reference_star(m))
     fig.update_xaxes(title_text=plain_text(m.x), **x_axis)
@@ -1341,7 +1349,10 @@ def _reference_star(m: DecisionMap) -> go.Scatter:
     )  # fmt: skip
 
 
-def _add_map_points(fig, m, names, x_points, y_points, true_class, predicted, row_ids, limit):
+def _add_map_points(
+    fig, m: DecisionMap, *, x_points, y_points, true_class, predicted, row_ids, limit: int
+) -> None:
+    """The held-out rows on the map: coloured by true class, a cross on the ones predicted wrong."""
     if x_points is None or y_points is None or true_class is None:
         raise SoftmaxLabError(
             "Points need their x values, y values and true classes together",
@@ -1365,6 +1376,7 @@ def _add_map_points(fig, m, names, x_points, y_points, true_class, predicted, ro
     py = _point_coordinates(yp[keep], m.y_values, m.y_categorical, rng)
     truth, pred, ids = truth[keep], pred[keep], ids[keep]
     shown_pred = np.array([plain_text(p) for p in pred], dtype=object)
+    names = _plain_labels(m.classes)
     for position, cls in enumerate(m.classes):
         mask = truth == cls
         if not mask.any():
@@ -1518,3 +1530,51 @@ def log_loss_split_figure(view: InformationView, *, title: str | None = None) ->
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text="log-loss (bits per row)")
     return _layout(fig, title=plain_text(title) if title else None, height=380)
+
+
+def selected_map_row(event: object) -> int | None:
+    """The id of the held-out point clicked on a decision map (``row_ids`` of the figure).
+
+    Parameters
+    ----------
+    event : object
+        What ``st.plotly_chart(..., on_select="rerun", selection_mode="points")`` returned
+        (or its ``selection``, or a plain dict); anything else gives None.
+
+    Returns
+    -------
+    int or None
+        The first selected point's row id; None when no point of the map is selected (a
+        click on a region or the reference star selects no row).
+
+    Examples
+    --------
+    >>> selected_map_row({"selection": {"points": [{"customdata": [12, "setosa"]}]}})
+    12
+    >>> selected_map_row({"selection": {"points": [{"customdata": [0.91, 0.4]}]}}) is None
+    True
+    >>> selected_map_row(None) is None
+    True
+    """
+
+    def get(obj: object, key: str) -> object:
+        if isinstance(obj, dict):
+            return obj.get(key)
+        try:
+            return obj[key]  # type: ignore[index]
+        except (KeyError, TypeError, IndexError, AttributeError):
+            return getattr(obj, key, None)
+
+    selection = get(event, "selection")
+    points = get(selection if selection is not None else event, "points")
+    if not isinstance(points, list | tuple):
+        return None
+    for point in points:
+        data = get(point, "customdata")
+        # Points carry [row id, predicted class]; regions carry [probability, entropy].
+        if isinstance(data, list | tuple) and len(data) >= 2 and isinstance(data[1], str):
+            try:
+                return int(data[0])
+            except (TypeError, ValueError):
+                continue
+    return None
