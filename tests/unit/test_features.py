@@ -1,0 +1,369 @@
+"""dashboard.features against references built another way: hand-made parts, plain sklearn pipelines."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from dashboard.features import (
+    MODEL_FILE_TYPES,
+    DateParts,
+    FiniteNumbers,
+    TextFeatures,
+    count_model_inputs,
+    detect_dates,
+    finite_numbers,
+    non_finite_warnings,
+    preprocessor,
+    strongest_terms,
+)
+
+C_GRID = [0.1, 1.0, 10.0, 100.0]
+
+
+def _model(pre) -> Pipeline:
+    return Pipeline(
+        [("preprocess", pre), ("logisticregression", LogisticRegression(max_iter=3000))]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures the team makes: a table where the date matters, one whose signal is in a text column
+
+
+def weather_table(seed: int = 0, n: int = 2000) -> pd.DataFrame:
+    """Daily weather whose class follows the season, a warming trend and a weekend effect.
+
+    Dates are day/month/year text with 12 malformed cells; 'wind' is a weak numeric feature.
+    """
+    rng = np.random.default_rng(seed)
+    days = pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 6 * 365, n), unit="D")
+    day_of_year = days.day_of_year.to_numpy()
+    season = np.cos(2 * np.pi * (day_of_year - 200) / 365.25)
+    trend = (days.year.to_numpy() + day_of_year / 365.25 - 2018) / 2
+    weekend = (days.day_of_week.to_numpy() >= 5) * 0.8
+    score = 1.5 * season + trend + weekend + rng.normal(0, 0.7, n)
+    label = np.where(score > 0.8, "hot", np.where(score < -0.8, "cold", "mild"))
+    when = pd.Series(days.strftime("%d/%m/%Y"), dtype=object)
+    when.iloc[rng.choice(n, 12, replace=False)] = "32/13/2019"
+    wind = rng.normal(size=n) + 0.3 * (label == "hot")
+    return pd.DataFrame({"when": when, "wind": wind, "weather": label})
+
+
+GOOD = ["love", "enjoy", "recommend", "delight", "impress", "satisf", "adore", "prais"]
+BAD = ["disappoint", "annoy", "frustrat", "regret", "fail", "complain", "hate", "return"]
+ENDINGS = ["", "e", "s", "ed", "ing", "es", "ingly", "ful", "ment"]
+FILLER = [
+    *["the", "a", "it", "this", "product", "item", "was", "is", "and", "i", "my", "for"],
+    *["with", "very", "really", "quite", "after", "days", "week", "box", "arrived", "color"],
+    *["size", "price", "kitchen", "gift", "daughter", "son", "works"],
+]
+
+
+def review_table(seed: int = 0, n: int = 600) -> pd.DataFrame:
+    """Product reviews scored great/other; the signal is in words written in many forms."""
+    rng = np.random.default_rng(seed)
+    label = np.where(rng.random(n) < 0.45, "great", "other")
+    reviews = []
+    for cls in label:
+        words = list(rng.choice(FILLER, size=rng.integers(5, 12)))
+        main, other = (GOOD, BAD) if cls == "great" else (BAD, GOOD)
+        for _ in range(rng.integers(1, 3)):
+            word = str(rng.choice(main)) + str(rng.choice(ENDINGS))
+            words.insert(rng.integers(0, len(words) + 1), word)
+        if rng.random() < 0.35:  # a word of the other side, negated
+            word = "not " + str(rng.choice(other)) + str(rng.choice(ENDINGS))
+            words.insert(rng.integers(0, len(words) + 1), word)
+        reviews.append(" ".join(words))
+    reviews[3] = None  # a missing review is empty text
+    return pd.DataFrame({"review": reviews, "score": label})
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+
+def _hand_parts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Year, season and weekday computed by hand, the way a notebook would."""
+    when = pd.to_datetime(frame["when"], format="%d/%m/%Y", errors="coerce")
+    angle = 2 * np.pi * (when.dt.day_of_year - 1) / 365.25
+    return pd.DataFrame(
+        {
+            "year": when.dt.year,
+            "season_sin": np.sin(angle),
+            "season_cos": np.cos(angle),
+            "weekday": when.dt.day_of_week.astype("Float64").astype(float),
+            "wind": frame["wind"],
+        }
+    )
+
+
+def test_date_parts_beat_no_date_and_match_a_hand_made_pipeline():
+    table = weather_table()
+    y = table["weather"].to_numpy()
+    X_train, X_test, y_train, y_test = train_test_split(
+        table[["when", "wind"]], y, test_size=0.25, stratify=y, random_state=0
+    )
+    ours = _model(preprocessor(numeric=["wind"], dates=["when"])).fit(X_train, y_train)
+    without = _model(preprocessor(numeric=["wind"])).fit(X_train, y_train)
+    hand_pre = ColumnTransformer(
+        [
+            ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+             ["year", "season_sin", "season_cos", "wind"]),
+            ("wd", make_pipeline(SimpleImputer(strategy="most_frequent"),
+             OneHotEncoder(handle_unknown="ignore")), ["weekday"]),
+        ]
+    )  # fmt: skip
+    hand = _model(hand_pre).fit(_hand_parts(X_train), y_train)
+
+    ours_acc = ours.score(X_test, y_test)
+    hand_acc = hand.score(_hand_parts(X_test), y_test)
+    assert ours_acc > without.score(X_test, y_test) + 0.15
+    # At least the hand-made pipeline, up to 3 of the 500 held-out rows (different scaling).
+    assert ours_acc >= hand_acc - 3 / len(y_test)
+
+
+def test_date_parts_against_hand_computed_values():
+    X = pd.DataFrame(
+        {"d": ["2021-01-01 06:00:00", "2021-07-02 18:00:00", None, "bad", "2024-12-31 00:00:00"]}
+    )
+    dp = DateParts().fit(X)
+    out = dp.transform(X)
+    names = list(dp.get_feature_names_out())
+    assert names[:5] == ["d_year", "d_season_sin", "d_season_cos", "d_weekday_Tue", "d_weekday_Fri"]
+    assert names[5:] == ["d_hour_sin", "d_hour_cos"]
+    # 2021-07-02 18:00: day 183 of 365 (0-based) plus 0.75 of a day.
+    frac = (182 + 0.75) / 365
+    assert out[1, 0] == pytest.approx(2021 + frac)
+    assert out[1, 1] == pytest.approx(np.sin(2 * np.pi * frac))
+    assert out[1, 2] == pytest.approx(np.cos(2 * np.pi * frac))
+    assert out[1, 3:5].tolist() == [0.0, 1.0]  # a Friday
+    assert out[0, 5:7] == pytest.approx([1.0, 0.0])  # 06:00 is a quarter turn
+    # 2024 is a leap year: 31 December is day 365 (0-based) of 366.
+    assert out[4, 0] == pytest.approx(2024 + 365 / 366)
+    assert np.isnan(out[2]).all() and np.isnan(out[3]).all()
+
+
+def test_date_parts_keep_only_what_varies_and_accept_datetimes():
+    X = pd.DataFrame({"d": pd.to_datetime(["2020-03-02", "2021-03-02", "2022-03-02"])})
+    # Same day of the year (2020 is leap, but 2 March is day 62 then, 61 otherwise), no clock.
+    dp = DateParts().fit(X)
+    assert "d_hour_sin" not in dp.get_feature_names_out()
+    same_day = pd.DataFrame({"d": pd.to_datetime(["2021-03-02 10:00", "2022-03-02 10:00"])})
+    assert list(DateParts().fit(same_day).get_feature_names_out()) == ["d_year", "d_weekday_Tue",
+                                                                       "d_weekday_Wed"]  # fmt: skip
+    # Fitted on text, applied to datetimes (and the reverse) gives the same numbers.
+    text = pd.DataFrame({"d": ["2020-01-05", "2020-08-01", "2021-02-03"]})
+    stamps = pd.DataFrame({"d": pd.to_datetime(text["d"])})
+    np.testing.assert_allclose(DateParts().fit(text).transform(stamps),
+                               DateParts().fit(stamps).transform(text))  # fmt: skip
+
+
+def test_detect_dates_tolerates_a_few_malformed_cells():
+    good = pd.Series(pd.date_range("2020-01-01", periods=98, freq="D").strftime("%m/%d/%Y"))
+    column = pd.concat([good, pd.Series(["13/45/2020", "soon", None, ""])], ignore_index=True)
+    found = detect_dates(column)
+    assert found.is_date and found.format == "%m/%d/%Y"
+    assert (found.present, found.malformed) == (100, 2)
+    assert found.values.isna().sum() == 4
+    assert found.values.iloc[31] == pd.Timestamp("2020-02-01")
+    assert set(found.examples) == {"13/45/2020", "soon"}
+    # Too many malformed cells: not a date column, and the count says why.
+    worse = pd.concat([good.iloc[:10], pd.Series(["soon"] * 5)], ignore_index=True)
+    assert not detect_dates(worse).is_date
+    assert detect_dates(worse).malformed == 5
+    assert not detect_dates(pd.Series(["red", "green", "blue"])).is_date
+    assert not detect_dates(pd.Series([2020, 2021])).is_date
+
+
+def test_detect_dates_picks_day_first_when_a_day_exceeds_twelve():
+    found = detect_dates(pd.Series(["01/02/2020", "25/12/2020", "03/04/2021"]))
+    assert found.format == "%d/%m/%Y"
+    assert found.values.iloc[0] == pd.Timestamp("2020-02-01")
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+
+
+def test_text_features_reach_a_plain_tfidf_pipeline_tuned_over_the_same_grid():
+    table = review_table()
+    y = table["score"].to_numpy()
+    X_train, X_test, y_train, y_test = train_test_split(
+        table[["review"]], y, test_size=0.3, stratify=y, random_state=0
+    )
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    grid = {"logisticregression__C": C_GRID}
+    plain = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=3000))
+    plain_search = GridSearchCV(plain, grid, cv=cv).fit(X_train["review"].fillna(""), y_train)
+    ours_search = GridSearchCV(_model(preprocessor(text=["review"])), grid, cv=cv).fit(
+        X_train, y_train
+    )
+    plain_acc = plain_search.score(X_test["review"].fillna(""), y_test)
+    ours_acc = ours_search.score(X_test, y_test)
+    assert ours_acc >= plain_acc
+    assert ours_acc > 0.85  # always guessing 'other' gets 0.55
+
+
+def test_text_features_are_sparse_and_named_by_term():
+    X = pd.DataFrame({"note": ["Café good", "good good", None, "bad café"]})
+    tf = TextFeatures(max_word_features=3, max_char_features=4).fit(X)
+    out = tf.transform(X)
+    assert out.format == "csr" and out.shape == (4, 6)
+    terms = tf.terms()
+    # Words in at least two rows, accents stripped: 'good good' is in one row only.
+    assert [t.term for t in terms if t.kind == "words"] == ["cafe", "good"]
+    assert sum(t.kind == "characters" for t in terms) == 4
+    assert str(terms[0]) == "note: 'cafe'"
+    assert out[2].nnz == 0  # missing text has no term
+    # Each block of each row has unit length, as TfidfVectorizer's norm="l2" says.
+    words = out[:, : sum(t.kind == "words" for t in terms)].toarray()
+    norms = np.linalg.norm(words, axis=1)
+    np.testing.assert_allclose(norms[norms > 0], 1.0)
+
+
+def test_text_features_equal_tfidf_vectorizers_fitted_by_hand():
+    docs = review_table(n=80)["review"]
+    X = pd.DataFrame({"review": docs})
+    ours = TextFeatures(max_word_features=50, max_char_features=60).fit(X).transform(X).toarray()
+    text = docs.fillna("")
+    common = {"sublinear_tf": True, "strip_accents": "unicode"}
+    words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=50, **common)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), max_features=60, **common)
+    expected = np.hstack([words.fit_transform(text).toarray(), chars.fit_transform(text).toarray()])
+    np.testing.assert_allclose(ours, expected)
+
+
+def test_strongest_terms_name_the_words_that_pushed_a_class():
+    table = review_table()
+    model = _model(preprocessor(text=["review"])).fit(table[["review"]], table["score"])
+    tf = model.named_steps["preprocess"].named_transformers_["text"]
+    names = [str(t) for t in tf.terms()]
+    row = pd.DataFrame({"review": ["i really love it, recommended"]})
+    x = model.named_steps["preprocess"].transform(row).toarray()[0]
+    coef = model.named_steps["logisticregression"].coef_[0]  # binary: positive pushes 'other'
+    pushed_great = strongest_terms(-coef * x, names, top=3)
+    assert pushed_great and all(value > 0 for _, value in pushed_great)
+    assert any("lov" in name or "recommend" in name for name, _ in pushed_great)
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers that would break the scaler or the solver
+
+
+def odd_numbers_table() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    n = 200
+    x = rng.normal(size=n)
+    y = np.where(x + rng.normal(0, 0.5, n) > 0, "yes", "no")
+    odd = pd.Series(x, dtype=object)
+    odd.iloc[:5] = [np.inf, -np.inf, "Infinity", "1e309", 5e-324]
+    huge = np.r_[1e308, -1e300, 1e-310, rng.normal(size=n - 3)]
+    return pd.DataFrame({"x": odd, "huge": huge, "y": y})
+
+
+def test_infinite_and_overflowing_values_are_missing_counted_and_named():
+    table = odd_numbers_table()
+    clean, counts = finite_numbers(table, ["x", "huge"])
+    assert counts == {"x": 4}
+    assert clean["x"].isna().sum() == 4
+    assert clean["x"].iloc[4] == 5e-324 and clean["huge"].iloc[0] == 1e308
+    assert table["x"].iloc[0] == np.inf  # the input is not changed
+    (sentence,) = non_finite_warnings(counts)
+    assert "'x'" in sentence and "4" in sentence and "missing" in sentence
+
+
+def test_a_pipeline_trains_on_infinite_huge_and_subnormal_numbers():
+    table = odd_numbers_table()
+    X = table[["x", "huge"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow inside the scaler
+        model = _model(preprocessor(numeric=["x", "huge"])).fit(X, table["y"])
+        proba = model.predict_proba(X)
+    assert np.isfinite(proba).all()
+    # The infinities cost 'x' four values, not its signal; the huge values in 'huge' are kept
+    # (clipped to 1e100), so that column's ordinary values scale to about zero.
+    assert model.score(X, table["y"]) > 0.75
+    scaled = model.named_steps["preprocess"].transform(X)
+    assert np.isfinite(scaled).all() and abs(scaled[3:, 1]).max() < 1e-50
+
+
+def test_finite_numbers_transformer_against_numpy():
+    X = np.array([[1.0, np.inf], [-np.inf, 2e200], [np.nan, -5e-324]])
+    out = FiniteNumbers(limit=1e100).fit_transform(X)
+    expected = np.array([[1.0, np.nan], [np.nan, 1e100], [np.nan, -5e-324]])
+    np.testing.assert_array_equal(out, expected)
+    with pytest.raises(ValueError, match="limit"):
+        FiniteNumbers(limit=np.inf).fit(X)
+
+
+@parametrize_with_checks([FiniteNumbers()])
+def test_finite_numbers_passes_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole preprocessing: counts, model files, the C search
+
+
+def test_count_model_inputs_equals_the_fitted_width():
+    table = weather_table(n=300).assign(
+        colour=lambda t: np.where(t["wind"] > 0, "red", "blue"),
+        review=review_table(n=300)["review"],
+    )
+    kinds = {"numeric": ["wind"], "categorical": ["colour"], "dates": ["when"]}
+    count = count_model_inputs(table, **kinds)
+    width = preprocessor(**kinds).fit(table).transform(table).shape[1]
+    assert count.exact and count.total == width
+    assert count.per_column == {"wind": 1, "colour": 2, "when": 1 + 2 + 7}
+    with_text = count_model_inputs(table, **kinds, text=["review"], max_word_features=30,
+                                   max_char_features=40)  # fmt: skip
+    fitted = preprocessor(**kinds, text=["review"], max_word_features=30, max_char_features=40)
+    assert not with_text.exact
+    assert with_text.total >= fitted.fit(table).transform(table).shape[1]
+    assert with_text.per_column["review"] == 70
+
+
+def test_a_fitted_pipeline_round_trips_through_skops_with_only_our_types():
+    skops_io = pytest.importorskip("skops.io")
+    table = weather_table(n=200).assign(review=review_table(n=200)["review"])
+    model = _model(
+        preprocessor(numeric=["wind"], dates=["when"], text=["review"], max_word_features=50,
+                     max_char_features=50)
+    ).fit(table, table["weather"])  # fmt: skip
+    raw = skops_io.dumps(model)
+    untrusted = set(skops_io.get_untrusted_types(data=raw))
+    assert untrusted - {"numpy.dtype"} <= MODEL_FILE_TYPES
+    loaded = skops_io.loads(raw, trusted=sorted(untrusted))
+    np.testing.assert_allclose(loaded.predict_proba(table), model.predict_proba(table))
+
+
+def test_model_inputs_stay_the_same_for_the_same_rows():
+    # The C search fits the preprocessing once per fold: it must be a function of the rows only.
+    table = review_table(n=200).assign(when=weather_table(n=200)["when"])
+    pre_a = preprocessor(dates=["when"], text=["review"]).fit(table)
+    pre_b = preprocessor(dates=["when"], text=["review"]).fit(table.copy())
+    diff = pre_a.transform(table) - pre_b.transform(table)
+    assert abs(diff).max() == 0
+
+
+def test_the_preprocessor_source_needs_no_dashboard_import():
+    import dashboard.features as features
+
+    with open(features.__file__, encoding="utf-8") as handle:
+        source = handle.read()
+    imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+    roots = {line.split()[1].split(".")[0] for line in imports}
+    assert roots <= {"__future__", "math", "collections", "dataclasses", "numpy", "pandas",
+                     "scipy", "sklearn"}  # fmt: skip
