@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -17,6 +18,7 @@ from dashboard.figures import (
     decision_map_figure,
     information_figure,
     log_loss_split_figure,
+    selected_map_row,
 )
 from dashboard.training import build_pipeline
 
@@ -150,3 +152,25 @@ def test_log_loss_split_bars_add_up_to_log_loss(fitted):
     assert float(shares.y[0]) == pytest.approx(
         log_loss(y, prior, labels=pipe.classes_) / math.log(2)
     )
+
+
+def test_a_clicked_point_gives_its_row(fitted):
+    pipe, X, y = fitted
+    m = decision_map(pipe, X, x="length", y="age", reference=X.iloc[[0]], resolution=4)
+    fig = decision_map_figure(
+        m,
+        x_points=X["length"],
+        y_points=X["age"],
+        true_class=y,
+        predicted_class=pipe.predict(X),
+        row_ids=np.arange(len(y)) + 7,
+    )
+    spec = json.loads(fig.to_json())  # what the browser holds and sends back on a click
+    for trace in spec["data"]:
+        if trace["name"].startswith("true: ") or trace["name"] == "predicted wrong":
+            event = {"selection": {"points": [{"customdata": trace["customdata"][0]}]}}
+            first = trace["customdata"][0][0]
+            assert selected_map_row(event) == first and first >= 7
+    # A region's cell carries [top probability, entropy]: no row.
+    assert selected_map_row({"selection": {"points": [{"customdata": [0.9, 0.4]}]}}) is None
+    assert selected_map_row({"selection": {"points": []}}) is None
