@@ -20,6 +20,7 @@ from dashboard.limits import LIMITS, Limits
 __all__ = [
     "WARNING_KINDS",
     "DataWarning",
+    "SingleFeatureScores",
     "check_data",
     "check_result",
     "duplicate_warning",
@@ -298,6 +299,22 @@ def _single_feature_scores(
     return scores
 
 
+@dataclass(frozen=True, kw_only=True)
+class SingleFeatureScores:
+    """How well each feature alone predicts the target (:func:`single_feature_accuracy`).
+
+    Attributes
+    ----------
+    accuracy : dict
+        Column -> accuracy between 0 and 1, in the order the columns were checked.
+    always_guessing : float
+        The accuracy of always guessing the most frequent class, on the same folds.
+    """
+
+    accuracy: dict[str, float]
+    always_guessing: float
+
+
 def single_feature_accuracy(
     X: pd.DataFrame,
     y: Sequence | np.ndarray,
@@ -305,7 +322,7 @@ def single_feature_accuracy(
     features: Sequence[str] | None = None,
     random_state: int | None = 0,
     max_rows: int = LEAK_SAMPLE_ROWS,
-) -> dict:
+) -> SingleFeatureScores:
     """How well each feature alone predicts the target, cross-validated.
 
     For every feature, ``LEAK_FOLDS``-fold cross-validated accuracy (on at most ``max_rows``
@@ -345,22 +362,23 @@ def single_feature_accuracy(
 
     Returns
     -------
-    dict
-        Column -> accuracy between 0 and 1, plus the key ``None`` for always guessing the
-        most frequent class on the same folds.
+    SingleFeatureScores
 
     Examples
     --------
     >>> X = pd.DataFrame({"code": ["a1", "a2", "b1", "b2"] * 5, "noise": [1, 2] * 10})
     >>> y = [c[0] for c in X["code"]]
     >>> scores = single_feature_accuracy(X, y)
-    >>> scores["code"], scores["noise"] <= 0.6
-    (1.0, True)
+    >>> scores.accuracy["code"], scores.accuracy["noise"] <= 0.6, scores.always_guessing <= 0.6
+    (1.0, True, True)
     """
     scores = _single_feature_scores(
         X, y, features=features, random_state=random_state, max_rows=max_rows
     )
-    return {name: score for name, (score, _) in scores.items()}
+    guessing, _ = scores.pop(None)
+    return SingleFeatureScores(
+        accuracy={name: score for name, (score, _) in scores.items()}, always_guessing=guessing
+    )
 
 
 def leak_warnings(

@@ -223,7 +223,7 @@ def test_ids_do_not_fire_merely_because_each_is_unique():
         table.drop(columns="churn"), table["churn"], random_state=0
     )
     # A value never seen in the other folds is guessed as the most frequent class.
-    assert scores["customer_id"] == scores[None]
+    assert scores.accuracy["customer_id"] == scores.always_guessing
     assert _leaks(table, "churn") == {}
 
 
@@ -235,7 +235,7 @@ def test_a_rare_outcome_does_not_flag_every_feature():
     hint = np.where(rng.random(n) < 0.3, y, "ok")  # catches 30 % of the frauds, no false alarm
     table = pd.DataFrame({"flagged": np.where(hint == "fraud", "yes", "no"), "outcome": y})
     scores = checks.single_feature_accuracy(table[["flagged"]], y)
-    assert scores["flagged"] >= 0.99
+    assert scores.accuracy["flagged"] >= 0.99
     assert _leaks(table, "outcome") == {}
 
 
@@ -304,11 +304,11 @@ def test_single_feature_accuracy_matches_a_reference():
     folds = list(KFold(n_splits=5, shuffle=True, random_state=3).split(table))
     for name in ("island", "sex", "year"):
         expected = max(_mapping_reference(table[name], y, folds), _purity_reference(table[name], y))
-        assert scores[name] == pytest.approx(expected), name
+        assert scores.accuracy[name] == pytest.approx(expected), name
     # Island: Torgersen (Adelie), Biscoe (Gentoo) and Dream (Chinstrap) hold 244 of 344 rows.
-    assert scores["island"] == pytest.approx(244 / 344)
+    assert scores.accuracy["island"] == pytest.approx(244 / 344)
     expected_guess = _mapping_reference(pd.Series(["same"] * len(y)), y, folds)
-    assert scores[None] == pytest.approx(expected_guess)
+    assert scores.always_guessing == pytest.approx(expected_guess)
 
 
 def test_small_categories_split_one_to_one_do_not_hide_a_synonym():
@@ -317,12 +317,12 @@ def test_small_categories_split_one_to_one_do_not_hide_a_synonym():
     gender = ["masculine"] * 50 + ["feminine"] * 13 + ["masculine", "feminine"]
     X = pd.DataFrame({"sex": sex})
     scores = checks.single_feature_accuracy(X, gender, random_state=0)
-    assert scores["sex"] == pytest.approx(1.0)  # 'none' (2 rows) is not well supported
+    assert scores.accuracy["sex"] == pytest.approx(1.0)  # 'none' (2 rows) is not well supported
     found = checks.leak_warnings(X, gender, target="gender")
     assert [w.column for w in found] == ["sex"]
     X = pd.DataFrame({"sex": sex + ["none"] * 4})
     gender = gender + ["masculine"] * 4
-    assert checks.single_feature_accuracy(X, gender)["sex"] == pytest.approx(68 / 69)
+    assert checks.single_feature_accuracy(X, gender).accuracy["sex"] == pytest.approx(68 / 69)
 
 
 def test_single_feature_accuracy_uses_a_tree_for_measurements():
@@ -338,8 +338,8 @@ def test_single_feature_accuracy_uses_a_tree_for_measurements():
     tree = DecisionTreeClassifier(max_leaf_nodes=9, random_state=0)  # 3 classes -> 9 leaves
     by_tree = accuracy_score(noisy, cross_val_predict(tree, x[:, None], noisy, cv=folds))
     by_value = _mapping_reference(X["x"], noisy, list(folds.split(X)))
-    assert scores["x"] == pytest.approx(max(by_tree, by_value))
-    assert scores["x"] > 0.97
+    assert scores.accuracy["x"] == pytest.approx(max(by_tree, by_value))
+    assert scores.accuracy["x"] > 0.97
 
 
 def test_single_feature_accuracy_errors():
@@ -492,7 +492,12 @@ def test_every_kind_of_column_is_read():
     y = list("pqrs") * 10  # each position of the pattern is one class
     scores = checks.single_feature_accuracy(X, y)
     # Four distinct values (missing is one) name the four classes exactly.
-    assert scores["count"] == scores["when"] == scores["text"] == 1.0
+    assert scores.accuracy["count"] == scores.accuracy["when"] == scores.accuracy["text"] == 1.0
     # Both infinities read as missing, like the two True rows and the two 'x' rows: each pair
     # of classes shares a value, so at best one row in two of those is right: 3 of 4.
-    assert scores["ratio"] == scores["flag"] == scores["kind"] == pytest.approx(0.75)
+    assert (
+        scores.accuracy["ratio"]
+        == scores.accuracy["flag"]
+        == scores.accuracy["kind"]
+        == pytest.approx(0.75)
+    )
