@@ -47,10 +47,12 @@ from dashboard.rules import (
     TRUE_WORDS,
     case_variants,
     clean_names,
+    csv_reader,
     looks_numeric,
     missing_mask,
     number_regex,
     other_decimal,
+    repeated_header_rows,
     type_text_column,
 )
 
@@ -729,22 +731,11 @@ def _sample_text(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _reader(text: str, delimiter: str, escapechar: str | None):
-    return csv.reader(
-        io.StringIO(text, newline=""),
-        delimiter=delimiter,
-        quotechar='"',
-        escapechar=escapechar,
-        doublequote=True,
-        strict=False,
-    )
-
-
 def _records(
     text: str, delimiter: str, escapechar: str | None, limit: int = 400
 ) -> tuple[list[list[str]], list[int]]:
     """Up to ``limit`` records and, for each, the physical line it ends on."""
-    reader = _reader(text, delimiter, escapechar)
+    reader = csv_reader(text, delimiter, escapechar)
     out: list[list[str]] = []
     ends: list[int] = []
     try:
@@ -982,7 +973,7 @@ def _physical_lines(data: bytes, d: _Dialect, records: list[int]) -> list[int]:
         return records  # no quoted line breaks: records are lines
     wanted = sorted(set(records))
     text = data.decode("utf-8", errors="replace")
-    reader = _reader(text, d.delimiter, d.escapechar)
+    reader = csv_reader(text, d.delimiter, d.escapechar)
     mapping: dict[int, int] = {}
     previous_end = 0
     it = iter(wanted)
@@ -1103,28 +1094,16 @@ def _drop_repeated_headers(
     frame: pd.DataFrame, header: list[str], notes: list[str]
 ) -> pd.DataFrame:
     """Leave out rows that repeat the column names (files pasted one after another)."""
-    text_columns = [
-        (name, cell.strip())
-        for name, cell in zip(frame.columns, header, strict=False)
-        if cell.strip() and pd.api.types.is_string_dtype(frame[name].dtype)
-    ]
-    if not text_columns or len(text_columns) < min(2, frame.shape[1]):
+    repeated = repeated_header_rows(frame, header)
+    if repeated is None:
         return frame
-    first, cell = text_columns[0]
-    repeated = frame[first] == cell
-    if not repeated.any():
-        return frame
-    for name, cell in text_columns[1:]:
-        repeated &= frame[name] == cell
     count = int(repeated.sum())
-    if not count or count == len(frame):
-        return frame
-    lines = (np.flatnonzero(repeated.to_numpy()) + 1)[:_SHOW_LINES].tolist()
+    lines = (np.flatnonzero(repeated) + 1)[:_SHOW_LINES].tolist()
     notes.append(
         f"Left out {count:,} row(s) that repeat the column names (data rows "
         f"{_lines_list(lines)}); the file may be several files pasted together."
     )
-    return frame[~repeated.to_numpy()].reset_index(drop=True)
+    return frame[~repeated].reset_index(drop=True)
 
 
 def _other_separator(data: bytes) -> str | None:

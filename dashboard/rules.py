@@ -8,6 +8,8 @@ This module imports only the standard library, numpy and pandas.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 import warnings
@@ -211,6 +213,47 @@ def clean_names(names: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         if name != str(original).strip():
             renamed.append((str(original), name))
     return out, renamed
+
+
+def csv_reader(text: str, delimiter: str, escapechar: str | None):
+    """Python's CSV reader over text with the file's dialect (double quotes, doubled to escape).
+
+    >>> next(csv_reader('a;"b;c"\\n', ";", None))
+    ['a', 'b;c']
+    """
+    return csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        quotechar='"',
+        escapechar=escapechar,
+        doublequote=True,
+        strict=False,
+    )
+
+
+def repeated_header_rows(frame: pd.DataFrame, header: list[str]) -> np.ndarray | None:
+    """Where rows repeat the column names (files pasted one after another), or None.
+
+    Only text columns with a name count, and at least two of them when the table has two
+    columns or more. None when no row repeats them, or every row does.
+
+    >>> frame = pd.DataFrame({0: ["1", "a", "2"], 1: ["x", "b", "y"]})
+    >>> repeated_header_rows(frame, ["a", "b"]).tolist()
+    [False, True, False]
+    """
+    named = [
+        (name, cell.strip())
+        for name, cell in zip(frame.columns, header, strict=False)
+        if cell.strip() and pd.api.types.is_string_dtype(frame[name].dtype)
+    ]
+    if not named or len(named) < min(2, frame.shape[1]):
+        return None
+    repeated = np.ones(len(frame), dtype=bool)
+    for name, cell in named:
+        repeated &= (frame[name] == cell).to_numpy(dtype=bool, na_value=False)
+        if not repeated.any():
+            return None
+    return None if repeated.all() else repeated
 
 
 # --------------------------------------------------------------------------- typing a text column

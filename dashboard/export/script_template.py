@@ -19,7 +19,6 @@ decimal; the best C and the held-out scores are the same.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -85,7 +84,9 @@ from dashboard.rules import (  # noqa: E402 (the rendered script has the rules' 
     SEP_LINE,
     clean_names,
     convert_column,
+    csv_reader,
     label,
+    repeated_header_rows,
     type_text_column,
 )
 
@@ -133,14 +134,7 @@ def header_cells(body, escapechar, offset):
     """The cells of the header line (N_COLUMNS of them; blank ones when there is no header)."""
     if HEADER_ROW is None:
         return [""] * N_COLUMNS
-    reader = csv.reader(
-        io.StringIO(body, newline=""),
-        delimiter=DELIMITER,
-        quotechar='"',
-        escapechar=escapechar,
-        doublequote=True,
-        strict=False,
-    )
+    reader = csv_reader(body, DELIMITER, escapechar)
     header = []
     for number, record in enumerate(reader):
         if number == HEADER_ROW - offset:
@@ -192,15 +186,8 @@ def read_table(path, needed):
 
 def drop_repeated_headers(frame, cells):
     """Leave out rows that repeat the column names (files pasted one after another)."""
-    named = [(j, cell.strip()) for j, cell in enumerate(cells) if cell.strip()]
-    if not named or len(named) < min(2, frame.shape[1]):
-        return frame
-    repeated = pd.Series(True, index=frame.index)
-    for j, cell in named:
-        repeated &= (frame[j].str.strip() == cell).fillna(False).astype(bool)
-    if not repeated.any() or repeated.all():
-        return frame
-    return frame[~repeated.to_numpy()].reset_index(drop=True)
+    repeated = repeated_header_rows(frame, cells)
+    return frame if repeated is None else frame[~repeated].reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- typing the columns
