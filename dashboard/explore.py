@@ -437,21 +437,15 @@ def decision_map(
     xv, yv = axes[x], axes[y]
     nx, ny = len(xv), len(yv)
     n = nx * ny
-    # Vectorised: every column is the reference value repeated, x and y vary (row = iy * nx + ix).
-    columns = {}
+    # Vectorised: one take repeats the reference row n times, keeping every column's dtype
+    # (Int64, boolean, str with their own NA); then x and y vary (row = iy * nx + ix).
+    grid = ref[features].iloc[np.zeros(n, dtype=np.intp)].reset_index(drop=True)
     for f in features:
-        if f == x:
-            columns[f] = np.tile(xv, ny)
-        elif f == y:
-            columns[f] = np.repeat(yv, nx)
-        else:
-            # Series.repeat keeps the column's dtype (Int64, boolean, str with their own NA).
-            held = ref[f].repeat(n).reset_index(drop=True)
-            if held.dtype == object:
-                # NaN for missing, as in training: SimpleImputer does not see None as missing.
-                held = held.where(held.notna(), np.nan)
-            columns[f] = held
-    grid = pd.DataFrame(columns)
+        if f not in (x, y) and grid[f].dtype == object:
+            # NaN for missing, as in training: SimpleImputer does not see None as missing.
+            grid[f] = grid[f].where(grid[f].notna(), np.nan)
+    grid[x] = np.tile(xv, ny)
+    grid[y] = np.repeat(yv, nx)
     try:
         proba = np.asarray(pipeline.predict_proba(grid), dtype=float)
     except (ValueError, TypeError) as err:
