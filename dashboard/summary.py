@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dashboard.training import TrainedModel
 
 __all__ = ["train_summary"]
 
 
-def train_summary(model: Any) -> dict:
+def train_summary(model: TrainedModel) -> dict:
     """The JSON of ``python -m dashboard train`` (also what the exported script prints).
 
     Parameters

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,9 @@ import pandas as pd
 from dashboard.errors import SoftmaxLabError
 from dashboard.export.model_file import library_versions
 from dashboard.summary import train_summary
+
+if TYPE_CHECKING:
+    from dashboard.training import TrainedModel
 
 __all__ = ["html_report"]
 
@@ -70,7 +73,7 @@ def _key_values(pairs: list[tuple[str, Any]]) -> str:
     return f"<table><tbody>{body}</tbody></table>"
 
 
-def _report_figures(model: Any) -> tuple[list[tuple[str, Any]], list[str]]:
+def _report_figures(model: TrainedModel) -> tuple[list[tuple[str, Any]], list[str]]:
     """Every chart of the Evaluate page, from the one list in :mod:`dashboard.charts`; and
     notes on any chart these data cannot have."""
     from dashboard.charts import report_figures
@@ -78,7 +81,7 @@ def _report_figures(model: Any) -> tuple[list[tuple[str, Any]], list[str]]:
     return report_figures(model)
 
 
-def _data_section(loaded: Any, model: Any) -> str:
+def _data_section(loaded: Any, model: TrainedModel) -> str:
     parts = []
     if loaded is None:
         loaded = {}
@@ -88,11 +91,11 @@ def _data_section(loaded: Any, model: Any) -> str:
             for k, v in loaded.items()
         ]
         if not any(k.lower() in ("sha256", "data_sha256") for k, _ in pairs):
-            pairs.append(("SHA-256 of the file", getattr(model, "data_sha256", "") or "unknown"))
+            pairs.append(("SHA-256 of the file", model.data_sha256 or "unknown"))
         parts.append(_key_values(pairs))
         return "".join(parts)
     table = loaded.table
-    sha = getattr(loaded, "sha256", "") or getattr(model, "data_sha256", "")
+    sha = getattr(loaded, "sha256", "") or model.data_sha256
     parts.append(
         _key_values(
             [
@@ -128,7 +131,7 @@ def _data_section(loaded: Any, model: Any) -> str:
     return "".join(parts)
 
 
-def html_report(model: Any, loaded: Any = None) -> str:
+def html_report(model: TrainedModel, loaded: Any = None) -> str:
     """A self-contained HTML report of one training run.
 
     It opens offline: Plotly's JavaScript is inlined once, and a content-security policy
@@ -180,7 +183,7 @@ def html_report(model: Any, loaded: Any = None) -> str:
     return _page(body)
 
 
-def _config_pairs(model: Any) -> list[tuple[str, Any]]:
+def _config_pairs(model: TrainedModel) -> list[tuple[str, Any]]:
     """The Configuration table: every setting of the run, in the user's words."""
     config = model.config
     return [
@@ -206,7 +209,7 @@ def _config_pairs(model: Any) -> list[tuple[str, Any]]:
     ]
 
 
-def _notes(model: Any) -> list[str]:
+def _notes(model: TrainedModel) -> list[str]:
     """The training's notes, and the rows and classes it left out."""
     notes = list(model.notes or ())
     if model.rows_dropped:
@@ -218,10 +221,10 @@ def _notes(model: Any) -> list[str]:
     return notes
 
 
-def _results_section(model: Any, summary: dict) -> list[str]:
+def _results_section(model: TrainedModel, summary: dict) -> list[str]:
     """The Results: the run's numbers, held-out metrics, per-class scores and the CV table."""
     metrics = [(k, v) for k, v in summary["test"].items() if k != "confusion_matrix"]
-    per_class = getattr(model.evaluation, "per_class", None)
+    per_class = model.evaluation.per_class
     body = [
         "<h2>Results</h2>",
         _key_values(
