@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.errors import SoftmaxLabError
+from dashboard.rules import LENIENT_FALSE_WORDS, LENIENT_TRUE_WORDS
 
 __all__ = [
     "PREDICTED_COLUMN",
@@ -204,10 +205,6 @@ def feature_frame(model: FittedModel, table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=table.index)[list(model.pipeline.feature_names_in_)]
 
 
-_TRUE_WORDS = frozenset({"true", "yes", "y", "t", "1", "1.0"})
-_FALSE_WORDS = frozenset({"false", "no", "n", "f", "0", "0.0"})
-
-
 def _as_numbers(column: pd.Series, name: str, *, boolean: bool) -> tuple[pd.Series, str]:
     """A numeric feature column as floats, and what is wrong with it ("" when nothing).
 
@@ -221,8 +218,8 @@ def _as_numbers(column: pd.Series, name: str, *, boolean: bool) -> tuple[pd.Seri
     if boolean:
         lower = text.str.lower()
         converted = pd.Series(np.nan, index=values.index, dtype=float)
-        converted[present & lower.isin(_TRUE_WORDS)] = 1.0
-        converted[present & lower.isin(_FALSE_WORDS)] = 0.0
+        converted[present & lower.isin(LENIENT_TRUE_WORDS)] = 1.0
+        converted[present & lower.isin(LENIENT_FALSE_WORDS)] = 0.0
         wanted = "yes/no values"
     else:
         converted = pd.to_numeric(values.where(present), errors="coerce").astype(float)
