@@ -6,7 +6,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8501
 
-.PHONY: run test lint bench chromium clean
+.PHONY: run test lint bench chromium nginx clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,16 @@ run: $(VENV)/.installed
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
+## Debian's nginx for the test of the shipped reverse-proxy example (deploy/nginx/)
+nginx:
+	@[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nginx-light; }
+
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-## make test: the environment, test tools, chromium, lint, then the whole suite (browser tests included)
-test: $(VENV)/.dev-installed chromium lint
+## make test: the environment, test tools, chromium, nginx, lint, then the whole suite (browser tests included)
+test: $(VENV)/.dev-installed chromium nginx lint
 	$(PY) -m pytest -q
 
 ## make bench: the benchmark figures quoted in the README (not part of make test)
