@@ -13,6 +13,9 @@ Missing values follow one rule, so that a real label such as ``NA`` (North Ameri
 lost: in a column of text, only empty cells are missing. Tokens such as ``NA``, ``n/a``,
 ``-``, ``?`` or ``null`` count as missing only in a column whose other values are all
 numbers, booleans or dates.
+
+Every such word and pattern, and the function that types a text column, live in
+:mod:`dashboard.rules`, which the exported script carries too: the loader holds no copy.
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ from dashboard.errors import SoftmaxLabError
 from dashboard.limits import LIMITS, Limits
 from dashboard.rules import (
     FALSE_WORDS,
-    MISSING_TOKENS,
     NUMBER_DECORATION,
     NUMBER_WITH_DECIMAL_COMMA,
     NUMBER_WITH_DECIMAL_POINT,
@@ -60,7 +62,6 @@ __all__ = [
     "LoadOptions",
     "LoadReport",
     "LoadedTable",
-    "MISSING_TOKENS",
     "load_csv",
     "table_from_frame",
 ]
