@@ -654,6 +654,44 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             [f"{t.column}_{t.kind}_{t.term}" for t in self.terms(input_features)], dtype=object
         )
 
+    # A fitted vocabulary is a dict of numpy integers, which skops stores one file per term (a
+    # model file allows 2,000). The state keeps each vocabulary as two arrays instead: its terms
+    # in column order and their idf weights; loading rebuilds the vectorizers from them.
+    def __getstate__(self):
+        state = super().__getstate__()
+        if "vectorizers_" in state:
+            state = dict(state)
+            state["vectorizers_"] = [
+                [
+                    (kind, None, None)
+                    if vec is None
+                    else (kind, np.asarray(vec.get_feature_names_out(), dtype=str), vec.idf_)
+                    for kind, vec in fitted
+                ]
+                for fitted in state["vectorizers_"]
+            ]
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        compact = state.pop("vectorizers_", None)
+        super().__setstate__(state)
+        if compact is not None:
+            self.vectorizers_ = [
+                [(kind, _rebuilt(self, kind, terms, idf)) for kind, terms, idf in fitted]
+                for fitted in compact
+            ]
+
+
+def _rebuilt(est: TextFeatures, kind: str, terms, idf) -> TfidfVectorizer | None:
+    """A fitted vectorizer from its terms and idf weights (what ``__getstate__`` keeps)."""
+    if terms is None:
+        return None
+    vec = dict(est._vectorizers())[kind]
+    vec.vocabulary_ = {str(term): i for i, term in enumerate(terms)}
+    vec.idf_ = np.asarray(idf, dtype=np.float64)
+    return vec
+
 
 def _input_names(est, input_features) -> list[str]:
     if input_features is not None:
@@ -718,8 +756,8 @@ def preprocessor(
 ) -> ColumnTransformer:
     """The preprocessing step of the model: one branch per kind of column.
 
-    Branch names ``numeric``, ``categorical``, ``dates`` and ``text``; a branch is present only
-    when it has columns. Output is sparse when text makes it mostly zeros.
+    Branch names ``numeric``, ``categorical``, ``dates`` and ``text``, each a Pipeline; a branch
+    is present only when it has columns. Output is sparse when text makes it mostly zeros.
 
     Examples
     --------
@@ -748,8 +786,8 @@ def preprocessor(
         )  # fmt: skip
     if text:
         branches.append(
-            ("text", TextFeatures(max_word_features=max_word_features,
-             max_char_features=max_char_features), list(text))
+            ("text", make_pipeline(TextFeatures(max_word_features=max_word_features,
+             max_char_features=max_char_features)), list(text))
         )  # fmt: skip
     return ColumnTransformer(branches, remainder="drop")
 
