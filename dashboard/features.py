@@ -543,7 +543,10 @@ class TextTerm:
     def __str__(self) -> str:
         if self.kind == "words":
             return f"{self.column}: '{self.term}'"
-        return f"{self.column}: '…{self.term.strip()}…'"
+        # Character runs are padded with a space at a word's edge: "…" marks a cut-off word.
+        start = "" if self.term.startswith(" ") else "…"
+        end = "" if self.term.endswith(" ") else "…"
+        return f"{self.column}: '{start}{self.term.strip()}{end}' (characters)"
 
 
 class TextFeatures(TransformerMixin, BaseEstimator):
@@ -650,9 +653,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         return out
 
     def get_feature_names_out(self, input_features=None):
-        return np.asarray(
-            [f"{t.column}_{t.kind}_{t.term}" for t in self.terms(input_features)], dtype=object
-        )
+        """The terms as readers see them: ``review: 'great'``, ``review: 'gre…' (characters)``."""
+        return np.asarray([str(t) for t in self.terms(input_features)], dtype=object)
 
     # A fitted vocabulary is a dict of numpy integers, which skops stores one file per term (a
     # model file allows 2,000). The state keeps each vocabulary as two arrays instead: its terms

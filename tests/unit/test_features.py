@@ -372,3 +372,36 @@ def test_the_preprocessor_source_needs_no_dashboard_import():
     roots = {line.split()[1].split(".")[0] for line in imports}
     assert roots <= {"__future__", "math", "collections", "dataclasses", "numpy", "pandas",
                      "scipy", "sklearn"}  # fmt: skip
+
+
+def test_text_term_names_are_readable_and_unique():
+    X = pd.DataFrame({"note": ["great value", "great stuff", "a grey day", "great grey"]})
+    names = list(
+        TextFeatures(max_word_features=50, max_char_features=500).fit(X).get_feature_names_out()
+    )
+    assert len(set(names)) == len(names)
+    assert "note: 'great'" in names  # a word
+    assert "note: 'gre…' (characters)" in names  # the start of a word
+    assert "note: '…eat' (characters)" in names  # the end of a word
+    assert "note: '…rea…' (characters)" in names  # inside a word
+
+
+def test_the_c_search_equals_grid_search_cv_on_the_new_branches():
+    from dashboard.search import search_c
+
+    table = weather_table(n=240).assign(
+        colour=lambda t: np.where(t["wind"] > 0, "red", "blue"),
+        review=review_table(n=240)["review"],
+    )
+    X = table[["wind", "colour", "when", "review"]]
+    y = table["weather"].to_numpy()
+    pipeline = _model(
+        preprocessor(numeric=["wind"], categorical=["colour"], dates=["when"], text=["review"])
+    )
+    folds = list(StratifiedKFold(4, shuffle=True, random_state=0).split(X, y))
+    ours = search_c(pipeline, X, y, c_grid=C_GRID, folds=folds, coef_path=False, n_jobs=1)
+    grid = GridSearchCV(pipeline, {"logisticregression__C": C_GRID}, cv=folds).fit(X, y)
+    summary = ours.cv_summary.sort_values("C")
+    np.testing.assert_allclose(summary["mean_accuracy"], grid.cv_results_["mean_test_score"],
+                               rtol=0, atol=1e-12)  # fmt: skip
+    assert ours.best_C == grid.best_params_["logisticregression__C"]
