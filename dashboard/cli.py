@@ -334,6 +334,7 @@ def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         config,
         on_progress=_progress_printer(err),
         data_sha256=loaded.sha256,
+        data_name=loaded.name,
         table_profile=table_profile,
     )
     for note in model.notes:

@@ -28,11 +28,20 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from dashboard.checks import (
+    MIN_TEST_ROWS,
+    WARNING_KINDS,
+    DataWarning,
+    check_data,
+    check_result,
+    small_test_warning,
+)
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import HoldoutEvaluation, as_logit_matrix, evaluate_holdout
 from dashboard.limits import LIMITS, Limits
 from dashboard.prediction import column_type
 from dashboard.profile import TableProfile, profile
+from dashboard.provenance import DataOrigin
 from dashboard.rules import TypedNumber, label, looks_numeric, read_number_list
 from dashboard.search import (
     FitEvent,
@@ -58,6 +67,7 @@ __all__ = [
     "parse_c_grid",
     "prepare_again",
     "rank_candidates",
+    "refit_at",
     "train",
 ]
 
@@ -324,6 +334,12 @@ class Progress:
 class TrainedModel:
     """The record of one training: the fitted pipeline and every number the pages show.
 
+    ``warnings`` are the checks' plain sentences (:mod:`dashboard.checks`): leaks, copies
+    of training rows and a small held-out part, found before the search; a wide accuracy
+    interval and a best C at the grid's edge, after it. ``best_C`` is the C of the fitted
+    pipeline: the search's best, or a C adopted with :func:`refit_at`, and then
+    ``adopted_from`` is the search's own record (its held-out numbers, for comparison).
+
     ``classes`` is ``pipeline.classes_`` (labels as text). ``test_logits`` has one column per
     class; with two classes it is ``(0, z)`` where z is the fitted log-odds of the second class,
     so that ``softmax(test_logits) == test_proba`` in every case. ``coef_path`` holds, for each
@@ -332,6 +348,9 @@ class TrainedModel:
     ``coef_classes`` (the class of each row: every class, or the second one only when there
     are two classes) and ``converged``. ``model_id`` names this training uniquely (a fresh
     random hex string per record): memos of what was computed from a model are keyed by it.
+    ``origin`` names the table it was trained on (name, fingerprint, shape): with ``target``
+    and ``config.features`` it tells whether the model still belongs to the loaded table
+    (:func:`dashboard.provenance.stale_model_message`).
     """
 
     config: TrainingConfig
@@ -356,9 +375,12 @@ class TrainedModel:
     rows_dropped: int
     classes_dropped: tuple[str, ...]
     notes: tuple[str, ...]
+    warnings: tuple[DataWarning, ...] = ()
+    adopted_from: TrainedModel | None = None
     data_sha256: str
     seconds: float
     timings: dict = field(default_factory=dict)
+    origin: DataOrigin = field(default_factory=DataOrigin)
     model_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
@@ -533,6 +555,7 @@ class _PreparedData:
     classes_dropped: tuple[str, ...]
     as_text: list[str]
     need: int
+    warnings: tuple[DataWarning, ...] = ()
 
 
 def _prepare_data(
@@ -760,6 +783,7 @@ def train(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     data_sha256: str = "",
+    data_name: str = "",
     table_profile: TableProfile | None = None,
     limits: Limits = LIMITS,
     scheduler: str | None = None,
@@ -779,6 +803,9 @@ def train(
         `TrainingStopped` (no model is returned).
     data_sha256 : str, optional
         Fingerprint of the data, kept in the record.
+    data_name : str, optional
+        The data's name (file name or sample title), kept in the record's ``origin`` with
+        the fingerprint and the table's shape.
     table_profile : dashboard.profile.TableProfile, optional
         The table's profile if already computed (column kinds come from it).
     limits : Limits, optional
@@ -806,6 +833,8 @@ def train(
     config.validate(limits=limits)
     data = _prepare_data(table, config, limits=limits, table_profile=table_profile)
     timings: dict = {"prepare": time.perf_counter() - start}
+    data = replace(data, warnings=_data_warnings(data, config))  # before the search
+    timings["checks"] = time.perf_counter() - start - timings["prepare"]
     pipeline = build_pipeline(
         numeric=data.numeric,
         categorical=data.categorical,
@@ -836,7 +865,28 @@ def train(
     if on_progress is not None:
         on_progress(_final_progress(result.best_C, total=total, start=start))
     return _record(
-        config, data, result, final, data_sha256=data_sha256, start=start, timings=timings
+        config,
+        data,
+        result,
+        final,
+        origin=DataOrigin(
+            name=data_name, sha256=data_sha256, rows=table.shape[0], columns=table.shape[1]
+        ),
+        start=start,
+        timings=timings,
+    )
+
+
+def _data_warnings(data: _PreparedData, config: TrainingConfig) -> tuple[DataWarning, ...]:
+    """The checks that need only the data: leaks, copies of training rows, a small test."""
+    return check_data(
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        target=config.target,
+        features=data.numeric + data.categorical,
+        random_state=config.seed,
     )
 
 
@@ -913,24 +963,25 @@ def _record(
     result: SearchResult,
     final: Pipeline,
     *,
-    data_sha256: str,
+    origin: DataOrigin,
     start: float,
     timings: dict,
 ) -> TrainedModel:
     """The trained-model record: the final pipeline scored on the held-out part, and notes."""
-    classes = tuple(str(c) for c in final.classes_)
-    proba = final.predict_proba(data.X_test)
-    logits = as_logit_matrix(final.decision_function(data.X_test), len(classes))
-    pred = np.asarray(classes, dtype=str)[np.argmax(proba, axis=1)]
-    evaluation = evaluate_holdout(data.y_test, proba, classes)
+    held_out = _held_out_fields(final, data)
     final_lr = final.named_steps["logisticregression"]
     final_converged = int(np.max(final_lr.n_iter_)) < config.max_iter
     notes = _notes(config, data, result, final_converged=final_converged)
+    warnings = data.warnings + check_result(
+        config.c_grid,
+        result.best_C,
+        n_test=len(data.y_test),
+        n_correct=int(np.trace(held_out["evaluation"].confusion_matrix)),
+    )
     seconds = time.perf_counter() - start
     return TrainedModel(
         config=config,
         pipeline=final,
-        classes=classes,
         numeric_columns=tuple(data.numeric),
         categorical_columns=tuple(data.categorical),
         excluded_columns=tuple(data.excluded),
@@ -941,19 +992,33 @@ def _record(
         test_index=np.asarray(data.X_test.index),
         X_test=data.X_test,
         y_test=np.asarray(data.y_test, dtype=str),
-        test_logits=logits,
-        test_proba=proba,
-        test_pred=pred,
-        evaluation=evaluation,
+        **held_out,
         n_train=len(data.y_train),
         n_test=len(data.y_test),
         rows_dropped=data.rows_dropped,
         classes_dropped=data.classes_dropped,
         notes=tuple(notes),
-        data_sha256=data_sha256,
+        warnings=warnings,
+        data_sha256=origin.sha256,
+        origin=origin,
         seconds=seconds,
         timings={**timings, "total": seconds},
     )
+
+
+def _held_out_fields(final: Pipeline, data: _PreparedData) -> dict:
+    """A fitted pipeline on the held-out part: the record's classes, logits, probabilities,
+    predictions and evaluation (with the trivial model's scores and the interval)."""
+    classes = tuple(str(c) for c in final.classes_)
+    proba = final.predict_proba(data.X_test)
+    logits = as_logit_matrix(final.decision_function(data.X_test), len(classes))
+    return {
+        "classes": classes,
+        "test_logits": logits,
+        "test_proba": proba,
+        "test_pred": np.asarray(classes, dtype=str)[np.argmax(proba, axis=1)],
+        "evaluation": evaluate_holdout(data.y_test, proba, classes, y_train=data.y_train),
+    }
 
 
 def _notes(
@@ -1079,6 +1144,87 @@ def class_weight_what_if(
             )
     y_true = np.asarray(data.y_train, dtype=str)
     return y_true, predictions[None].astype(str), predictions["balanced"].astype(str)
+
+
+def refit_at(
+    table: pd.DataFrame,
+    model: TrainedModel,
+    C: float,
+    *,
+    limits: Limits = LIMITS,
+    table_profile: TableProfile | None = None,
+) -> TrainedModel:
+    """The model's pipeline refitted at another C on the same training part: no new search.
+
+    For adopting the one-standard-error C (:func:`dashboard.evaluation.one_standard_error_C`)
+    or any other C: the same rows, split, features and settings as the search's model; only
+    C changes. The CV table, the coefficient path and the warnings about the data stay; the
+    held-out numbers (and the interval warning) are the new fit's.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table the model was trained on.
+    model : TrainedModel
+        The search's record, or a record already refitted (then its ``adopted_from`` is used).
+    C : float
+        The C to fit at, within ``C_RANGE``.
+    limits : Limits, optional
+    table_profile : dashboard.profile.TableProfile, optional
+
+    Returns
+    -------
+    TrainedModel
+        ``best_C`` is ``C``, ``adopted_from`` the search's record, ``model_id`` new. At the
+        search's own best C, the search's record itself.
+
+    Raises
+    ------
+    SoftmaxLabError
+        When C is not a sensible value, or the table is not the one the model was trained on.
+    """
+    if isinstance(C, bool) or not isinstance(C, int | float | np.number):
+        raise SoftmaxLabError(f"C must be a number, got {C!r}", where="C")
+    (value,) = parse_c_grid(repr(float(C)), limits=limits)
+    base = model.adopted_from or model
+    if math.isclose(value, base.best_C, rel_tol=1e-12):
+        return base
+    silence_convergence_warnings()
+    start = time.perf_counter()
+    data = prepare_again(table, base, limits=limits, table_profile=table_profile)
+    fitted = clone(base.pipeline).set_params(logisticregression__C=value)
+    fitted.fit(data.X_train, data.y_train)
+    held_out = _held_out_fields(fitted, data)
+    n_correct = int(np.trace(held_out["evaluation"].confusion_matrix))
+    n_test = len(data.y_test)
+    interval = (
+        small_test_warning(n_test)
+        if n_test < MIN_TEST_ROWS
+        else small_test_warning(n_test, n_correct=n_correct)
+    )
+    kept = [w for w in base.warnings if w.kind != "small_test"]
+    warnings = sorted(
+        [*kept, *([interval] if interval else [])], key=lambda w: WARNING_KINDS.index(w.kind)
+    )
+    notes = [
+        *base.notes,
+        f"C = {value:g} was adopted: the pipeline refitted at it on the same training part, "
+        f"without a new search; the search's best was C = {base.best_C:g}.",
+    ]
+    if int(np.max(fitted.named_steps["logisticregression"].n_iter_)) >= base.config.max_iter:
+        notes.append(f"At C = {value:g} the solver stopped before converging.")
+    seconds = time.perf_counter() - start
+    return replace(
+        base,
+        pipeline=fitted,
+        best_C=value,
+        **held_out,
+        notes=tuple(notes),
+        warnings=tuple(warnings),
+        adopted_from=base,
+        timings={**base.timings, "refit_at": seconds},
+        model_id=uuid.uuid4().hex,
+    )
 
 
 def _mixed_columns(X: pd.DataFrame, categorical: Sequence[str]) -> list[str]:

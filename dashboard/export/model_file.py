@@ -20,6 +20,7 @@ import pandas as pd
 from dashboard.errors import SoftmaxLabError
 from dashboard.limits import LIMITS, Limits
 from dashboard.prediction import FittedModel
+from dashboard.provenance import DataOrigin
 
 __all__ = [
     "ALLOWED_UNTRUSTED_TYPES",
@@ -65,6 +66,8 @@ class SavedModel:
         Library versions at save time.
     column_types : dict
         How each feature column was typed in training: "number", "boolean", "text" or "date".
+    origin : DataOrigin
+        The table the model was trained on: name, SHA-256 and shape (unknown in older files).
     model_id : str
         Names this model uniquely (a fresh random hex string each time a file is read).
     """
@@ -78,6 +81,7 @@ class SavedModel:
     data_sha256: str = ""
     versions: dict = dataclasses.field(default_factory=dict)
     column_types: dict = dataclasses.field(default_factory=dict)
+    origin: DataOrigin = dataclasses.field(default_factory=DataOrigin)
     model_id: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
@@ -154,8 +158,8 @@ def save_model(model: FittedModel) -> bytes:
     -------
     bytes
         The ``.skops`` file: the fitted pipeline with its class names, feature columns
-        (numeric and categorical), training config, best C, the data's SHA-256 and the
-        library versions.
+        (numeric and categorical), training config, best C, the data's SHA-256, its name
+        and shape (``data_origin``) and the library versions.
     """
     import skops.io
 
@@ -170,6 +174,7 @@ def save_model(model: FittedModel) -> bytes:
         "best_C": float(model.best_C),
         "data_sha256": str(model.data_sha256 or ""),
         "column_types": dict(model.column_types),
+        "data_origin": getattr(model, "origin", DataOrigin()).as_stored(),
         "versions": library_versions(),
     }
     return skops.io.dumps(payload, compression=zipfile.ZIP_DEFLATED)
@@ -648,6 +653,7 @@ def _check_payload(payload: Any) -> SavedModel:
         data_sha256=str(payload.get("data_sha256") or ""),
         versions=dict(versions) if isinstance(versions, dict) else {},
         column_types=_stored_column_types(payload.get("column_types")),
+        origin=DataOrigin.from_stored(payload.get("data_origin")),
     )
 
 
