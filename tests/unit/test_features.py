@@ -405,3 +405,35 @@ def test_the_c_search_equals_grid_search_cv_on_the_new_branches():
     np.testing.assert_allclose(summary["mean_accuracy"], grid.cv_results_["mean_test_score"],
                                rtol=0, atol=1e-12)  # fmt: skip
     assert ours.best_C == grid.best_params_["logisticregression__C"]
+
+
+def test_the_source_runs_standalone_as_the_exported_script_will_hold_it(tmp_path):
+    import subprocess
+    import sys
+
+    import dashboard.features as features
+
+    with open(features.__file__, encoding="utf-8") as handle:
+        source = handle.read()
+    body = "\n".join(
+        [
+            "import sys",
+            "import numpy as np, pandas as pd",
+            "X = pd.DataFrame({'d': ['2020-01-01', '2020-07-02', None], 'x': [1.0, float('inf'), 2.0],",
+            "                  't': ['good day', 'bad day', None]})",
+            "pre = preprocessor(numeric=['x'], dates=['d'], text=['t'], max_char_features=0)",
+            "print(pre.fit(X).transform(X).shape, 'dashboard' in sys.modules)",
+        ]
+    )
+    script = tmp_path / "standalone.py"
+    script.write_text(source + "\n\n" + body + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-I", str(script)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    # 1 number; year, season (sin, cos) and 2 weekdays; 1 word seen twice ("day").
+    assert done.stdout.strip() == "(3, 7) False"
