@@ -6,15 +6,21 @@ Kinds, decided in this order:
 ``constant``     one value on every row;
 ``datetime``     dates and times (not used as raw features);
 ``boolean``      yes/no values, or numbers that are only 0 and 1;
-``id``           a different value on (almost) every row: an integer sequence, a column named
-                 like an identifier, or short text that never repeats;
-``text``         free text: long values of several words that rarely repeat;
+``id``           a different value on (almost) every row that looks like a code or a counter:
+                 an integer sequence, a column named like an identifier, short tokens with
+                 digits, same-length codes or uuids;
+``text``         free text: values of words that rarely repeat (a job title with thousands of
+                 different values is free text, not an identifier);
 ``numeric``      other numbers;
 ``categorical``  other text, a value from a small set.
 
 Numeric and boolean columns go to the model's numeric branch, categorical ones are one-hot
 encoded; ids, free text, dates, constants and empty columns are left out with their reason.
 A target must have between 2 and ``limits.max_classes`` classes.
+
+:func:`distributions` draws each column's small distribution for the Data page (a histogram,
+the top values, or counts over time) from a sample of rows, once per table; ``KIND_WORDS``
+names the kinds in plain words.
 """
 
 from __future__ import annotations
@@ -22,13 +28,33 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import pandas as pd
 
 from dashboard.limits import LIMITS, Limits
 
-__all__ = ["KINDS", "ColumnProfile", "TableProfile", "profile"]
+__all__ = [
+    "KINDS",
+    "KIND_WORDS",
+    "ColumnProfile",
+    "Distribution",
+    "TableProfile",
+    "distributions",
+    "profile",
+]
 
 KINDS = ("numeric", "categorical", "boolean", "datetime", "text", "id", "constant", "empty")
+
+KIND_WORDS = {
+    "numeric": "number",
+    "categorical": "category",
+    "boolean": "yes/no",
+    "datetime": "date",
+    "text": "free text",
+    "id": "identifier",
+    "constant": "one value only",
+    "empty": "empty",
+}
 
 FEATURE_KINDS = frozenset({"numeric", "categorical", "boolean"})
 
@@ -243,11 +269,34 @@ def _kind(name: str, column: pd.Series, present: pd.Series, unique: int) -> str:
     ratio = unique / n
     if (lengths.mean() > 40 or words.mean() >= 4) and ratio > 0.3:
         return "text"
-    if n >= 10 and (unique == n or (_ID_NAME.match(name.strip()) and ratio >= 0.95)):
+    codes = _looks_like_codes(text, lengths)
+    named = bool(_ID_NAME.match(name.strip()))
+    if n >= 10 and ratio >= 0.95 and (codes or named):
         return "id"
     if ratio > 0.5 and unique > 50:
-        return "id"
+        # Many different values: codes (C0001, 7f3a-...) identify rows; words are free text.
+        return "id" if codes else "text"
+    if n >= 10 and unique == n:
+        return "text" if (words > 1).mean() > 0.5 else "id"
     return "categorical"
+
+
+_UUID = re.compile(r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
+
+
+def _looks_like_codes(text: pd.Series, lengths: pd.Series) -> bool:
+    """Whether short text values look like codes or counters rather than words.
+
+    Codes have no spaces and either carry digits (``C0042``, ``AB-123``), all have the same
+    length (``XKQZ``, ``a1b2``), or are uuids.
+    """
+    if text.str.contains(r"\s", regex=True).mean() > 0.05:
+        return False
+    if text.str.contains(r"\d", regex=True).mean() >= 0.5:
+        return True
+    if lengths.nunique() == 1:
+        return True
+    return bool(text.str.match(_UUID).mean() >= 0.95)
 
 
 _FEATURE_REASONS = {
@@ -289,3 +338,179 @@ def _target_reason(kind: str, present: pd.Series, unique: int, limits: Limits) -
             "group the values into a few ranges first to predict it"
         )
     return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Distributions
+
+
+@dataclass(frozen=True, kw_only=True)
+class Distribution:
+    """One column's small distribution: bar heights, what each bar is, and a one-line summary.
+
+    ``shape`` is ``"histogram"`` (numbers: equal-width bins), ``"top"`` (the most frequent
+    values, most frequent first), ``"timeline"`` (dates: equal spans of time) or ``"none"``.
+    ``labels[i]`` says what ``counts[i]`` counts; ``rows`` is how many rows were looked at.
+    """
+
+    shape: str
+    counts: tuple[int, ...]
+    labels: tuple[str, ...]
+    summary: str
+    rows: int
+
+
+_NONE = "none"
+
+
+def distributions(
+    table: pd.DataFrame,
+    table_profile: TableProfile,
+    *,
+    sample_rows: int = 20_000,
+    bins: int = 12,
+    top: int = 6,
+    random_state: int = 0,
+) -> dict[str, Distribution]:
+    """Each column's distribution, from one sample of at most ``sample_rows`` rows.
+
+    Numbers get a histogram of ``bins`` equal-width bins, categories and yes/no columns their
+    ``top`` most frequent values, dates counts over ``bins`` equal spans of time, free text a
+    histogram of its length in words; identifiers, empty and one-value columns get none.
+    The work per column is bounded by the sample, so a wide, long table stays fast.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The loaded table.
+    table_profile : TableProfile
+        ``profile(table)``: the kind of each column.
+    sample_rows : int
+        At most this many rows are looked at (a random sample, the same for every column).
+    bins : int
+        The number of bars of a histogram or a timeline.
+    top : int
+        The number of most frequent values shown for a category.
+    random_state : int
+        The seed of the row sample.
+
+    Returns
+    -------
+    dict
+        Column name -> :class:`Distribution`.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"size": [1.0, 2.0, 2.5, 4.0], "colour": ["red", "blue", "red", "red"]})
+    >>> found = distributions(frame, profile(frame), bins=3)
+    >>> found["size"].counts, found["size"].labels
+    ((1, 2, 1), ('1 to 2', '2 to 3', '3 to 4'))
+    >>> found["colour"].counts, found["colour"].labels, found["colour"].summary
+    ((3, 1), ('red', 'blue'), 'red 3, blue 1')
+    """
+    for name, value in (("sample_rows", sample_rows), ("bins", bins), ("top", top)):
+        if not isinstance(value, int | np.integer) or value < 1:
+            from dashboard.errors import SoftmaxLabError
+
+            raise SoftmaxLabError(
+                f"{name} must be a whole number of at least 1, not {value!r}",
+                where=f"distributions({name}=...)",
+            )
+    sample = table
+    if len(table) > sample_rows:
+        rng = np.random.default_rng(random_state)
+        sample = table.iloc[np.sort(rng.choice(len(table), sample_rows, replace=False))]
+    out = {}
+    for position, column in enumerate(table_profile.columns):
+        values = sample.iloc[:, position].dropna()
+        out[column.name] = _distribution(column.kind, values, bins=bins, top=top)
+    return out
+
+
+def _distribution(kind: str, values: pd.Series, *, bins: int, top: int) -> Distribution:
+    rows = len(values)
+    if rows == 0 or kind in ("id", "empty"):
+        return Distribution(shape=_NONE, counts=(), labels=(), summary="", rows=rows)
+    if kind == "numeric":
+        return _histogram(values.to_numpy(dtype=float), bins=bins, rows=rows)
+    if kind == "datetime":
+        return _timeline(values, bins=bins, rows=rows)
+    if kind == "text":
+        words = values.astype("str").str.count(r"\s+").to_numpy(dtype=float) + 1
+        found = _histogram(words, bins=bins, rows=rows, unit=" words")
+        return Distribution(
+            shape=found.shape,
+            counts=found.counts,
+            labels=found.labels,
+            summary="length: " + found.summary,
+            rows=rows,
+        )
+    counts = values.value_counts(sort=True)  # categories, yes/no and a constant: top values
+    shown = counts.iloc[:top]
+    labels = tuple(_short(_value_text(v)) for v in shown.index)
+    parts = [f"{label} {int(c):,}" for label, c in zip(labels, shown, strict=True)]
+    rest = len(counts) - len(shown)
+    if rest:
+        parts.append(f"and {rest:,} more")
+    return Distribution(
+        shape="top",
+        counts=tuple(int(c) for c in shown),
+        labels=labels,
+        summary=", ".join(parts),
+        rows=rows,
+    )
+
+
+def _histogram(x: np.ndarray, *, bins: int, rows: int, unit: str = "") -> Distribution:
+    x = x[np.isfinite(x)]
+    if not len(x):
+        return Distribution(shape=_NONE, counts=(), labels=(), summary="", rows=rows)
+    counts, edges = np.histogram(x, bins=bins)
+    labels = tuple(
+        f"{lo:.3g} to {hi:.3g}{unit}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+    )
+    summary = f"{x.min():.3g} to {x.max():.3g}{unit}, median {np.median(x):.3g}"
+    return Distribution(
+        shape="histogram",
+        counts=tuple(int(c) for c in counts),
+        labels=labels,
+        summary=summary,
+        rows=rows,
+    )
+
+
+def _timeline(values: pd.Series, *, bins: int, rows: int) -> Distribution:
+    if isinstance(values.dtype, pd.PeriodDtype):
+        values = values.dt.to_timestamp()
+    stamps = pd.DatetimeIndex(values)
+    if stamps.tz is not None:
+        stamps = stamps.tz_convert(None)
+    ns = stamps.as_unit("ns").asi8.astype(float)
+    counts, edges = np.histogram(ns, bins=bins)
+    starts = pd.to_datetime(edges.astype("int64"), unit="ns")
+    daily = bool((stamps == stamps.normalize()).all())
+    fmt = "%Y-%m-%d" if daily else "%Y-%m-%d %H:%M"
+    labels = tuple(
+        f"{a.strftime(fmt)} to {b.strftime(fmt)}"
+        for a, b in zip(starts[:-1], starts[1:], strict=True)
+    )
+    summary = f"{stamps.min().strftime(fmt)} to {stamps.max().strftime(fmt)}"
+    return Distribution(
+        shape="timeline",
+        counts=tuple(int(c) for c in counts),
+        labels=labels,
+        summary=summary,
+        rows=rows,
+    )
+
+
+def _value_text(value) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return str(value.date())
+    return str(value)
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"

@@ -194,3 +194,119 @@ def test_a_million_rows_profile_quickly(monkeypatch):
     p = profile(frame)
     assert measured and max(measured) <= 5000
     assert [c.kind for c in p.columns] == ["numeric", "categorical", "id"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Free text or identifier
+
+
+def _job_titles(n: int = 6000) -> list[str]:
+    rng = np.random.default_rng(3)
+    level = ["Senior", "Junior", "Lead", "Principal", "Assistant", "Chief", "Deputy", "Head"]
+    field = ["Data", "Sales", "Marketing", "Software", "Research", "Finance", "Legal", "Support"]
+    role = ["Analyst", "Engineer", "Manager", "Officer", "Scientist", "Designer", "Consultant"]
+    town = [f"Region {chr(65 + i)}{j}" for i in range(26) for j in range(4)]
+    return [
+        f"{rng.choice(level)} {rng.choice(field)} {rng.choice(role)}"
+        + (f", {rng.choice(town)}" if rng.random() < 0.9 else "")
+        for _ in range(n)
+    ]
+
+
+def test_job_titles_with_thousands_of_values_are_free_text_not_an_identifier():
+    titles = _job_titles()
+    distinct = len(set(titles))
+    assert 3000 < distinct < len(titles)  # many different values, but they repeat
+    p = profile(pd.DataFrame({"job_title": pd.Series(titles, dtype="str")}))
+    assert p["job_title"].kind == "text"
+    assert "identifier" not in p["job_title"].feature_reason
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([f"C{i:05d}" for i in range(200)], "id"),  # short tokens with digits
+        ([f"{i:032x}"[:8] + "-aaaa-4bbb-8ccc-" + f"{i:012x}" for i in range(200)], "id"),  # uuids
+        (
+            ["".join(chr(65 + (i // 26**k) % 26) for k in range(4)) for i in range(200)],
+            "id",
+        ),
+        ([f"the {i}th comment about the weather today" for i in range(200)], "text"),
+        ([f"Dr {chr(65 + i % 26)}{chr(97 + i // 26)} Smith" for i in range(200)], "text"),
+    ],
+    ids=["codes", "uuids", "same-length", "sentences", "names with spaces"],
+)
+def test_unique_text_is_an_identifier_only_when_it_looks_like_codes(values, expected):
+    assert len(set(values)) == len(values)
+    p = profile(pd.DataFrame({"value": pd.Series(values, dtype="str")}))
+    assert p["value"].kind == expected
+
+
+def test_kinds_have_plain_words():
+    from dashboard.profile import KIND_WORDS
+
+    assert set(KIND_WORDS) == set(KINDS)
+    assert KIND_WORDS["numeric"] == "number" and KIND_WORDS["text"] == "free text"
+    assert KIND_WORDS["id"] == "identifier" and KIND_WORDS["boolean"] == "yes/no"
+
+
+# ---------------------------------------------------------------------------------------------
+# Distributions
+
+
+def test_numeric_histogram_is_numpy_histogram():
+    from dashboard.profile import distributions
+
+    frame = _frame()
+    found = distributions(frame, profile(frame), bins=7)
+    counts, edges = np.histogram(frame["height"].to_numpy(), bins=7)
+    assert found["height"].shape == "histogram"
+    assert found["height"].counts == tuple(counts.tolist())
+    assert found["height"].labels[0].startswith(f"{edges[0]:.3g} to ")
+    assert sum(found["height"].counts) == N
+
+
+def test_categories_are_value_counts_most_frequent_first():
+    from dashboard.profile import distributions
+
+    frame = _frame()
+    frame.loc[::7, "colour"] = None
+    found = distributions(frame, profile(frame), top=2)
+    expected = frame["colour"].value_counts()
+    assert found["colour"].shape == "top"
+    assert found["colour"].counts == tuple(expected.iloc[:2].tolist())
+    assert found["colour"].labels == tuple(expected.index[:2])
+    assert found["colour"].summary.endswith("and 1 more")
+    assert set(found["smoker"].labels) == {"yes", "no"}
+
+
+def test_dates_are_counted_over_equal_spans_of_time():
+    from dashboard.profile import distributions
+
+    frame = _frame()
+    found = distributions(frame, profile(frame), bins=4)
+    days = (frame["visit"] - frame["visit"].min()).dt.days.to_numpy()
+    assert found["visit"].shape == "timeline"
+    assert found["visit"].counts == tuple(np.histogram(days, bins=4)[0].tolist())
+    assert found["visit"].labels[0].startswith("2024-01-01 to ")
+
+
+def test_identifiers_and_empty_columns_have_no_distribution():
+    from dashboard.profile import distributions
+
+    frame = _frame()
+    found = distributions(frame, profile(frame))
+    assert found["row_id"].shape == found["nothing"].shape == "none"
+    assert found["review"].shape == "histogram" and found["review"].summary.startswith("length:")
+
+
+def test_distributions_look_at_a_sample_of_rows():
+    from dashboard.profile import distributions
+
+    rng = np.random.default_rng(2)
+    n = 50_000
+    frame = pd.DataFrame({"x": rng.normal(size=n), "c": rng.choice(["a", "b"], n)})
+    found = distributions(frame, profile(frame), sample_rows=1000, random_state=4)
+    assert found["x"].rows == found["c"].rows == 1000
+    picked = np.sort(np.random.default_rng(4).choice(n, 1000, replace=False))
+    assert found["x"].counts == tuple(np.histogram(frame["x"].to_numpy()[picked], bins=12)[0])
