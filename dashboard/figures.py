@@ -1578,3 +1578,57 @@ def selected_map_row(event: object) -> int | None:
             except (TypeError, ValueError):
                 continue
     return None
+
+
+def class_balance_figure(
+    counts: Sequence[int] | np.ndarray,
+    labels: Sequence[str],
+    *,
+    title: str | None = None,
+) -> go.Figure:
+    """How many rows each class has: one horizontal bar per class, largest first as given.
+
+    Parameters
+    ----------
+    counts : sequence of int
+        Rows per class, in ``labels`` order.
+    labels : sequence of str
+        Class names (user text: shown as typed).
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``Bar`` trace named ``"rows"``; the bar text gives the count and the share.
+
+    Examples
+    --------
+    >>> fig = class_balance_figure([30, 10], ["yes", "no"])
+    >>> list(fig.data[0].x), list(fig.data[0].y), list(fig.data[0].text)
+    ([30, 10], ['yes', 'no'], ['30 (75%)', '10 (25%)'])
+    """
+    n = np.asarray(counts, dtype=int)
+    raw_labels = [str(label) for label in labels]
+    if n.ndim != 1 or n.size != len(raw_labels):
+        raise SoftmaxLabError(
+            f"{n.size} counts for {len(raw_labels)} classes", where="class balance"
+        )
+    total = int(n.sum())
+    shares = n / total if total else np.zeros(len(n))
+    names = _plain_labels(raw_labels)
+    fig = go.Figure(
+        go.Bar(
+            x=n.tolist(),
+            y=names,
+            orientation="h",
+            name="rows",
+            marker={"color": BAR_COLOUR},
+            text=[f"{c:,} ({s:.0%})" for c, s in zip(n, shares, strict=True)],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,} rows<extra></extra>",
+        )
+    )
+    fig.update_yaxes(type="category", autorange="reversed", title_text=None)
+    fig.update_xaxes(title_text="rows", rangemode="tozero")
+    height = min(120 + 28 * len(names), 520)
+    return _layout(fig, title=plain_text(title) if title else None, height=height)
