@@ -40,6 +40,7 @@ __all__ = [
     "cost_decisions",
     "cost_matrix",
     "cost_threshold",
+    "decide",
     "decision_map",
     "feature_spread",
     "information_view",
@@ -1096,6 +1097,13 @@ def threshold_decisions(
             where="threshold",
             hint="Use the cost matrix for three or more classes.",
         )
+    t = _check_threshold(threshold)
+    matrix = cost_matrix(costs, classes=names)
+    decided_codes = (p[:, 1] > t).astype(int)
+    return _decisions(names, y, p, matrix, decided_codes, t)
+
+
+def _check_threshold(threshold: object) -> float:
     try:
         t = float(threshold)
     except (TypeError, ValueError):
@@ -1106,9 +1114,66 @@ def threshold_decisions(
             where="threshold",
             hint="0.5 decides the more probable class.",
         )
-    matrix = cost_matrix(costs, classes=names)
-    decided_codes = (p[:, 1] > t).astype(int)
-    return _decisions(names, y, p, matrix, decided_codes, t)
+    return t
+
+
+def decide(
+    proba: np.ndarray,
+    *,
+    classes: Sequence[str],
+    costs=None,
+    threshold: float | None = None,
+) -> np.ndarray:
+    """Decisions for rows without a known class (a predictions file): the ``decision`` column.
+
+    The same rules as :func:`cost_decisions` (minimum expected cost, the first class on a
+    tie) or, with ``threshold`` and two classes, :func:`threshold_decisions`.
+
+    Parameters
+    ----------
+    proba : array-like, shape (n_rows, n_classes)
+        Probabilities, columns in ``classes`` order.
+    classes : sequence of str
+    costs : array-like or pandas.DataFrame, optional
+        See :func:`cost_matrix`; ignored when ``threshold`` is given.
+    threshold : float, optional
+        Two classes only: decide the second when its probability is above it.
+
+    Returns
+    -------
+    numpy.ndarray of str, shape (n_rows,)
+
+    Raises
+    ------
+    SoftmaxLabError
+        On an invalid cost matrix or threshold, or probabilities of the wrong shape.
+
+    Examples
+    --------
+    >>> decide([[0.2, 0.8], [0.05, 0.95]], classes=["ill", "well"], costs=[[0, 10], [1, 0]])
+    array(['ill', 'well'], dtype='<U4')
+    >>> decide([[0.7, 0.3]], classes=["no", "yes"], threshold=0.25)
+    array(['yes'], dtype='<U3')
+    """
+    names = tuple(str(c) for c in classes)
+    p = np.asarray(proba, dtype=float)
+    if p.ndim != 2 or p.shape[1] != len(names) or not np.all(np.isfinite(p)):
+        raise SoftmaxLabError(
+            f"The probabilities must be finite numbers, one column per class ({len(names)}), "
+            f"got shape {p.shape}",
+            where="probabilities",
+        )
+    if threshold is None:
+        codes = np.argmin(p @ cost_matrix(costs, classes=names), axis=1)
+    else:
+        if len(names) != 2:
+            raise SoftmaxLabError(
+                f"A threshold needs exactly 2 classes, got {len(names)}",
+                where="threshold",
+                hint="Use the cost matrix for three or more classes.",
+            )
+        codes = (p[:, 1] > _check_threshold(threshold)).astype(int)
+    return np.asarray(names)[codes]
 
 
 # ---------------------------------------------------------------------------------------------

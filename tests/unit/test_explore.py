@@ -28,6 +28,7 @@ from dashboard.explore import (
     cost_decisions,
     cost_matrix,
     cost_threshold,
+    decide,
     decision_map,
     feature_spread,
     information_view,
@@ -481,6 +482,23 @@ def test_cost_matrix_reorders_a_labelled_table():
     table = pd.DataFrame([[0, 7], [2, 0]], index=["b", "a"], columns=["b", "a"])
     assert cost_matrix(table, classes=["a", "b"]).tolist() == [[0.0, 2.0], [7.0, 0.0]]
     assert cost_matrix(None, classes=["a", "b", "c"]).tolist() == (1 - np.eye(3)).tolist()
+
+
+def test_decide_without_truth_matches_the_labelled_rules(model):
+    costs = [[0, 1, 4], [1, 0, 1], [9, 1, 0]]
+    by_cost = cost_decisions(model.y_test, model.test_proba, classes=model.classes, costs=costs)
+    np.testing.assert_array_equal(
+        decide(model.test_proba, classes=model.classes, costs=costs), by_cost.decisions
+    )
+    # By hand: expected cost of each decision is proba @ costs, the cheapest is taken.
+    hand = np.asarray(model.classes)[np.argmin(model.test_proba @ np.asarray(costs), axis=1)]
+    np.testing.assert_array_equal(by_cost.decisions, hand)
+    proba = np.array([[0.9, 0.1], [0.6, 0.4]])
+    assert decide(proba, classes=["n", "y"], threshold=0.3).tolist() == ["n", "y"]
+    with pytest.raises(SoftmaxLabError, match="exactly 2 classes, got 3"):
+        decide(model.test_proba, classes=model.classes, threshold=0.5)
+    with pytest.raises(SoftmaxLabError, match="one column per class \\(3\\), got shape \\(2, 2\\)"):
+        decide(proba, classes=model.classes)
 
 
 def test_threshold_refuses_bad_input():
