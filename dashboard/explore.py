@@ -31,6 +31,7 @@ __all__ = [
     "MAX_BANDS",
     "MAX_RESOLUTION",
     "CMotion",
+    "FeatureControl",
     "CostDecisions",
     "DecisionMap",
     "InformationView",
@@ -45,8 +46,10 @@ __all__ = [
     "feature_spread",
     "information_view",
     "map_features",
+    "reference_controls",
     "threshold_decisions",
     "training_part",
+    "with_value",
 ]
 
 MAX_RESOLUTION = 200
@@ -341,6 +344,119 @@ def _category_axis(column: pd.Series, name: str, ref_value) -> np.ndarray:
         # The reference row's own category always gets a band, so its marker is on the map.
         categories = categories[: MAX_BANDS - 1] + [str(ref_value)]
     return np.asarray(sorted(categories), dtype=object)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeatureControl:
+    """What one widget for one feature of the reference row needs.
+
+    Attributes
+    ----------
+    name : str
+    categorical : bool
+    low, high : float or None
+        The observed range of a numeric feature (widened to include the reference value).
+    categories : tuple of str
+        The choices of a categorical feature (the ``MAX_BANDS`` most frequent, sorted).
+    value : object
+        The reference row's value (None when missing).
+    """
+
+    name: str
+    categorical: bool
+    low: float | None
+    high: float | None
+    categories: tuple[str, ...]
+    value: object
+
+
+def reference_controls(
+    pipeline, data: pd.DataFrame, reference: pd.DataFrame
+) -> tuple[FeatureControl, ...]:
+    """One control per feature the model reads, from the observed values and the reference row.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+    data : pandas.DataFrame
+        Rows whose values bound the controls (the held-out part).
+    reference : pandas.DataFrame
+        The reference row.
+
+    Returns
+    -------
+    tuple of FeatureControl
+        In the order of :func:`map_features` (numeric first).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from dashboard.training import build_pipeline
+    >>> X = pd.DataFrame({"a": [0.0, 1, 2, 3], "c": ["u", "v", "u", "v"]})
+    >>> pipe = build_pipeline(numeric=["a"], categorical=["c"]).fit(X, list("nnyy"))
+    >>> [(c.name, c.low, c.high, c.categories, c.value)
+    ...  for c in reference_controls(pipe, X, X.iloc[[1]])]
+    [('a', 0.0, 3.0, (), 1.0), ('c', None, None, ('u', 'v'), 'v')]
+    """
+    numeric, categorical = map_features(pipeline)
+    features = [*numeric, *categorical]
+    ref = _reference_frame(reference, features)
+    values = dict(zip(features, ref[features].to_numpy(dtype=object)[0], strict=True))
+    controls = []
+    for name in features:
+        if name not in data.columns:
+            raise SoftmaxLabError(
+                f"The rows have no column '{name}'", where="rows", hint="Pass the model's rows."
+            )
+        value = None if _is_missing(values[name]) else _plain_value(values[name])
+        if name in categorical:
+            cats = tuple(_category_axis(data[name], name, value).tolist())
+            controls.append(FeatureControl(name=name, categorical=True, low=None, high=None,
+                                           categories=cats, value=value))  # fmt: skip
+        else:
+            ends = _numeric_axis(data[name], name, 2, value)
+            controls.append(FeatureControl(name=name, categorical=False, low=float(ends[0]),
+                                           high=float(ends[1]), categories=(), value=value))  # fmt: skip
+    return tuple(controls)
+
+
+def with_value(reference: pd.DataFrame, name: str, value: object) -> pd.DataFrame:
+    """A copy of the one-row reference with one feature changed (None = missing).
+
+    A numeric (or yes/no) column gets a float (so that 2.5 fits a column of whole numbers);
+    any other column gets text. The reference itself is left unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ref = pd.DataFrame({"n": pd.array([2], dtype="Int64"), "c": ["u"]})
+    >>> with_value(ref, "n", 2.5)["n"].tolist(), with_value(ref, "c", None)["c"].isna().tolist()
+    ([2.5], [True])
+    """
+    if not isinstance(reference, pd.DataFrame) or len(reference) != 1:
+        raise SoftmaxLabError("The reference row must be exactly one row", where="reference row")
+    if name not in reference.columns:
+        raise SoftmaxLabError(f"The reference row has no column '{name}'", where="reference row")
+    row = reference.copy()
+    column = row[name]
+    numeric = pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+    if _is_missing(value):
+        row[name] = pd.Series([np.nan], index=row.index, dtype=float if numeric else object)
+    elif numeric:
+        try:
+            number = float(value)  # True/False become 1/0, as the model reads them
+        except (TypeError, ValueError):
+            number = float("nan")
+        if not math.isfinite(number):
+            raise SoftmaxLabError(
+                f"'{name}' needs a number, got {value!r}",
+                where=f"column '{name}'",
+                hint="Type a number, or leave it empty for a missing value.",
+            )
+        row[name] = pd.Series([number], index=row.index, dtype=float)
+    else:
+        row[name] = pd.Series([str(value)], index=row.index, dtype=object)
+    return row
 
 
 def decision_map(

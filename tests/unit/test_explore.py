@@ -33,8 +33,10 @@ from dashboard.explore import (
     feature_spread,
     information_view,
     map_features,
+    reference_controls,
     threshold_decisions,
     training_part,
+    with_value,
 )
 from dashboard.training import TrainingConfig, build_pipeline, train
 
@@ -161,6 +163,26 @@ def test_map_keeps_pandas_own_dtypes_and_missing_values():
                                    rtol=1e-12)  # fmt: skip
         assert all(value is None for _, value in m.held_at)
         assert "missing" in m.caption
+
+
+def test_reference_controls_and_a_changed_value(model):
+    ref = model.X_test.iloc[[2]]
+    controls = {c.name: c for c in reference_controls(model.pipeline, model.X_test, ref)}
+    assert list(controls) == ["size", "weight", "count", "colour"]
+    size = controls["size"]
+    assert (size.low, size.high) == (model.X_test["size"].min(), model.X_test["size"].max())
+    assert size.value == ref["size"].iloc[0] and not size.categorical
+    assert controls["colour"].categories == ("blue", "green", "red")
+    moved = with_value(ref, "count", 2.5)
+    assert moved["count"].iloc[0] == 2.5 and ref["count"].iloc[0] != 2.5
+    m = decision_map(model.pipeline, model.X_test, x="size", y="colour", reference=moved,
+                     resolution=3)  # fmt: skip
+    row = _hand_row(ref, count=2.5, size=m.x_values[2], colour="red")
+    np.testing.assert_allclose(m.proba[2, 2], model.pipeline.predict_proba(row)[0], rtol=1e-12)
+    assert ("count", 2.5) in m.held_at
+    assert with_value(ref, "colour", None)["colour"].isna().all()
+    with pytest.raises(SoftmaxLabError, match="'count' needs a number, got 'many'"):
+        with_value(ref, "count", "many")
 
 
 def test_two_class_map_matches_predict_proba():
