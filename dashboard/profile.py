@@ -36,10 +36,12 @@ from dashboard.limits import LIMITS, Limits
 __all__ = [
     "KINDS",
     "KIND_WORDS",
+    "PLAIN_HEADERS",
     "ColumnProfile",
     "Distribution",
     "TableProfile",
     "distributions",
+    "plain_table",
     "profile",
 ]
 
@@ -514,3 +516,53 @@ def _value_text(value) -> str:
 
 def _short(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+PLAIN_HEADERS = (
+    "Column",
+    "Kind",
+    "Used as a feature?",
+    "Why not",
+    "Could be the target?",
+    "Why not the target",
+    "Missing",
+    "Distinct",
+    "Distribution",
+    "Values",
+    "Examples",
+)
+"""The headers of :func:`plain_table`, in order."""
+
+
+def plain_table(table_profile: TableProfile, found: dict[str, Distribution]) -> pd.DataFrame:
+    """One row per column in plain words, with its distribution's bar heights as a list.
+
+    "Missing" is a share between 0 and 1; "Distribution" a list of counts (empty for none).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"size": [1.0, None, 2.5, 4.0], "colour": ["red", "blue", "red", "red"]})
+    >>> p = profile(frame)
+    >>> row = plain_table(p, distributions(frame, p, bins=3)).iloc[0]
+    >>> row["Kind"], row["Used as a feature?"], float(row["Missing"]), row["Distribution"]
+    ('number', 'yes', 0.25, [1, 1, 1])
+    """
+    rows = []
+    for column in table_profile.columns:
+        shown = found.get(column.name)
+        rows.append(
+            (
+                column.name,
+                KIND_WORDS.get(column.kind, column.kind),
+                "yes" if column.can_be_feature else "no",
+                column.feature_reason,
+                "yes" if column.can_be_target else "no",
+                column.target_reason,
+                column.missing / table_profile.rows if table_profile.rows else 0.0,
+                column.unique,
+                list(shown.counts) if shown else [],
+                shown.summary if shown else "",
+                column.examples,
+            )
+        )
+    return pd.DataFrame(rows, columns=list(PLAIN_HEADERS))

@@ -6,6 +6,7 @@ from dashboard.ui import paths, state
 from dashboard.ui.guards import require_table
 from dashboard.ui.text import escape_markdown
 from dashboard.ui.views.data_source import (
+    column_profile,
     read_upload,
     reading_options,
     sample_picker,
@@ -69,5 +70,5 @@ st.caption(
     "What each column holds, and whether it can describe a row (feature) or be predicted "
     "(target). Columns that cannot be used say why."
 )
-st.dataframe(profile.as_records(), hide_index=True)
+column_profile(loaded, profile)
 st.page_link(paths.TRAIN_PAGE, label="Next: train a model", icon=":material/arrow_forward:")

@@ -1,4 +1,4 @@
-"""The Data page's sources: the sample picker, the upload with its reading options, its errors."""
+"""The Data page's sections: the sample picker, the upload with its options and errors, the profile."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ import streamlit as st
 
 from dashboard.data import LoadOptions, load_csv
 from dashboard.errors import SoftmaxLabError
+from dashboard.figures import class_balance_figure
+from dashboard.profile import KIND_WORDS, distributions, plain_table
 from dashboard.samples import SAMPLES
 from dashboard.ui import state
 from dashboard.ui.guards import log_unexpected, show_apology, show_error
+from dashboard.ui.text import escape_markdown
+
+PROFILE_VIEW = "profile_view"  # (table id, plain profile table, distributions): once per table
 
 
 def sample_picker() -> None:
@@ -112,3 +117,108 @@ def upload_notice() -> None:
         show_apology(notice)
     if state.table() is not None:
         st.caption("The data you had before is still loaded.")
+
+
+def _profile_view(loaded, table_profile):
+    """The plain profile table and distributions of the loaded table, made once per table."""
+    memo = st.session_state.get(PROFILE_VIEW)
+    if memo is None or memo[0] != state.table_id():
+        with st.spinner("Drawing each column's distribution (once per table)…"):
+            found = distributions(loaded.table, table_profile)
+        memo = (state.table_id(), plain_table(table_profile, found), found)
+        st.session_state[PROFILE_VIEW] = memo
+    return memo[1], memo[2]
+
+
+_COLUMN_CONFIG = {
+    "Column": st.column_config.TextColumn(pinned=True),
+    "Kind": st.column_config.TextColumn(
+        help="number, category, yes/no, date, free text, identifier, one value only, or empty"
+    ),
+    "Used as a feature?": st.column_config.TextColumn(
+        help="Whether the model can use this column to describe a row (the default choice)."
+    ),
+    "Why not": st.column_config.TextColumn(
+        width="large", help="Select a row to read the reasons whole below the table."
+    ),
+    "Could be the target?": st.column_config.TextColumn(
+        help="Whether this column could be predicted: it needs a few distinct values (classes)."
+    ),
+    "Why not the target": st.column_config.TextColumn(width="medium"),
+    "Missing": st.column_config.ProgressColumn(
+        format="percent", min_value=0.0, max_value=1.0, help="The share of rows with no value."
+    ),
+    "Distinct": st.column_config.NumberColumn(format="localized", help="Different values."),
+    "Distribution": st.column_config.BarChartColumn(
+        y_min=0,
+        help="Numbers: a histogram. Categories: the most frequent values. Dates: rows over "
+        "time. Free text: its length in words. Identifiers: none.",
+    ),
+    "Values": st.column_config.TextColumn(
+        width="medium", help="Range and median, or the most frequent values with their counts."
+    ),
+}
+
+
+def column_profile(loaded, table_profile) -> None:
+    """Every column's kind, use, missing share and distribution; a selected row in detail.
+
+    The likeliest target's classes are drawn below as a class-balance chart.
+    """
+    frame, found = _profile_view(loaded, table_profile)
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        column_config=_COLUMN_CONFIG,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="profile_table",
+        row_height=40,
+    )
+    picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    if picked and 0 <= picked[0] < len(table_profile.columns):
+        _column_detail(
+            table_profile.columns[picked[0]], found.get(table_profile.columns[picked[0]].name)
+        )
+    else:
+        st.caption(
+            "Select a row (the box at its left) to read its reasons whole and see its chart."
+        )
+    target = table_profile.likeliest_target()
+    if target is not None and target in found and found[target].counts:
+        shown = found[target]
+        st.subheader("How the classes are balanced")
+        scope = (
+            ""
+            if shown.rows == table_profile.rows - table_profile[target].missing
+            else (f" (a random sample of {shown.rows:,} rows)")
+        )
+        st.caption(
+            f"Rows per class of {escape_markdown(target)}, the likeliest target{scope}. "
+            "A class with few rows is hard to learn and to score."
+        )
+        st.plotly_chart(
+            class_balance_figure(shown.counts, shown.labels), key="class_balance", width="stretch"
+        )
+
+
+def _column_detail(column, shown) -> None:
+    with st.container(border=True):
+        st.markdown(
+            f"**{escape_markdown(column.name)}**: {KIND_WORDS.get(column.kind, column.kind)}"
+        )
+        if column.can_be_feature:
+            st.text("Used as a feature: yes.")
+        else:
+            st.text(f"Not used as a feature: {column.feature_reason}.")
+        if column.can_be_target:
+            st.text("Could be the target: yes.")
+        else:
+            st.text(f"Not a possible target: {column.target_reason}.")
+        if shown is not None and shown.counts:
+            st.text(f"Values: {shown.summary}")
+            st.plotly_chart(
+                class_balance_figure(shown.counts, shown.labels),
+                key="column_detail",
+                width="stretch",
+            )
