@@ -1378,8 +1378,8 @@ class InformationView:
         mistakes = self.confident_mistakes.size
         if mistakes:
             lines.append(
-                f"{mistakes} rows are confident mistakes: the model was sure, and wrong. They "
-                "sit low on the entropy axis and high on the cross-entropy axis."
+                f"Confident mistakes, where the model was sure and wrong: {mistakes} of the {n} "
+                "rows. They sit low on the entropy axis and high on the cross-entropy axis."
             )
         return lines
 

@@ -592,7 +592,7 @@ def test_confident_mistakes_are_sure_and_wrong():
     v = information_view(["b", "b", "b"], proba, classes=["a", "b", "c"], prior=[0.2, 0.5, 0.3])
     assert v.confident_mistakes.tolist() == [0]
     assert v.cross_entropy_bits[0] == pytest.approx(-math.log2(0.01))
-    assert any("1 rows are confident mistakes" in s for s in v.sentences())
+    assert any("sure and wrong: 1 of the 3 rows" in s for s in v.sentences())
 
 
 @pytest.mark.parametrize(
