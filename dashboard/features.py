@@ -268,9 +268,22 @@ class DateDetection:
     examples: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _present(column: pd.Series) -> pd.Series:
-    text = column[column.notna()].astype(str).str.strip()
-    return text[text != ""]
+_US = "datetime64[us]"  # microseconds: years 1 to 9999 and beyond, where nanoseconds overflow
+
+
+def _present(column: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Positions of the non-empty cells and their stripped text (on a fresh 0..n-1 index)."""
+    text = column.astype("string").str.strip()
+    mask = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False)
+    positions = np.flatnonzero(mask)
+    return positions, pd.Series(text.to_numpy()[positions], dtype=object)
+
+
+def _placed(column: pd.Series, positions: np.ndarray, parsed: pd.Series) -> pd.Series:
+    """The parsed dates at their positions in ``column``, NaT elsewhere, on its index."""
+    out = np.full(len(column), np.datetime64("NaT"), dtype=_US)
+    out[positions] = parsed.to_numpy(dtype=_US)
+    return pd.Series(out, index=column.index)
 
 
 def _parse(text: pd.Series, fmt: str | None) -> pd.Series:
@@ -281,7 +294,7 @@ def _parse(text: pd.Series, fmt: str | None) -> pd.Series:
         try:  # mixed time-zone offsets
             parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
         except (ValueError, TypeError, OverflowError):
-            return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+            return pd.Series(pd.NaT, index=text.index, dtype=_US)
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
     return parsed
@@ -325,10 +338,10 @@ def detect_dates(
         return DateDetection(
             is_date=True, values=values, format=None, present=int(values.notna().sum()), malformed=0
         )
-    empty = pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]")
+    empty = pd.Series(pd.NaT, index=column.index, dtype=_US)
     if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
         return DateDetection(is_date=False, values=empty, format=None, present=0, malformed=0)
-    text = _present(column)
+    positions, text = _present(column)
     if text.empty:
         return DateDetection(is_date=False, values=empty, format=None, present=0, malformed=0)
     sample = text.iloc[:_SAMPLE]
@@ -346,8 +359,7 @@ def detect_dates(
     parsed = _parse(text, best)
     bad = parsed.isna()
     malformed = int(bad.sum())
-    values = empty.copy()
-    values.loc[parsed.index] = parsed
+    values = _placed(column, positions, parsed)
     return DateDetection(
         is_date=malformed <= max_malformed_share * len(text),
         values=values,
@@ -361,17 +373,13 @@ def detect_dates(
 def _date_values(column: pd.Series, fmt: str | None) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
         column = column.dt.tz_localize(None) if column.dt.tz is not None else column
-        return column.astype("datetime64[ns]")
-    out = pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]")
-    text = _present(column)
-    if text.empty:
-        return out
-    if fmt is None:
+        return column.astype(_US)
+    positions, text = _present(column)
+    if fmt is None and not text.empty:
         fmt = detect_dates(column).format
-        if fmt is None:
-            return out
-    out.loc[text.index] = _parse(text, fmt)
-    return out
+    if text.empty or fmt is None:
+        return pd.Series(pd.NaT, index=column.index, dtype=_US)
+    return _placed(column, positions, _parse(text, fmt))
 
 
 def _raw_parts(values: pd.Series) -> dict[str, np.ndarray]:

@@ -437,3 +437,14 @@ def test_the_source_runs_standalone_as_the_exported_script_will_hold_it(tmp_path
     assert done.returncode == 0, done.stderr
     # 1 number; year, season (sin, cos) and 2 weekdays; 1 word seen twice ("day").
     assert done.stdout.strip() == "(3, 7) False"
+
+
+def test_dates_far_from_today_and_a_repeated_index():
+    # Nanosecond timestamps end in 2262; the parts must not overflow, nor a repeated index
+    # put a date on the wrong row.
+    X = pd.DataFrame({"d": ["1500-01-01", "2600-07-02", "2000-01-01", None]}, index=[5, 5, 1, 1])
+    out = DateParts().fit(X).transform(X)
+    assert out[0, 0] == pytest.approx(1500.0)
+    assert out[1, 0] == pytest.approx(2600 + 182 / 365)  # 2600 is not a leap year
+    assert out[2, 0] == pytest.approx(2000.0)
+    assert np.isnan(out[3]).all()
