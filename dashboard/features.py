@@ -63,6 +63,7 @@ __all__ = [
     "TextFeatures",
     "TextTerm",
     "count_model_inputs",
+    "date_parts_of",
     "date_parts_sentence",
     "detect_dates",
     "finite_numbers",
@@ -517,6 +518,19 @@ def _columns_of(est, X, *, reset: bool) -> list[pd.Series]:
             f"{est.n_features_in_} features as input."
         )
     return [frame.iloc[:, i] for i in range(frame.shape[1])]
+
+
+def date_parts_of(column: pd.Series) -> tuple[str, ...]:
+    """The parts a date column gives the model (what :class:`DateParts` learns), for the profile.
+
+    Examples
+    --------
+    >>> date_parts_of(pd.Series(["2020-01-06", "2021-01-06", "2022-01-06"]))
+    ('year', 'weekday')
+    >>> date_parts_sentence(date_parts_of(pd.Series(["2020-01-06", "2020-03-06 10:30"])))
+    'the year as a number, the season (sine and cosine of the day of the year), the weekday, the time of day (sine and cosine)'
+    """
+    return DateParts().fit(column.to_frame(name="date")).parts_[0]
 
 
 def date_parts_sentence(parts: Sequence[str]) -> str:
