@@ -168,6 +168,42 @@ def json_content_bomb_model(*, megabytes: int = 20) -> bytes:
     return zip_parts(schema, members)
 
 
+def at_the_limits_model(limits=None) -> bytes:
+    """A model file just inside every default limit at once: the most a file may cost.
+
+    Its schema.json is just under ``max_model_schema_bytes`` (padded with spaces, as
+    skops' indentation pads it) with just under ``max_model_schema_values`` values, most
+    of them small JsonNode states that skops builds a node for, and one array referenced
+    twice whose member and loaded array, per reference, come just under
+    ``max_model_load_bytes``, while the archive unpacks to less than ``max_model_bytes``.
+    """
+    from dashboard.limits import LIMITS
+
+    limits = limits or LIMITS
+    schema_bytes = min(limits.max_model_schema_bytes, limits.max_model_bytes // 3)
+    # Two references, each costing the member's bytes and the loaded array.
+    array_bytes = min(limits.max_model_load_bytes // 4, limits.max_model_bytes - schema_bytes)
+    big = np.zeros((array_bytes - 1024 * 1024) // 8)
+    schema, members = genuine_parts(padding=[big])
+    padding = schema["content"]["padding"]
+    (array_state,) = padding["content"]
+    padding["content"].append({**array_state, "__id__": array_state["__id__"] + 1})
+    node = (
+        '{"__class__": "int", "__module__": "builtins", "__loader__": "JsonNode", '
+        '"content": "1", "is_json": true}'
+    )
+    count = (limits.max_model_schema_values - 20_000) // 6  # 6 values a node, list comma included
+    nodes = (
+        '{"__class__": "list", "__module__": "builtins", "__loader__": "ListNode", "content": ['
+        + ", ".join([node] * count)
+        + "]}"
+    )
+    padding["content"].append("NODES")
+    text = json.dumps(schema).replace('"NODES"', nodes)
+    text += " " * (schema_bytes - 1024 - len(text))
+    return zip_parts(text.encode(), members)
+
+
 def _nested_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

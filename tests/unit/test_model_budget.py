@@ -208,3 +208,21 @@ def test_cli_refuses_each_hostile_file_with_exit_2_under_1_gb(tmp_path, rows_csv
     (line,) = run.stderr.splitlines()
     assert line.startswith("error: ") and message in line
     assert run.peak_bytes < GB
+
+
+def test_a_file_at_every_limit_at_once_loads_under_1_gb(tmp_path, rows_csv):
+    # The limits together bound what a file may cost: one that is just inside all of them
+    # (the largest schema, the most values, the largest array) loads, well under 1 GB.
+    raw = hostile.at_the_limits_model()
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        schema = archive.read("schema.json")
+    limits = Limits()
+    assert 0.9 * limits.max_model_schema_values < schema.count(b"{") + schema.count(
+        b"["
+    ) + schema.count(b",")
+    assert len(schema) > limits.max_model_schema_bytes - 2 * 1024 * 1024
+    model = tmp_path / "at-the-limits.skops"
+    model.write_bytes(raw)
+    run = hostile.run_measured("predict", model, rows_csv)
+    assert run.code == 0, run.stderr
+    assert run.peak_bytes < GB
