@@ -6,6 +6,7 @@ from dashboard.ui.downloads import model_downloads
 from dashboard.ui.guards import require_model
 from dashboard.ui.memo import model_extras
 from dashboard.ui.views import evaluate as sections
+from dashboard.ui.views.model_status import stale_model_warning
 
 st.title("Evaluate")
 st.caption(
@@ -13,6 +14,7 @@ st.caption(
     "except the charts of C, which show the cross-validation that chose C."
 )
 model = require_model()
+stale_model_warning(model)
 model_extras(model)  # curves and calibration, once per model
 sections.metrics_row(model.evaluation)
 

@@ -6,6 +6,7 @@ from dashboard import evaluation
 from dashboard.ui import fragment, state
 from dashboard.ui.guards import model_or_hint
 from dashboard.ui.views.explain_row import explain_row_view
+from dashboard.ui.views.model_status import stale_model_warning
 from dashboard.ui.views.predict_file import choose_model, predict_file_view
 
 HELD_OUT = "A held-out row"
@@ -16,6 +17,8 @@ st.caption(
     "probabilities. Follow one row through those steps, or predict a whole new file."
 )
 
+if state.model() is not None:
+    stale_model_warning(state.model())
 tab_explain, tab_file = st.tabs(["Explain a row", "Predict a new file"])
 
 

@@ -29,6 +29,11 @@ def model_extras(model) -> dict:
     return extras
 
 
+def keep_chart_data(model, data: ChartData) -> None:
+    """Keep chart data prepared elsewhere (by the training job) as ``model``'s first results."""
+    st.session_state[state.EXTRAS] = {"model_id": model.model_id, "charts": data, "memo": {}}
+
+
 def chart_data(model) -> ChartData:
     """What the Evaluate charts of ``model`` are drawn from (with the what-if once it has run)."""
     return model_extras(model)["charts"]

@@ -36,6 +36,7 @@ EXTRAS = "extras"  # per-model results computed once on first view (see ui.memo)
 CALC_FEED = "calc_feed"  # CalculatorFeed: the numbers of the last row sent to the Calculators
 CALC_FEED_NEW = "calc_feed_new"  # True until the Calculators page has taken the feed
 ROW_HANDOFF = "row_handoff"  # a held-out row (1-based) for the Predict page to open
+TARGET = "target"  # the Train page's target selectbox (persist_state="session"): read only
 
 
 # --------------------------------------------------------------------------- data and model
@@ -64,6 +65,23 @@ def source() -> dict:
 def model() -> TrainedModel | None:
     """The model trained in this session, if any."""
     return st.session_state.get(MODEL)
+
+
+def chosen_target() -> str | None:
+    """The target chosen on the Train page (its selectbox keeps it for the session), if any."""
+    target = st.session_state.get(TARGET)
+    return target if isinstance(target, str) else None
+
+
+def stale_model_message(model) -> str | None:
+    """Why ``model`` does not belong to the loaded table or the chosen target, or None.
+
+    See :func:`dashboard.provenance.stale_model_message`; the sentence quotes file and
+    column names, so escape it before showing it as markdown.
+    """
+    from dashboard.provenance import stale_model_message as message
+
+    return message(model, table(), target=chosen_target())
 
 
 def model_origin() -> dict:

@@ -213,9 +213,16 @@ def class_weights_section(model) -> None:
     chart_caption("class_weights")
     comparison = memo.model_extras(model).get("weights")
     if comparison is None:
+        stale = state.stale_model_message(model)  # the what-if retrains on the model's table
+        if stale is not None:
+            st.caption(
+                "The comparison trains again on the model's own table and target, which are "
+                "no longer the ones loaded: train a model on the loaded table first."
+            )
         if st.button(
             "Compare class weights",
             key="compare_weights",
+            disabled=stale is not None,
             help="Trains the cross-validation twice more; takes about as long as "
             "one C of the search.",
         ):

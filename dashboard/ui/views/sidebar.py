@@ -1,32 +1,42 @@
-"""The sidebar's "where am I": which dataset is loaded and whether a model is trained."""
+"""The sidebar's "where am I": the dataset, the model (and whether it is the table's), training."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard.ui import state
+from dashboard.ui.guards import guarded
+from dashboard.ui.paths import TRAIN_PAGE
 from dashboard.ui.text import escape_markdown
+from dashboard.ui.training_run import sidebar_notice, sidebar_progress
 
 
 def sidebar_status() -> None:
-    """Which dataset is loaded and whether a model is trained, shown on every page."""
-    loaded = state.table()
-    model = state.model()
+    """Which dataset is loaded, the model and a running training's progress, on every page."""
     with st.sidebar:
-        st.caption("Dataset")
-        if loaded is None:
-            st.markdown("No data loaded")
-        else:
-            rows, cols = loaded.table.shape
-            st.markdown(f"**{escape_markdown(loaded.name)}**  \n{rows:,} rows × {cols:,} columns")
-        st.caption("Model")
-        if model is None:
-            st.markdown("Not trained yet")
-        else:
-            st.markdown(
-                f"Trained: target **{escape_markdown(model.config.target)}**, "
-                f"best C = {model.best_C:g}, held-out accuracy {model.evaluation.accuracy:.3f}"
-            )
-            origin = state.model_origin()
-            if loaded is not None and origin and origin.get("sha256") != loaded.sha256:
-                st.caption(f"(trained on {escape_markdown(origin.get('name', ''))})")
+        guarded(_status)
+
+
+def _status() -> None:
+    loaded = state.table()
+    st.caption("Dataset")
+    if loaded is None:
+        st.markdown("No data loaded")
+    else:
+        rows, cols = loaded.table.shape
+        st.markdown(f"**{escape_markdown(loaded.name)}**  \n{rows:,} rows × {cols:,} columns")
+    st.caption("Model")
+    sidebar_progress()  # takes in a training that ended: run before reading the model
+    sidebar_notice()
+    model = state.model()
+    if model is None:
+        st.markdown("Not trained yet")
+        return
+    st.markdown(
+        f"Trained: target **{escape_markdown(model.config.target)}**, "
+        f"best C = {model.best_C:g}, held-out accuracy {model.evaluation.accuracy:.3f}"
+    )
+    reason = state.stale_model_message(model)
+    if reason is not None:
+        st.warning(escape_markdown(reason), icon=":material/warning:")
+        st.page_link(TRAIN_PAGE, label="Train again", icon=":material/model_training:")
