@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from dashboard.evaluation import Baseline
     from dashboard.training import TrainedModel
 
 __all__ = ["train_summary"]
@@ -22,7 +23,12 @@ def train_summary(model: TrainedModel) -> dict:
     dict
         ``classes``, ``best_C``, ``cv`` (``C``, ``mean_accuracy``, ``std_accuracy`` per C),
         ``test`` (``accuracy``, ``precision_macro``, ``recall_macro``, ``f1_macro``,
-        ``log_loss``, ``confusion_matrix``), ``n_train``, ``n_test``, ``seconds``.
+        ``precision_weighted``, ``recall_weighted``, ``f1_weighted``, ``log_loss``,
+        ``confusion_matrix``, ``accuracy_interval`` as ``[lo, hi]``, the 95 % Wilson interval),
+        ``baseline`` (``accuracy``, ``log_loss``, ``class``: the trivial model on the same
+        held-out rows, always guessing the training part's most frequent class), ``warnings``
+        (``kind``, ``column``, ``message`` each, as :mod:`dashboard.checks` found them),
+        ``n_train``, ``n_test``, ``seconds``.
     """
     evaluation = model.evaluation
     summary = model.cv_summary
@@ -42,10 +48,29 @@ def train_summary(model: TrainedModel) -> dict:
             "precision_macro": float(evaluation.precision_macro),
             "recall_macro": float(evaluation.recall_macro),
             "f1_macro": float(evaluation.f1_macro),
+            "precision_weighted": float(evaluation.precision_weighted),
+            "recall_weighted": float(evaluation.recall_weighted),
+            "f1_weighted": float(evaluation.f1_weighted),
             "log_loss": float(evaluation.log_loss),
             "confusion_matrix": [[int(v) for v in row] for row in evaluation.confusion_matrix],
+            "accuracy_interval": [float(v) for v in evaluation.accuracy_interval],
         },
+        "baseline": _baseline(evaluation.baseline),
+        "warnings": [
+            {"kind": w.kind, "column": w.column, "message": w.message} for w in model.warnings
+        ],
         "n_train": int(model.n_train),
         "n_test": int(model.n_test),
         "seconds": float(model.seconds),
+    }
+
+
+def _baseline(baseline: Baseline | None) -> dict | None:
+    """The trivial model's accuracy, log-loss and class (None for a record without one)."""
+    if baseline is None:
+        return None
+    return {
+        "accuracy": float(baseline.accuracy),
+        "log_loss": float(baseline.log_loss),
+        "class": str(baseline.majority_class),
     }

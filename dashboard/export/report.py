@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.errors import SoftmaxLabError
+from dashboard.evaluation import WEIGHTED_VS_MACRO
 from dashboard.export.model_file import library_versions
 from dashboard.summary import train_summary
 
@@ -173,6 +174,7 @@ def html_report(model: TrainedModel, loaded: Any = None) -> str:
         ]
     if notes:
         body += ["<h3>Notes</h3>", "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"]
+    body += _warnings_section(model)
     body += _results_section(model, summary)
     body += [
         "<h2>Charts</h2>",
@@ -221,9 +223,65 @@ def _notes(model: TrainedModel) -> list[str]:
     return notes
 
 
+def _warnings_section(model: TrainedModel) -> list[str]:
+    """What the checks found (leaks, copies, a small held-out part, the grid's edge), if any."""
+    if not model.warnings:
+        return []
+    items = "".join(f"<li>{_e(w.message)}</li>" for w in model.warnings)
+    return [
+        "<h2>Warnings</h2>",
+        '<p class="note">What the checks found before and after the search. Warnings are '
+        "not removals: every feature was used as chosen.</p>",
+        f"<ul>{items}</ul>",
+    ]
+
+
+_METRIC_NAMES = {
+    "accuracy": "accuracy",
+    "precision_macro": "precision (macro)",
+    "recall_macro": "recall (macro)",
+    "f1_macro": "F1 (macro)",
+    "precision_weighted": "precision (weighted)",
+    "recall_weighted": "recall (weighted)",
+    "f1_weighted": "F1 (weighted)",
+    "log_loss": "log-loss",
+}
+
+
+def _held_out_metrics(model: TrainedModel) -> list[str]:
+    """The held-out metrics beside the trivial model's (and the search's best C's when another
+    C was adopted), the accuracy's interval, and the line on macro against weighted."""
+    ev, baseline, before = model.evaluation, model.evaluation.baseline, model.adopted_from
+    rows = []
+    for key, name in _METRIC_NAMES.items():
+        row = {"metric": name, f"this model (C = {model.best_C:g})": getattr(ev, key)}
+        if before is not None:
+            row[f"the search's best C = {before.best_C:g}"] = getattr(before.evaluation, key)
+        if baseline is not None:
+            row[f"always guessing '{baseline.majority_class}'"] = getattr(baseline, key)
+        rows.append(row)
+    lo, hi = ev.accuracy_interval
+    notes = [
+        f"Accuracy {ev.accuracy:.3f} on {model.n_test:,} held-out rows: 95 % interval "
+        f"{lo:.3f} to {hi:.3f} (Wilson score interval).",
+        WEIGHTED_VS_MACRO,
+    ]
+    if baseline is not None:
+        notes.insert(
+            1,
+            f"The trivial model ignores the features: it always guesses '"
+            f"{baseline.majority_class}', the training part's most frequent class, and gives "
+            "every row the training class shares as probabilities (its log-loss).",
+        )
+    return [
+        "<h3>Held-out metrics</h3>",
+        _html_table(rows),
+        "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>",
+    ]
+
+
 def _results_section(model: TrainedModel, summary: dict) -> list[str]:
     """The Results: the run's numbers, held-out metrics, per-class scores and the CV table."""
-    metrics = [(k, v) for k, v in summary["test"].items() if k != "confusion_matrix"]
     per_class = model.evaluation.per_class
     body = [
         "<h2>Results</h2>",
@@ -236,8 +294,7 @@ def _results_section(model: TrainedModel, summary: dict) -> list[str]:
                 ("training time (s)", summary["seconds"]),
             ]
         ),
-        "<h3>Held-out metrics</h3>",
-        _key_values(metrics),
+        *_held_out_metrics(model),
     ]
     if isinstance(per_class, pd.DataFrame) and len(per_class):
         body += ["<h3>Per class (held-out rows)</h3>", _html_table(per_class)]

@@ -245,5 +245,9 @@ def reproducible_script(model: Any, load_report: Any) -> str:
         "CV_FOLDS": int(config.cv_folds),
         "TEST_SIZE": float(config.test_size),
         "SEED": int(config.seed),
+        "WARNINGS": [
+            {"kind": str(w.kind), "column": w.column, "message": str(w.message)}
+            for w in model.warnings
+        ],
     }
     return render_script(settings, pipeline=pipeline_source, imports=import_lines)

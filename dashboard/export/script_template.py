@@ -8,7 +8,9 @@ types and cleans the columns the model uses with Softmax Lab's own rules (copied
 module ``dashboard/rules.py``), makes the same held-out split and cross-validation folds, tries
 the same values of C with scikit-learn's GridSearchCV on the same pipeline, refits the best one
 and scores it on the held-out rows. It prints JSON with the keys of `python -m dashboard train`:
-classes, best_C, cv, test, n_train, n_test, seconds.
+classes, best_C, cv, test, baseline, warnings, n_train, n_test, seconds. ``baseline`` is
+scikit-learn's DummyClassifier(strategy="prior") on the same rows; ``warnings`` are those
+Softmax Lab's checks found when it trained (this script does not run the checks).
 Softmax Lab searches C with warm starts, so its CV means may differ from these in the fourth
 decimal; the best C and the held-out scores are the same.
 """
@@ -22,12 +24,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import sys
 import time
 import warnings
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
+from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import (
     accuracy_score,
@@ -68,6 +73,7 @@ C_GRID = [1.0]
 CV_FOLDS = 5
 TEST_SIZE = 0.2
 SEED = 0
+WARNINGS = []  # what Softmax Lab's checks found when it trained ({kind, column, message})
 # <<< settings
 
 
@@ -216,21 +222,48 @@ def as_type(column, kind, name):
 # ----------------------------------------------------------------------------- the run
 
 
+def wilson_interval(n_correct, n_rows, confidence=0.95):
+    """The Wilson score interval of an accuracy of n_correct out of n_rows."""
+    z = NormalDist().inv_cdf((1 + confidence) / 2)
+    p = n_correct / n_rows
+    denominator = 1 + z * z / n_rows
+    centre = (p + z * z / (2 * n_rows)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n_rows + z * z / (4 * n_rows * n_rows)) / denominator
+    lo = 0.0 if n_correct == 0 else max(0.0, centre - half)
+    hi = 1.0 if n_correct == n_rows else min(1.0, centre + half)
+    return [float(lo), float(hi)]
+
+
 def held_out_scores(model, X_test, y_test):
-    """Accuracy, macro precision/recall/F1, log loss and confusion matrix on held-out rows."""
+    """Accuracy with its 95 % interval, macro and weighted precision/recall/F1, log loss and
+    confusion matrix on held-out rows."""
     classes = [str(c) for c in model.classes_]
     proba = model.predict_proba(X_test)
     predicted = np.asarray(classes)[np.argmax(proba, axis=1)]
-    precision, recall, f1, _ = precision_recall_fscore_support(
-        y_test, predicted, labels=classes, average="macro", zero_division=0
-    )
+    scores = {"accuracy": float(accuracy_score(y_test, predicted))}
+    for average in ("macro", "weighted"):
+        precision, recall, f1, _ = precision_recall_fscore_support(
+            y_test, predicted, labels=classes, average=average, zero_division=0
+        )
+        scores[f"precision_{average}"] = float(precision)
+        scores[f"recall_{average}"] = float(recall)
+        scores[f"f1_{average}"] = float(f1)
+    scores["log_loss"] = float(log_loss(y_test, proba, labels=classes))
+    scores["confusion_matrix"] = confusion_matrix(y_test, predicted, labels=classes).tolist()
+    right = int(np.sum(predicted == np.asarray(y_test)))
+    scores["accuracy_interval"] = wilson_interval(right, len(y_test))
+    return scores
+
+
+def trivial_scores(y_train, y_test):
+    """The trivial model: the training class shares as probabilities, the most frequent class
+    as the guess (DummyClassifier(strategy="prior")), on the held-out rows."""
+    dummy = DummyClassifier(strategy="prior").fit(np.zeros((len(y_train), 1)), y_train)
+    X_test = np.zeros((len(y_test), 1))
     return {
-        "accuracy": float(accuracy_score(y_test, predicted)),
-        "precision_macro": float(precision),
-        "recall_macro": float(recall),
-        "f1_macro": float(f1),
-        "log_loss": float(log_loss(y_test, proba, labels=classes)),
-        "confusion_matrix": confusion_matrix(y_test, predicted, labels=classes).tolist(),
+        "accuracy": float(accuracy_score(y_test, dummy.predict(X_test))),
+        "log_loss": float(log_loss(y_test, dummy.predict_proba(X_test), labels=dummy.classes_)),
+        "class": str(dummy.predict(X_test[:1])[0]),
     }
 
 
@@ -283,6 +316,8 @@ def main(path):
             )
         ],
         "test": held_out_scores(search.best_estimator_, X_test, y_test),
+        "baseline": trivial_scores(y_train, y_test),
+        "warnings": WARNINGS,
         "n_train": int(len(y_train)),
         "n_test": int(len(y_test)),
         "seconds": time.perf_counter() - start,

@@ -27,16 +27,32 @@ PYTHON = sys.executable
 
 PROFILE_KEYS = {"rows", "columns", "load_report"}
 COLUMN_KEYS = {"name", "kind", "missing", "unique", "feature", "target"}
-TRAIN_KEYS = {"classes", "best_C", "cv", "test", "n_train", "n_test", "seconds"}
+TRAIN_KEYS = {
+    "classes",
+    "best_C",
+    "cv",
+    "test",
+    "baseline",
+    "warnings",
+    "n_train",
+    "n_test",
+    "seconds",
+}
 CV_KEYS = {"C", "mean_accuracy", "std_accuracy"}
 TEST_KEYS = {
     "accuracy",
     "precision_macro",
     "recall_macro",
     "f1_macro",
+    "precision_weighted",
+    "recall_weighted",
+    "f1_weighted",
     "log_loss",
     "confusion_matrix",
+    "accuracy_interval",
 }
+BASELINE_KEYS = {"accuracy", "log_loss", "class"}
+WARNING_KEYS = {"kind", "column", "message"}
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -125,6 +141,9 @@ def test_train_prints_the_contract_keys_and_scikit_learns_numbers(trained, iris_
     assert set(payload) == TRAIN_KEYS
     assert all(set(row) == CV_KEYS for row in payload["cv"])
     assert set(payload["test"]) == TEST_KEYS
+    assert set(payload["baseline"]) == BASELINE_KEYS
+    assert all(set(w) == WARNING_KEYS for w in payload["warnings"])
+    assert not [w for w in payload["warnings"] if w["kind"] == "leak"]  # iris has no leak
     assert payload["classes"] == ["setosa", "versicolor", "virginica"]
     assert payload["n_train"] + payload["n_test"] == 150
     # Reference: GridSearchCV on the same split and folds.
