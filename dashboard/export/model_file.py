@@ -177,7 +177,27 @@ def save_model(model: FittedModel) -> bytes:
         "data_origin": getattr(model, "origin", DataOrigin()).as_stored(),
         "versions": library_versions(),
     }
-    return skops.io.dumps(payload, compression=zipfile.ZIP_DEFLATED)
+    return _compact_schema(skops.io.dumps(payload, compression=zipfile.ZIP_DEFLATED))
+
+
+def _compact_schema(raw: bytes) -> bytes:
+    """The same archive with schema.json written without indentation.
+
+    skops indents its schema; in a model with many one-hot categories the spaces are most
+    of its bytes (12 MB for 300 columns of 50 categories, under 2 MB compact), and
+    ``max_model_schema_bytes`` bounds what an upload may unpack to.
+    """
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(raw)) as source,
+        zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == _SKOPS_SCHEMA:
+                data = json.dumps(json.loads(data), separators=(",", ":")).encode()
+            target.writestr(member.filename, data)
+    return buffer.getvalue()
 
 
 def _refuse(message: str, hint: str) -> SoftmaxLabError:

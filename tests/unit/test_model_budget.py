@@ -16,6 +16,7 @@ import sys
 import zipfile
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from dashboard.errors import SoftmaxLabError
@@ -226,3 +227,20 @@ def test_a_file_at_every_limit_at_once_loads_under_1_gb(tmp_path, rows_csv):
     run = hostile.run_measured("predict", model, rows_csv)
     assert run.code == 0, run.stderr
     assert run.peak_bytes < GB
+
+
+def test_saved_model_files_have_a_compact_schema_that_loads_back(genuine):
+    from dashboard.export.model_file import save_model
+
+    saved = load_model(genuine)
+    raw = save_model(saved)
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        text = archive.read("schema.json")
+        names = archive.namelist()
+    assert b"\n" not in text and b": " not in text  # no indentation: skops' spaces are gone
+    assert sorted(names) == sorted(n for n in names if n == "schema.json" or n.endswith(".npy"))
+    again = load_model(raw)
+    frame = pd.DataFrame({"x": [0.5, -1.0], "colour": ["red", "blue"]})
+    np.testing.assert_array_equal(
+        again.pipeline.predict_proba(frame), saved.pipeline.predict_proba(frame)
+    )
