@@ -184,7 +184,7 @@ def _compact_schema(raw: bytes) -> bytes:
     """The same archive with schema.json written without indentation.
 
     skops indents its schema; in a model with many one-hot categories the spaces are most
-    of its bytes (12 MB for 300 columns of 50 categories, under 2 MB compact), and
+    of its bytes (12 MB for 300 columns of 50 categories, 2.6 MB compact), and
     ``max_model_schema_bytes`` bounds what an upload may unpack to.
     """
     buffer = io.BytesIO()
