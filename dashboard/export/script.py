@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import inspect
 import re
@@ -57,9 +58,24 @@ def _settings_block(block: str, settings: Mapping[str, Any]) -> str:
             f"settings {sorted(set(settings) ^ expected)} do not match the script template"
         )
     return _SETTING.sub(
-        lambda m: f"{m.group('name')} = {settings[m.group('name')]!r}{m.group('comment') or ''}",
+        lambda m: (
+            f"{m.group('name')} = {_literal(m.group('name'), settings[m.group('name')])}"
+            + (m.group("comment") or "")
+        ),
         block,
     )
+
+
+def _literal(name: str, value: Any) -> str:
+    """``repr(value)``, checked to read back as the same plain literal (no nan, no objects)."""
+    text = repr(value)
+    try:
+        same = ast.literal_eval(text) == value
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        same = False
+    if not same:
+        raise ValueError(f"setting {name} = {text[:60]} cannot be written as a Python literal")
+    return text
 
 
 def render_script(

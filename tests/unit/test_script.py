@@ -73,6 +73,8 @@ def test_settings_are_written_as_literals_and_must_all_be_given():
         render_script(missing)
     with pytest.raises(ValueError, match="EXTRA"):
         render_script(values | {"EXTRA": 1})
+    with pytest.raises(ValueError, match="TEST_SIZE"):
+        render_script(values | {"TEST_SIZE": float("nan")})  # repr gives a bare name: nan
 
 
 def _run_module(source: str) -> dict:
