@@ -428,9 +428,17 @@ def _walk_schema(schema: Any, *, limits: Limits) -> dict[str, int]:
                 _NOT_OURS_HINT,
             )
         if isinstance(value, dict):
-            name = value.get("file")
-            if name is not None:
-                references[str(name)] = references.get(str(name), 0) + 1
+            # Only a node's state (it has a loader) names a member; a dict of the user's
+            # own keys (a column called "file") does not.
+            if "__loader__" in value and "file" in value:
+                name = value["file"]
+                if not isinstance(name, str):
+                    raise _refuse(
+                        "The model file is damaged: its schema names a part by something "
+                        "that is not a name",
+                        _NOT_OURS_HINT,
+                    )
+                references[name] = references.get(name, 0) + 1
             stack.extend((child, depth + 1) for child in value.values())
         elif isinstance(value, list):
             stack.extend((child, depth + 1) for child in value)

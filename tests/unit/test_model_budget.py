@@ -244,3 +244,17 @@ def test_saved_model_files_have_a_compact_schema_that_loads_back(genuine):
     np.testing.assert_array_equal(
         again.pipeline.predict_proba(frame), saved.pipeline.predict_proba(frame)
     )
+
+
+def test_a_users_key_called_file_is_not_taken_for_a_member():
+    # Column names and config keys are stored as dict keys; "file" among them is data.
+    import skops.io
+
+    check_model_archive(skops.io.dumps({"file": {"file": "1.npy"}, "x": np.arange(3)}))
+
+
+def test_a_node_naming_its_member_by_a_number_is_refused():
+    schema, members = hostile.genuine_parts()
+    schema["content"]["padding"] = {"__loader__": "NdArrayNode", "file": 12, "type": "numpy"}
+    with pytest.raises(SoftmaxLabError, match="names a part by something that is not a name"):
+        load_model(hostile.zip_parts(schema, members))
