@@ -14,6 +14,7 @@ pages = [
     st.Page(paths.DATA_PAGE, title="Data", icon=":material/table:", default=True),
     st.Page(paths.TRAIN_PAGE, title="Train", icon=":material/model_training:"),
     st.Page(paths.EVALUATE_PAGE, title="Evaluate", icon=":material/analytics:"),
+    st.Page(paths.EXPLORE_PAGE, title="Explore", icon=":material/explore:"),
     st.Page(paths.PREDICT_PAGE, title="Predict", icon=":material/online_prediction:"),
     st.Page(paths.CALCULATORS_PAGE, title="Calculators", icon=":material/calculate:"),
 ]

@@ -33,6 +33,7 @@ __all__ = [
     "CMotion",
     "CostDecisions",
     "DecisionMap",
+    "DecisionRule",
     "FeatureControl",
     "InformationView",
     "c_motion",
@@ -43,6 +44,7 @@ __all__ = [
     "cost_threshold",
     "decide",
     "decision_map",
+    "decision_rule",
     "feature_spread",
     "information_view",
     "map_features",
@@ -1290,6 +1292,104 @@ def decide(
             )
         codes = (p[:, 1] > _check_threshold(threshold)).astype(int)
     return np.asarray(names)[codes]
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class DecisionRule:
+    """The costs (and, for two classes, the threshold) a user chose: how rows become decisions.
+
+    The Explore page keeps one per model; the predictions download takes its ``decision``
+    column from it and the report shows it.
+
+    Attributes
+    ----------
+    classes : tuple of str
+    costs : numpy.ndarray, shape (n_classes, n_classes)
+        ``costs[i, j]``: the cost of deciding class j when the truth is class i.
+    threshold : float or None
+        Two classes only: decide the second class when its probability is above it; None
+        decides by minimum expected cost.
+
+    Examples
+    --------
+    >>> rule = decision_rule(classes=["no", "yes"], costs=[[0, 1], [4, 0]])
+    >>> rule.decide([[0.7, 0.3], [0.9, 0.1]]).tolist(), rule.is_default
+    (['yes', 'no'], False)
+    >>> decision_rule(classes=["a", "b", "c"]).is_default
+    True
+    """
+
+    classes: tuple[str, ...]
+    costs: np.ndarray
+    threshold: float | None = None
+
+    @property
+    def is_default(self) -> bool:
+        """True when the rule decides the most probable class (0/1 costs, no other threshold)."""
+        plain = bool(np.array_equal(self.costs, 1.0 - np.eye(len(self.classes))))
+        return plain and (self.threshold is None or self.threshold == 0.5)
+
+    def decide(self, proba) -> np.ndarray:
+        """The decision for each row of probabilities (columns in ``classes`` order)."""
+        return decide(proba, classes=self.classes, costs=self.costs, threshold=self.threshold)
+
+    def on_rows(self, y_true, proba) -> CostDecisions:
+        """The decisions on rows whose true class is known: confusion, costs paid, accuracy."""
+        if self.threshold is None:
+            return cost_decisions(y_true, proba, classes=self.classes, costs=self.costs)
+        return threshold_decisions(
+            y_true, proba, classes=self.classes, threshold=self.threshold, costs=self.costs
+        )
+
+    def costs_table(self) -> pd.DataFrame:
+        """The costs as a table: one row per true class, one column per decided class."""
+        names = list(self.classes)
+        frame = pd.DataFrame(self.costs, index=pd.Index(names, dtype=object), columns=names)
+        frame.index.name = "true class"
+        frame.columns.name = "decided class"
+        return frame
+
+    def sentence(self) -> str:
+        """How the rule decides, in plain words."""
+        if self.threshold is not None:
+            return (
+                f"'{self.classes[1]}' is decided when its probability is above "
+                f"{self.threshold:.3g}, '{self.classes[0]}' otherwise."
+            )
+        if self.is_default:
+            return "Each row gets its most probable class (every mistake costs 1)."
+        return "Each row gets the decision with the lowest expected cost under these costs."
+
+
+def decision_rule(
+    *, classes: Sequence[str], costs=None, threshold: float | None = None
+) -> DecisionRule:
+    """Check costs (and a threshold) and keep them as a :class:`DecisionRule`.
+
+    Parameters
+    ----------
+    classes : sequence of str
+    costs : array-like or pandas.DataFrame, optional
+        See :func:`cost_matrix`; None gives 0 on the diagonal, 1 elsewhere.
+    threshold : float, optional
+        Two classes only, from 0 to 1.
+
+    Raises
+    ------
+    SoftmaxLabError
+        On an invalid cost matrix, or a threshold with more than two classes or out of range.
+    """
+    names = tuple(str(c) for c in classes)
+    matrix = cost_matrix(costs, classes=names)
+    if threshold is not None:
+        if len(names) != 2:
+            raise SoftmaxLabError(
+                f"A threshold needs exactly 2 classes, got {len(names)}",
+                where="threshold",
+                hint="Use the cost matrix for three or more classes.",
+            )
+        threshold = _check_threshold(threshold)
+    return DecisionRule(classes=names, costs=matrix, threshold=threshold)
 
 
 # ---------------------------------------------------------------------------------------------

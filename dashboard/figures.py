@@ -51,6 +51,7 @@ __all__ = [
     "information_figure",
     "log_loss_split_figure",
     "selected_map_row",
+    "with_C_marker",
 ]
 
 MAX_FIGURE_POINTS = 20_000
@@ -1408,6 +1409,42 @@ def _add_map_points(
                 "<extra></extra>",
             )
         )
+
+
+def with_C_marker(figure: go.Figure, C: float, *, label: str = "C shown") -> go.Figure:
+    """A copy of a figure whose x axes are C (log scale) with a vertical line at ``C``.
+
+    For the C-motion view: the score-against-C curve and the coefficient paths with the C
+    the map is drawn at. Every x axis of the figure gets the line (one per subplot).
+
+    Examples
+    --------
+    >>> fig = go.Figure(go.Scatter(x=[0.1, 10], y=[0, 1]))
+    >>> fig.update_xaxes(type="log")  # doctest: +ELLIPSIS
+    Figure(...
+    >>> marked = with_C_marker(fig, 1.0)
+    >>> [(s.x0, s.xref, s.yref) for s in marked.layout.shapes], len(fig.layout.shapes)
+    ([(0.0, 'x', 'y domain')], 0)
+    """
+    try:
+        c = float(C)
+    except (TypeError, ValueError):
+        c = float("nan")
+    if not np.isfinite(c) or c <= 0:
+        raise SoftmaxLabError(f"C must be a number above 0, got {C!r}", where="C")
+    at = float(np.log10(c))  # shapes on a log axis take log10 of the value
+    marked = go.Figure(figure)
+    axes = [name for name in marked.layout.to_plotly_json() if name.startswith("xaxis")] or [
+        "xaxis"
+    ]
+    for name in axes:
+        suffix = name[len("xaxis") :]
+        marked.add_shape(type="line", x0=at, x1=at, y0=0, y1=1,
+                         xref=f"x{suffix}", yref=f"y{suffix} domain",
+                         line={"color": "#444444", "width": 2, "dash": "dot"})  # fmt: skip
+    marked.add_annotation(x=at, y=1, xref="x", yref="y domain", yanchor="bottom",
+                          showarrow=False, text=plain_text(f"{label}: C = {c:g}"))  # fmt: skip
+    return marked
 
 
 def information_figure(

@@ -36,6 +36,7 @@ EXTRAS = "extras"  # per-model results computed once on first view (see ui.memo)
 CALC_FEED = "calc_feed"  # CalculatorFeed: the numbers of the last row sent to the Calculators
 CALC_FEED_NEW = "calc_feed_new"  # True until the Calculators page has taken the feed
 ROW_HANDOFF = "row_handoff"  # a held-out row (1-based) for the Predict page to open
+DECISION_RULE = "decision_rule"  # (model id, dashboard.explore.DecisionRule) set on Explore
 TARGET = "target"  # the Train page's target selectbox (persist_state="session"): read only
 
 
@@ -172,6 +173,22 @@ def origin_table(model):
 
 
 # --------------------------------------------------------------------------- hand-offs
+
+
+def decision_rule(model):
+    """The costs (a ``DecisionRule``) chosen on the Explore page for ``model``, if any.
+
+    The Predict page's download takes its ``decision`` column from it, the report shows it.
+    """
+    kept = st.session_state.get(DECISION_RULE)
+    if kept is None or kept[0] != getattr(model, "model_id", None):
+        return None
+    return kept[1]
+
+
+def set_decision_rule(model, rule) -> None:
+    """Keep the costs chosen on the Explore page for ``model`` (another model's are dropped)."""
+    st.session_state[DECISION_RULE] = (model.model_id, rule)
 
 
 def open_row_on_predict(row: int) -> None:
