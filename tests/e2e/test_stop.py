@@ -33,7 +33,8 @@ def test_stop_keeps_the_previous_model(page, server):
     page.get_by_role("button", name="Train").first.click()
     page.wait_for_selector("text=/Fit \\d+ of \\d+/", timeout=60_000)
     clicked = time.monotonic()
-    page.get_by_role("button", name="Stop").click()
+    # The page's Stop, not the header's (which stops only the page's script, not the job).
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
     page.wait_for_selector("text=Training stopped", timeout=30_000)
     assert time.monotonic() - clicked < 15
     wait_for_app_run(page)
