@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.ui import guarded, paths, state
+from dashboard.ui import guarded, paths, state, urls
 from dashboard.ui.views.sidebar import sidebar_status
 
 ICON = Path(__file__).parent / "assets" / "icon.png"
@@ -19,6 +19,14 @@ pages = [
     st.Page(paths.CALCULATORS_PAGE, title="Calculators", icon=":material/calculate:"),
 ]
 navigation = st.navigation(pages)
+guarded(urls.restore_from_link)  # a shared link's sample, before the default one
 guarded(state.ensure_default_data)
 sidebar_status()
-guarded(navigation.run)
+share = st.sidebar.empty()
+guarded(urls.link_notes)
+try:
+    guarded(navigation.run)
+finally:  # also when the page stops early: the URL follows every change of a choice
+    guarded(urls.sync_link)
+    with share.container():
+        guarded(urls.share_link)

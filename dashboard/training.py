@@ -20,12 +20,9 @@ import numpy as np
 import pandas as pd
 from joblib import parallel_config
 from sklearn.base import clone
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from dashboard.checks import (
@@ -38,6 +35,7 @@ from dashboard.checks import (
 )
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import HoldoutEvaluation, as_logit_matrix, evaluate_holdout
+from dashboard.features import finite_numbers, non_finite_warnings, preprocessor
 from dashboard.limits import LIMITS, Limits
 from dashboard.prediction import column_type
 from dashboard.profile import TableProfile, profile
@@ -79,6 +77,8 @@ C_RANGE = (1e-6, 1e6)
 
 NUMERIC_KINDS = ("numeric", "boolean")
 CATEGORICAL_KINDS = ("categorical",)
+DATE_KINDS = ("datetime",)
+TEXT_KINDS = ("text",)
 
 # ---------------------------------------------------------------------------------------------
 # C grid
@@ -203,8 +203,10 @@ class TrainingConfig:
         Iterations allowed to the lbfgs solver per fit.
     n_jobs : int or None
         Folds trained at once; None = every core.
-    small_classes : {"refuse", "drop"}
-        What to do with classes too small for the split and the folds.
+    small_classes : {"drop", "refuse"}
+        What to do with classes too small for the split and the folds: "drop" (the default)
+        trains on the other classes and says which were left out and how many rows they had;
+        "refuse" stops with an error that names them.
 
     Examples
     --------
@@ -223,7 +225,7 @@ class TrainingConfig:
     class_weight: str | None = None
     max_iter: int = 1000
     n_jobs: int | None = None
-    small_classes: str = "refuse"
+    small_classes: str = "drop"
 
     def __post_init__(self) -> None:
         if isinstance(self.features, str):
@@ -358,6 +360,8 @@ class TrainedModel:
     classes: tuple[str, ...]
     numeric_columns: tuple[str, ...]
     categorical_columns: tuple[str, ...]
+    date_columns: tuple[str, ...] = ()
+    text_columns: tuple[str, ...] = ()
     excluded_columns: tuple[tuple[str, str], ...]
     cv_results: pd.DataFrame
     cv_summary: pd.DataFrame
@@ -376,6 +380,7 @@ class TrainedModel:
     classes_dropped: tuple[str, ...]
     notes: tuple[str, ...]
     warnings: tuple[DataWarning, ...] = ()
+    dropped_class_rows: tuple[tuple[str, int], ...] = ()
     adopted_from: TrainedModel | None = None
     data_sha256: str
     seconds: float
@@ -412,6 +417,8 @@ def build_pipeline(
     *,
     numeric: Sequence[str],
     categorical: Sequence[str],
+    dates: Sequence[str] = (),
+    text: Sequence[str] = (),
     C: float = 1.0,
     class_weight: str | None = None,
     max_iter: int = 1000,
@@ -420,9 +427,12 @@ def build_pipeline(
 ) -> Pipeline:
     """The model: preprocessing for a real CSV, then multinomial logistic regression.
 
-    Numeric columns: missing values replaced by the median, then standardised. Categorical
-    columns: missing values replaced by the most frequent value, then one-hot encoded (at most
-    ``max_categories`` columns each, rarer values grouped; values unseen in training ignored).
+    The preprocessing is :func:`dashboard.features.preprocessor`: numeric columns made finite
+    (infinities missing, huge magnitudes clipped), missing values replaced by the median, then
+    standardised; categorical columns: missing values replaced by the most frequent value, then
+    one-hot encoded (at most ``max_categories`` columns each, rarer values grouped; values
+    unseen in training ignored); date columns as their year, season, weekday and time of day;
+    free-text columns as word and character n-gram TF-IDF.
 
     Examples
     --------
@@ -431,34 +441,22 @@ def build_pipeline(
     ['preprocess', 'logisticregression']
     >>> pipe.named_steps["logisticregression"].C
     0.5
+    >>> pipe = build_pipeline(numeric=[], categorical=[], dates=["day"], text=["review"])
+    >>> [name for name, _, _ in pipe.named_steps["preprocess"].transformers]
+    ['dates', 'text']
     """
-    transformers = []
-    if numeric:
-        transformers.append(
-            (
-                "numeric",
-                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
-                list(numeric),
-            )
-        )
-    if categorical:
-        transformers.append(
-            (
-                "categorical",
-                make_pipeline(
-                    SimpleImputer(strategy="most_frequent"),
-                    OneHotEncoder(
-                        handle_unknown="ignore",
-                        max_categories=max_categories,
-                        sparse_output=False,
-                    ),
-                ),
-                list(categorical),
-            )
-        )
     return Pipeline(
         [
-            ("preprocess", ColumnTransformer(transformers, remainder="drop")),
+            (
+                "preprocess",
+                preprocessor(
+                    numeric=numeric,
+                    categorical=categorical,
+                    dates=dates,
+                    text=text,
+                    max_categories=max_categories,
+                ),
+            ),
             (
                 "logisticregression",
                 LogisticRegression(
@@ -545,6 +543,8 @@ class _PreparedData:
 
     numeric: list[str]
     categorical: list[str]
+    dates: list[str]
+    text: list[str]
     excluded: list[tuple[str, str]]
     X_train: pd.DataFrame
     y_train: np.ndarray
@@ -553,13 +553,25 @@ class _PreparedData:
     folds: list[tuple[np.ndarray, np.ndarray]]
     rows_dropped: int
     classes_dropped: tuple[str, ...]
+    dropped_class_rows: tuple[tuple[str, int], ...]
     as_text: list[str]
     need: int
+    infinite: dict[str, int]
     warnings: tuple[DataWarning, ...] = ()
+
+    @property
+    def features(self) -> list[str]:
+        """Every feature column the pipeline reads, branch by branch."""
+        return self.numeric + self.categorical + self.dates + self.text
 
 
 def _prepare_data(
-    table: pd.DataFrame, config: TrainingConfig, *, limits: Limits, table_profile=None
+    table: pd.DataFrame,
+    config: TrainingConfig,
+    *,
+    limits: Limits,
+    table_profile=None,
+    infinite_values: dict[str, int] | None = None,
 ) -> _PreparedData:
     """Every check on the table, then the held-out split and the folds, as the docs state."""
     _check_columns(table, config)
@@ -567,7 +579,15 @@ def _prepare_data(
     columns = _feature_columns(table, config, table_profile=table_profile, limits=limits)
     need = min_rows_per_class(config.cv_folds, config.test_size)
     target = _without_small_classes(target, config, need=need)
-    X = table.iloc[target.positions][columns.numeric + columns.categorical]
+    X = table.iloc[target.positions][
+        columns.numeric + columns.categorical + columns.dates + columns.text
+    ]
+    # Infinities in a feature: missing (FiniteNumbers in the pipeline), counted here; those the
+    # loader already read as missing come in ``infinite_values``.
+    _, infinite = finite_numbers(X, columns.numeric)
+    for name, n in (infinite_values or {}).items():
+        if name in columns.numeric and n:
+            infinite[name] = infinite.get(name, 0) + int(n)
     as_text = _mixed_columns(X, columns.categorical)
     for name in columns.categorical:
         if X[name].dtype == object:
@@ -583,6 +603,8 @@ def _prepare_data(
     return _PreparedData(
         numeric=columns.numeric,
         categorical=columns.categorical,
+        dates=columns.dates,
+        text=columns.text,
         excluded=columns.excluded,
         X_train=X_train,
         y_train=y_train,
@@ -591,8 +613,10 @@ def _prepare_data(
         folds=folds,
         rows_dropped=target.rows_dropped,
         classes_dropped=target.classes_dropped,
+        dropped_class_rows=target.dropped_class_rows,
         as_text=as_text,
         need=need,
+        infinite=infinite,
     )
 
 
@@ -621,6 +645,7 @@ class _Target:
     positions: np.ndarray
     rows_dropped: int
     classes_dropped: tuple[str, ...] = ()
+    dropped_class_rows: tuple[tuple[str, int], ...] = ()
 
     @property
     def counts(self) -> pd.Series:
@@ -679,15 +704,18 @@ class _FeatureColumns:
 
     numeric: list[str]
     categorical: list[str]
+    dates: list[str]
+    text: list[str]
     excluded: list[tuple[str, str]]
 
 
 def _feature_columns(
     table: pd.DataFrame, config: TrainingConfig, *, table_profile, limits: Limits
 ) -> _FeatureColumns:
-    """Sort the chosen features into the numeric and categorical branches, or leave them out."""
+    """Sort the chosen features into the numeric, categorical, date and text branches, or
+    leave them out."""
     kinds = _column_kinds(table, config.target, table_profile, limits)
-    numeric, categorical, excluded = [], [], []
+    numeric, categorical, dates, text, excluded = [], [], [], [], []
     for name in config.features:
         kind, reason = kinds.get(name, ("unknown", "its kind is unknown"))
         if reason:
@@ -696,19 +724,25 @@ def _feature_columns(
             numeric.append(name)
         elif kind in CATEGORICAL_KINDS:
             categorical.append(name)
+        elif kind in DATE_KINDS:
+            dates.append(name)
+        elif kind in TEXT_KINDS:
+            text.append(name)
         else:
             excluded.append((name, f"a {kind} column cannot be used as a feature as it is"))
     for name, (_, reason) in kinds.items():
         if reason and name not in config.features:
             excluded.append((name, reason))
-    if not numeric and not categorical:
+    if not (numeric or categorical or dates or text):
         why = "; ".join(f"'{n}': {r}" for n, r in excluded if n in config.features)
         raise SoftmaxLabError(
             f"None of the chosen features can be used ({why})",
             where="features",
-            hint="Pick numeric or categorical columns as features.",
+            hint="Pick numeric, categorical, date or free-text columns as features.",
         )
-    return _FeatureColumns(numeric=numeric, categorical=categorical, excluded=excluded)
+    return _FeatureColumns(
+        numeric=numeric, categorical=categorical, dates=dates, text=text, excluded=excluded
+    )
 
 
 def _without_small_classes(target: _Target, config: TrainingConfig, *, need: int) -> _Target:
@@ -724,6 +758,7 @@ def _without_small_classes(target: _Target, config: TrainingConfig, *, need: int
             labels=target.labels[keep_rows],
             positions=target.positions[keep_rows],
             classes_dropped=tuple(sorted(small)),
+            dropped_class_rows=tuple((c, int(counts[c])) for c in sorted(small)),
         )
     small_counts = {c: int(counts[c]) for c in small}
     lead = (
@@ -737,7 +772,10 @@ def _without_small_classes(target: _Target, config: TrainingConfig, *, need: int
             "pick another target."
         )
     else:
-        hint = "Add rows of these classes, use fewer folds, or choose to drop small classes."
+        hint = (
+            "Add rows of these classes, use fewer folds, or let Softmax Lab leave small "
+            "classes out (the default)."
+        )
     raise SoftmaxLabError(
         f"{lead}: each class needs at least {need} rows for {config.cv_folds} folds and "
         f"a {config.test_size:.0%} held-out share",
@@ -787,6 +825,7 @@ def train(
     table_profile: TableProfile | None = None,
     limits: Limits = LIMITS,
     scheduler: str | None = None,
+    infinite_values: dict[str, int] | None = None,
 ) -> TrainedModel:
     """Check the target, split, search C by cross-validation, refit and score the held-out part.
 
@@ -812,6 +851,10 @@ def train(
         Bounds on classes, C values, fits and seconds.
     scheduler : str, optional
         Dask scheduler address; None = ``SOFTMAX_LAB_DASK_SCHEDULER``; "" = local.
+    infinite_values : dict of str to int, optional
+        Infinite cells per column that the loader already read as missing
+        (``LoadReport.infinite_values``), counted in the "non_finite" warnings with those
+        still in the table.
 
     Returns
     -------
@@ -831,13 +874,21 @@ def train(
     silence_convergence_warnings()
     start = time.perf_counter()
     config.validate(limits=limits)
-    data = _prepare_data(table, config, limits=limits, table_profile=table_profile)
+    data = _prepare_data(
+        table,
+        config,
+        limits=limits,
+        table_profile=table_profile,
+        infinite_values=infinite_values,
+    )
     timings: dict = {"prepare": time.perf_counter() - start}
     data = replace(data, warnings=_data_warnings(data, config))  # before the search
     timings["checks"] = time.perf_counter() - start - timings["prepare"]
     pipeline = build_pipeline(
         numeric=data.numeric,
         categorical=data.categorical,
+        dates=data.dates,
+        text=data.text,
         class_weight=config.class_weight,
         max_iter=config.max_iter,
         random_state=config.seed,
@@ -878,16 +929,22 @@ def train(
 
 
 def _data_warnings(data: _PreparedData, config: TrainingConfig) -> tuple[DataWarning, ...]:
-    """The checks that need only the data: leaks, copies of training rows, a small test."""
-    return check_data(
+    """The checks that need only the data: infinite values, leaks, copies of training rows,
+    a small test."""
+    found = check_data(
         data.X_train,
         data.y_train,
         data.X_test,
         data.y_test,
         target=config.target,
-        features=data.numeric + data.categorical,
+        features=data.numeric + data.categorical + data.dates,
         random_state=config.seed,
     )
+    infinite = tuple(
+        DataWarning(kind="non_finite", column=name, message=message)
+        for name, message in zip(data.infinite, non_finite_warnings(data.infinite), strict=True)
+    )
+    return tuple(sorted(infinite + tuple(found), key=lambda w: WARNING_KINDS.index(w.kind)))
 
 
 def _refit(pipeline, data: _PreparedData, best_C: float, should_stop, *, limits, start) -> Pipeline:
@@ -984,6 +1041,8 @@ def _record(
         pipeline=final,
         numeric_columns=tuple(data.numeric),
         categorical_columns=tuple(data.categorical),
+        date_columns=tuple(data.dates),
+        text_columns=tuple(data.text),
         excluded_columns=tuple(data.excluded),
         cv_results=result.cv_results,
         cv_summary=result.cv_summary,
@@ -997,6 +1056,7 @@ def _record(
         n_test=len(data.y_test),
         rows_dropped=data.rows_dropped,
         classes_dropped=data.classes_dropped,
+        dropped_class_rows=data.dropped_class_rows,
         notes=tuple(notes),
         warnings=warnings,
         data_sha256=origin.sha256,
@@ -1046,11 +1106,8 @@ def _notes(
         notes.append(
             f"{data.rows_dropped} rows without a value in '{config.target}' were left out."
         )
-    if data.classes_dropped:
-        notes.append(
-            f"Classes with fewer than {data.need} rows were left out: "
-            f"{_names(list(data.classes_dropped))}."
-        )
+    if data.dropped_class_rows:
+        notes.append(dropped_classes_sentence(data.dropped_class_rows, config, need=data.need))
     summary = result.cv_summary["mean_accuracy"]
     ties = summary >= summary.max() - 1e-12
     if ties.sum() > 1:
@@ -1127,6 +1184,8 @@ def class_weight_what_if(
         pipeline = build_pipeline(
             numeric=data.numeric,
             categorical=data.categorical,
+            dates=data.dates,
+            text=data.text,
             C=model.best_C,
             class_weight=weight,
             max_iter=model.config.max_iter,
@@ -1224,6 +1283,28 @@ def refit_at(
         adopted_from=base,
         timings={**base.timings, "refit_at": seconds},
         model_id=uuid.uuid4().hex,
+    )
+
+
+def dropped_classes_sentence(
+    dropped: Sequence[tuple[str, int]], config: TrainingConfig, *, need: int
+) -> str:
+    """The plain sentence that says which classes were left out and how many rows they had.
+
+    Examples
+    --------
+    >>> config = TrainingConfig(target="kind", features=("x",))
+    >>> dropped_classes_sentence([("bus", 5)], config, need=8)
+    "Class 'bus' (5 rows) was left out: the model was trained on the other classes, as each class needs at least 8 rows for 5 folds and a 20% held-out share. It will never predict it. To keep it, add rows of it or use fewer folds."
+    """
+    n = len(dropped)
+    names = _names([c for c, _ in dropped], dict(dropped))
+    return (
+        f"{'Class' if n == 1 else 'Classes'} {names} {'was' if n == 1 else 'were'} left out: "
+        f"the model was trained on the other classes, as each class needs at least {need} "
+        f"rows for {config.cv_folds} folds and a {config.test_size:.0%} held-out share. It will "
+        f"never predict {'it' if n == 1 else 'them'}. To keep {'it' if n == 1 else 'them'}, "
+        f"add rows of {'it' if n == 1 else 'them'} or use fewer folds."
     )
 
 

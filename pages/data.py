@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.ui import paths, state
+from dashboard.ui import paths, state, urls
 from dashboard.ui.guards import require_table
 from dashboard.ui.text import escape_markdown
 from dashboard.ui.views.data_source import (
@@ -34,6 +34,13 @@ with left:
 if upload is not None:
     read_upload(upload, options)
     upload_notice()
+waiting = urls.waiting_file()
+if waiting is not None:
+    st.info(
+        f"This link was made with the file “{escape_markdown(waiting)}”. Upload it again to "
+        "restore its target and settings.",
+        icon=":material/upload_file:",
+    )
 
 loaded = require_table()
 profile = state.profile()
