@@ -30,7 +30,7 @@ __all__ = [
     "small_test_warning",
 ]
 
-WARNING_KINDS = ("leak", "duplicates", "small_test", "grid_edge")
+WARNING_KINDS = ("non_finite", "leak", "duplicates", "small_test", "grid_edge")
 """Every kind of warning, in the order they are shown."""
 
 LEAK_ACCURACY = 0.98
@@ -84,10 +84,10 @@ class DataWarning:
     Attributes
     ----------
     kind : str
-        One of ``WARNING_KINDS``: ``"leak"``, ``"duplicates"``, ``"small_test"``,
-        ``"grid_edge"``.
+        One of ``WARNING_KINDS``: ``"non_finite"`` (infinite or overflowing values read as
+        missing), ``"leak"``, ``"duplicates"``, ``"small_test"``, ``"grid_edge"``.
     column : str or None
-        The feature it is about (``"leak"``), else None.
+        The feature it is about (``"non_finite"``, ``"leak"``), else None.
     message : str
         Plain text with the user's column and class names as they are: escape it for
         markdown or HTML.

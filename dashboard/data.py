@@ -154,6 +154,9 @@ class LoadReport:
     """Lines above the header that were skipped (a title, notes, blank lines)."""
     converted_columns: tuple[tuple[str, str], ...] = ()
     """(column, what was done) for columns we typed ourselves, e.g. ('price', 'currency signs removed')."""
+    infinite_values: tuple[tuple[str, int], ...] = ()
+    """(column, count) of infinite or overflowing numbers (inf, Infinity, 1e309) read as missing;
+    training names them in its "non_finite" warnings."""
 
     def sentences(self) -> list[str]:
         """The report in plain words, one sentence per finding.
@@ -1042,7 +1045,10 @@ def _parse(
     if d.header:
         frame = _drop_repeated_headers(frame, original, notes)
     converted: list[tuple[str, str]] = []
-    frame = _type_columns(frame, decimal=d.decimal, converted=converted, notes=notes)
+    infinite: list[tuple[str, int]] = []
+    frame = _type_columns(
+        frame, decimal=d.decimal, converted=converted, notes=notes, found=infinite
+    )
     if frame.shape[1] == 1 and len(frame) > 1 and not options.delimiter:
         other = _other_separator(data)
         if other:
@@ -1064,6 +1070,7 @@ def _parse(
         renamed_columns=tuple(renamed),
         dropped_columns=tuple(dropped),
         converted_columns=tuple(converted),
+        infinite_values=tuple(infinite),
         warnings=tuple(notes),
     )
     return frame, report
@@ -1471,7 +1478,12 @@ def _parser_error(message: str, data: bytes, d: _Dialect) -> SoftmaxLabError:
 
 
 def _type_columns(
-    frame: pd.DataFrame, *, decimal: str, converted: list[tuple[str, str]], notes: list[str]
+    frame: pd.DataFrame,
+    *,
+    decimal: str,
+    converted: list[tuple[str, str]],
+    notes: list[str],
+    found: list[tuple[str, int]],
 ) -> pd.DataFrame:
     """Give text columns that hold numbers, booleans or dates their type; drop infinities."""
     new: dict[str, pd.Series] = {}
@@ -1484,6 +1496,7 @@ def _type_columns(
                 converted.append(
                     (name, f"{int(infinite.sum()):,} infinite value(s) read as missing")
                 )
+                found.append((name, int(infinite.sum())))
             continue
         if not pd.api.types.is_string_dtype(column.dtype) or isinstance(
             column.dtype, pd.CategoricalDtype

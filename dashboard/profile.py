@@ -4,7 +4,9 @@ Kinds, decided in this order:
 
 ``empty``        no values at all;
 ``constant``     one value on every row;
-``datetime``     dates and times (not used as raw features);
+``datetime``     dates and times, typed by the loader or text that
+                 :func:`dashboard.features.detect_dates` reads as dates (a few malformed cells
+                 are read as missing and counted); they become the date's parts;
 ``boolean``      yes/no values, or numbers that are only 0 and 1;
 ``id``           a different value on (almost) every row that looks like a code or a counter:
                  an integer sequence, a column named like an identifier, short tokens with
@@ -15,7 +17,11 @@ Kinds, decided in this order:
 ``categorical``  other text, a value from a small set.
 
 Numeric and boolean columns go to the model's numeric branch, categorical ones are one-hot
-encoded; ids, free text, dates, constants and empty columns are left out with their reason.
+encoded, dates become their parts (year, season, weekday, time of day) and free text its word
+and character TF-IDF (:mod:`dashboard.features`); ``ColumnProfile.turns_into`` says so in words.
+Free text is a default feature only when no other column can be one (otherwise one click away
+on Train: :meth:`TableProfile.optional_text_features`); ids, constants and empty columns are
+left out with their reason.
 A target must have between 2 and ``limits.max_classes`` classes.
 
 :func:`distributions` draws each column's small distribution for the Data page (a histogram,
@@ -31,6 +37,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from dashboard.features import date_parts_of, date_parts_sentence, detect_dates, text_sentence
 from dashboard.limits import LIMITS, Limits
 
 __all__ = [
@@ -58,7 +65,7 @@ KIND_WORDS = {
     "empty": "empty",
 }
 
-FEATURE_KINDS = frozenset({"numeric", "categorical", "boolean"})
+FEATURE_KINDS = frozenset({"numeric", "categorical", "boolean", "datetime", "text"})
 
 _TARGET_NAMES = (
     "target",
@@ -100,6 +107,8 @@ class ColumnProfile:
     can_be_target: bool
     target_reason: str
     examples: str
+    turns_into: str = ""
+    """What the column becomes as model input, in words ("" when it cannot be a feature)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,8 +167,23 @@ class TableProfile:
         return labelled[-1] if labelled else candidates[-1].name
 
     def default_features(self, target: str) -> list[str]:
-        """Every column that can be a feature, except the target."""
-        return [c.name for c in self.columns if c.can_be_feature and c.name != target]
+        """Every column that can be a feature, except the target and free text.
+
+        Free-text columns are the default only when no other column can be a feature (a table
+        of reviews and their score); otherwise they are :meth:`optional_text_features`.
+        """
+        usable = [c for c in self.columns if c.can_be_feature and c.name != target]
+        plain = [c.name for c in usable if c.kind != "text"]
+        return plain or [c.name for c in usable if c.kind == "text"]
+
+    def optional_text_features(self, target: str) -> list[str]:
+        """Free-text columns that can be features but are not among the default ones."""
+        default = set(self.default_features(target))
+        return [
+            c.name
+            for c in self.columns
+            if c.can_be_feature and c.kind == "text" and c.name != target and c.name not in default
+        ]
 
     def excluded(self, target: str) -> list[tuple[str, str]]:
         """Columns left out of the default features, with the reason (the target excepted)."""
@@ -197,7 +221,10 @@ def profile(table: pd.DataFrame, *, limits: Limits = LIMITS) -> TableProfile:
     >>> frame = pd.DataFrame({"id": range(30), "size": [1.5] * 29 + [2.0],
     ...                       "when": pd.date_range("2024-01-01", periods=30)})
     >>> [(c.name, c.kind, c.feature_reason[:24]) for c in profile(frame).columns]
-    [('id', 'id', 'it looks like an identif'), ('size', 'numeric', ''), ('when', 'datetime', 'dates are not used as ra')]
+    [('id', 'id', 'it looks like an identif'), ('size', 'numeric', ''), ('when', 'datetime', '')]
+    >>> profile(frame)["when"].turns_into
+    'the year as a number, the season (sine and cosine of the day of the year), the weekday'
+
     """
     columns = tuple(
         _profile_column(str(name), table[name], limits=limits) for name in table.columns
@@ -223,6 +250,11 @@ def _profile_column(name: str, column: pd.Series, *, limits: Limits) -> ColumnPr
     missing = len(column) - n
     unique = int(present.nunique()) if n else 0
     kind = _kind(name, column, present, unique)
+    malformed = 0
+    if kind in ("text", "id", "categorical") and _may_be_dates(present):
+        found = detect_dates(column)
+        if found.is_date:
+            kind, malformed = "datetime", found.malformed
     feature_reason = _FEATURE_REASONS.get(kind, "")
     target_reason = _target_reason(kind, present, unique, limits)
     return ColumnProfile(
@@ -236,7 +268,35 @@ def _profile_column(name: str, column: pd.Series, *, limits: Limits) -> ColumnPr
         can_be_target=not target_reason,
         target_reason=target_reason,
         examples=_examples(present),
+        turns_into=_turns_into(kind, column, malformed) if not feature_reason else "",
     )
+
+
+def _may_be_dates(present: pd.Series) -> bool:
+    """A cheap look first: most dates hold digits and are short (detecting them is slower)."""
+    if not len(present):
+        return False
+    text = present.iloc[:200].astype("str")
+    return bool(text.str.contains(r"\d", regex=True).mean() >= 0.9 and text.str.len().max() <= 40)
+
+
+def _turns_into(kind: str, column: pd.Series, malformed: int) -> str:
+    """What the column becomes as model input, in words."""
+    if kind in ("numeric", "boolean"):
+        return "a number, missing values filled in with the median, then standardised"
+    if kind == "categorical":
+        return "one 0/1 input per value (the most frequent ones), missing values as the commonest"
+    if kind == "datetime":
+        words = date_parts_sentence(date_parts_of(column))
+        if malformed:
+            words += f"; {malformed:,} malformed cell(s) read as missing"
+        return words
+    if kind == "text":
+        return (
+            text_sentence()
+            + "; used when ticked on Train (by default if no other column is usable)"
+        )
+    return ""
 
 
 def _kind(name: str, column: pd.Series, present: pd.Series, unique: int) -> str:
@@ -304,10 +364,8 @@ def _looks_like_codes(text: pd.Series, lengths: pd.Series) -> bool:
 _FEATURE_REASONS = {
     "empty": "it has no values",
     "constant": "it has the same value on every row, so it cannot tell classes apart",
-    "datetime": "dates are not used as raw features (a date's parts, such as the month, could be)",
     "id": "it looks like an identifier (a different value on almost every row), "
     "which tells the model nothing that carries over to new rows",
-    "text": "it is free text; the model cannot use whole sentences as a feature",
 }
 
 
@@ -523,6 +581,7 @@ PLAIN_HEADERS = (
     "Kind",
     "Used as a feature?",
     "Why not",
+    "Turns into",
     "Could be the target?",
     "Why not the target",
     "Missing",
@@ -556,6 +615,7 @@ def plain_table(table_profile: TableProfile, found: dict[str, Distribution]) -> 
                 KIND_WORDS.get(column.kind, column.kind),
                 "yes" if column.can_be_feature else "no",
                 column.feature_reason,
+                column.turns_into,
                 "yes" if column.can_be_target else "no",
                 column.target_reason,
                 column.missing / table_profile.rows if table_profile.rows else 0.0,

@@ -67,12 +67,15 @@ def test_counts_are_missing_and_distinct_values():
 
 def test_features_and_exclusions_with_reasons():
     p = profile(_frame())
-    assert p.default_features("species") == ["height", "age", "colour", "smoker", "flag01"]
+    features = ["height", "age", "colour", "smoker", "flag01", "visit"]
+    assert p.default_features("species") == features
+    # free text is one click away (not a default when other columns are usable)
+    assert p.optional_text_features("species") == ["review"]
     excluded = dict(p.excluded("species"))
-    assert set(excluded) == {"row_id", "customer_id", "visit", "review", "country", "nothing"}
+    assert set(excluded) == {"row_id", "customer_id", "country", "nothing"}
     assert "identifier" in excluded["row_id"]
-    assert "dates are not used as raw features" in excluded["visit"]
-    assert "free text" in excluded["review"]
+    assert p["visit"].turns_into.startswith("the year as a number")
+    assert p["review"].turns_into.startswith("TF-IDF weights of its words")
     assert "same value on every row" in excluded["country"]
     assert "no values" in excluded["nothing"]
     # the target is neither a feature nor "excluded"
@@ -165,7 +168,7 @@ def test_profile_of_a_loaded_file_end_to_end():
     }
     assert p["region"].unique == 2  # "NA" is a region here, not a missing value
     assert p.likeliest_target() == "outcome"
-    assert p.default_features("outcome") == ["amount", "paid", "region"]
+    assert p.default_features("outcome") == ["when", "amount", "paid", "region"]
 
 
 def test_a_million_rows_profile_quickly(monkeypatch):

@@ -445,23 +445,24 @@ def test_too_many_classes_is_refused():
         train(frame, TrainingConfig(target="y", features=("x",)))
 
 
-def test_small_classes_are_named_or_dropped():
+def test_small_classes_are_dropped_by_default_and_named_or_refused():
     frame = _sklearn_frame(load_iris)
     frame["label"] = frame["label"].astype(object)
     frame.loc[frame.index[:3], "label"] = "rare"  # 3 rows: too few for 5 folds + held-out
     frame.loc[frame.index[3:5], "label"] = "tiny"
     features = tuple(c for c in frame.columns if c != "label")
-    config = TrainingConfig(target="label", features=features, c_grid=(1.0,))
+    refusing = TrainingConfig(
+        target="label", features=features, c_grid=(1.0,), small_classes="refuse"
+    )
     with pytest.raises(SoftmaxLabError) as err:
-        train(frame, config)
+        train(frame, refusing)
     message = str(err.value)
     assert "'rare' (3 rows)" in message and "'tiny' (2 rows)" in message
     assert "at least 8 rows" in message
-    dropping = TrainingConfig(
-        target="label", features=features, c_grid=(1.0,), small_classes="drop"
-    )
-    model = train(frame, dropping)
+    model = train(frame, TrainingConfig(target="label", features=features, c_grid=(1.0,)))
     assert model.classes_dropped == ("rare", "tiny")
+    assert model.dropped_class_rows == (("rare", 3), ("tiny", 2))
+    assert any("Classes 'rare' (3 rows), 'tiny' (2 rows) were left out" in n for n in model.notes)
     assert model.classes == ("setosa", "versicolor", "virginica")
     assert model.n_train + model.n_test == 145
 
@@ -494,19 +495,19 @@ def test_categorical_columns_of_mixed_types_are_read_as_text():
 
 def test_unusable_features_are_left_out_with_a_reason():
     frame = _sklearn_frame(load_iris)
-    frame["when"] = pd.date_range("2024-01-01", periods=len(frame), freq="D")
+    frame["code"] = [f"C{i:05d}" for i in range(len(frame))]
     frame["empty"] = np.nan
     model = train(
         frame,
         TrainingConfig(
-            target="label", features=("sepal length (cm)", "when", "empty"), c_grid=(1.0,)
+            target="label", features=("sepal length (cm)", "code", "empty"), c_grid=(1.0,)
         ),
     )
     assert model.numeric_columns == ("sepal length (cm)",)
     excluded = dict(model.excluded_columns)
-    assert "when" in excluded and "empty" in excluded
+    assert "code" in excluded and "empty" in excluded
     with pytest.raises(SoftmaxLabError, match="None of the chosen features can be used"):
-        train(frame, TrainingConfig(target="label", features=("when",), c_grid=(1.0,)))
+        train(frame, TrainingConfig(target="label", features=("code",), c_grid=(1.0,)))
 
 
 @pytest.mark.parametrize(
