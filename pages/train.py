@@ -7,8 +7,16 @@ from dashboard.ui import paths, state
 from dashboard.ui.downloads import model_downloads
 from dashboard.ui.guards import require_table
 from dashboard.ui.text import escape_markdown
-from dashboard.ui.training_run import say_if_stopped, train_and_remember
+from dashboard.ui.training_run import (
+    show_outcome,
+    start_training,
+    stop_training,
+    training_running,
+    watch_on_train,
+)
 from dashboard.ui.urls import apply_link_setup
+from dashboard.ui.urls import apply_link_setup
+from dashboard.ui.views.model_status import stale_model_warning
 from dashboard.ui.views.training_options import training_config
 
 st.title("Train")
@@ -24,6 +32,7 @@ profile = state.profile()
 if state.table_changed_since("train_table_id"):  # choices made for other columns
     for key in ("target", "features"):
         st.session_state.pop(key, None)
+apply_link_setup(profile)  # a shared link's target, features and settings, once
 apply_link_setup(profile)  # a shared link's target, features and settings, once
 
 candidates = profile.target_candidates()
@@ -65,20 +74,34 @@ if excluded:
 config = training_config(target, features)
 
 b1, b2 = st.columns([1, 5])
-go = b1.button("Train", type="primary", key="train", icon=":material/play_arrow:")
+go = b1.button(
+    "Train",
+    type="primary",
+    key="train",
+    icon=":material/play_arrow:",
+    disabled=training_running(),
+    help="Training goes on if you open another page; the sidebar shows its progress.",
+)
 stop = b2.button("Stop", key="stop", help="Stops training; the previous model stays.")
-say_if_stopped(stop)
+if stop:
+    stop_training()
 if go:
-    train_and_remember(loaded, config)
+    start_training(loaded, config)
+show_outcome()
+watch_on_train()  # while a training runs: its progress; the page redraws when it ends
 
 model = state.model()
 if model is not None:
     ev = model.evaluation
-    st.success(
-        f"Model trained in {model.seconds:.1f} s: best C = {model.best_C:g}, "
-        f"held-out accuracy {ev.accuracy:.3f} on {model.n_test:,} rows.",
-        icon=":material/check_circle:",
+    summary = (
+        f"best C = {model.best_C:g}, held-out accuracy {ev.accuracy:.3f} on {model.n_test:,} rows"
     )
+    if stale_model_warning(model, link=False) is None:
+        st.success(
+            f"Model trained in {model.seconds:.1f} s: {summary}.", icon=":material/check_circle:"
+        )
+    else:
+        st.caption(f"That model: {summary}. Press Train to train one on the loaded table.")
     for note in model.notes:
         st.info(escape_markdown(note))
     st.subheader("Take it with you")
