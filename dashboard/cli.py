@@ -86,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_train.add_argument(
         "--n-jobs", type=int, default=None, metavar="N", help="parallel fits (default: all cores)"
     )
+    p_train.add_argument(
+        "--small-classes",
+        choices=["drop", "refuse"],
+        default="drop",
+        help="classes too small for the split and folds: leave them out (default; listed in "
+        "dropped_classes) or refuse to train",
+    )
     p_train.add_argument("--save", metavar="MODEL.skops", help="write the model as a skops file")
     p_train.add_argument(
         "--script", metavar="RUN.py", help="write a script that reproduces the run"
@@ -328,6 +335,7 @@ def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         class_weight=None if args.class_weight == "none" else args.class_weight,
         max_iter=args.max_iter,
         n_jobs=args.n_jobs,
+        small_classes=args.small_classes,
     )
     model = train(
         table,
@@ -336,6 +344,7 @@ def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         data_sha256=loaded.sha256,
         data_name=loaded.name,
         table_profile=table_profile,
+        infinite_values=dict(loaded.report.infinite_values),
     )
     for note in model.notes:
         err.write(f"note: {note}\n")

@@ -28,7 +28,8 @@ def train_summary(model: TrainedModel) -> dict:
         ``baseline`` (``accuracy``, ``log_loss``, ``class``: the trivial model on the same
         held-out rows, always guessing the training part's most frequent class), ``warnings``
         (``kind``, ``column``, ``message`` each, as :mod:`dashboard.checks` found them),
-        ``n_train``, ``n_test``, ``seconds``.
+        ``dropped_classes`` (``class``, ``rows`` each: classes left out for having too few
+        rows), ``n_train``, ``n_test``, ``seconds``.
     """
     evaluation = model.evaluation
     summary = model.cv_summary
@@ -58,6 +59,10 @@ def train_summary(model: TrainedModel) -> dict:
         "baseline": _baseline(evaluation.baseline),
         "warnings": [
             {"kind": w.kind, "column": w.column, "message": w.message} for w in model.warnings
+        ],
+        "dropped_classes": [
+            {"class": str(name), "rows": int(rows)}
+            for name, rows in getattr(model, "dropped_class_rows", ())
         ],
         "n_train": int(model.n_train),
         "n_test": int(model.n_test),
