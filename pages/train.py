@@ -15,7 +15,6 @@ from dashboard.ui.training_run import (
     watch_on_train,
 )
 from dashboard.ui.urls import apply_link_setup
-from dashboard.ui.urls import apply_link_setup
 from dashboard.ui.views.model_status import stale_model_warning
 from dashboard.ui.views.training_options import training_config
 
@@ -32,7 +31,6 @@ profile = state.profile()
 if state.table_changed_since("train_table_id"):  # choices made for other columns
     for key in ("target", "features"):
         st.session_state.pop(key, None)
-apply_link_setup(profile)  # a shared link's target, features and settings, once
 apply_link_setup(profile)  # a shared link's target, features and settings, once
 
 candidates = profile.target_candidates()
