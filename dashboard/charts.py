@@ -42,8 +42,10 @@ class ChartData:
 
     @functools.cached_property
     def one_se(self):
-        """The simplest C within one standard error of the best."""
-        return evaluation.one_standard_error_C(self.model.cv_results, best_C=self.model.best_C)
+        """The simplest C within one standard error of the search's best."""
+        return evaluation.one_standard_error_C(
+            self.model.cv_results, best_C=self.model.search_best_C
+        )
 
     @functools.cached_property
     def roc(self):
@@ -130,7 +132,7 @@ def _confusion_copies(model, data):
 
 def _cv_scores(model, data) -> go.Figure:
     return figures.cv_scores_figure(
-        model.cv_results, model.cv_summary, model.best_C, one_se_C=data.one_se.chosen_C
+        model.cv_results, model.cv_summary, model.search_best_C, one_se_C=data.one_se.chosen_C
     )
 
 

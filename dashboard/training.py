@@ -394,6 +394,11 @@ class TrainedModel:
         return list(self.coef_path.get("feature_names") or [])
 
     @property
+    def search_best_C(self) -> float:
+        """The C the search chose: ``best_C``, unless another C was adopted (:func:`refit_at`)."""
+        return self.best_C if self.adopted_from is None else self.adopted_from.best_C
+
+    @property
     def target(self) -> str:
         """The name of the column the model predicts."""
         return self.config.target

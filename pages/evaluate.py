@@ -6,6 +6,7 @@ from dashboard.ui.downloads import model_downloads
 from dashboard.ui.guards import require_model
 from dashboard.ui.memo import model_extras
 from dashboard.ui.views import evaluate as sections
+from dashboard.ui.views import honesty
 from dashboard.ui.views.model_status import stale_model_warning
 
 st.title("Evaluate")
@@ -15,8 +16,9 @@ st.caption(
 )
 model = require_model()
 stale_model_warning(model)
+honesty.warnings_section(model)  # leaks, copies, a small test, the grid's edge
 model_extras(model)  # curves and calibration, once per model
-sections.metrics_row(model.evaluation)
+honesty.held_out_numbers(model)  # each beside the trivial model's, with the interval
 
 tabs = st.tabs(
     ["Confusion matrix", "Choosing C", "Curves", "Calibration", "Hardest examples", "Class weights"]

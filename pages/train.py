@@ -15,6 +15,7 @@ from dashboard.ui.training_run import (
     watch_on_train,
 )
 from dashboard.ui.urls import apply_link_setup
+from dashboard.ui.views import honesty
 from dashboard.ui.views.model_status import stale_model_warning
 from dashboard.ui.views.training_options import training_config
 
@@ -42,6 +43,7 @@ if not candidates:
     st.page_link(paths.DATA_PAGE, label="Go to Data", icon=":material/table:")
     st.stop()
 
+retrain = honesty.apply_train_request(profile, candidates)  # a one-click fix, once
 if st.session_state.get("target") not in candidates:
     st.session_state["target"] = profile.likeliest_target() or candidates[0]
 target = st.selectbox(
@@ -83,7 +85,7 @@ go = b1.button(
 stop = b2.button("Stop", key="stop", help="Stops training; the previous model stays.")
 if stop:
     stop_training()
-if go:
+if go or retrain:
     start_training(loaded, config)
 show_outcome()
 watch_on_train()  # while a training runs: its progress; the page redraws when it ends
@@ -92,7 +94,8 @@ model = state.model()
 if model is not None:
     ev = model.evaluation
     summary = (
-        f"best C = {model.best_C:g}, held-out accuracy {ev.accuracy:.3f} on {model.n_test:,} rows"
+        f"best C = {model.best_C:g}, held-out accuracy {honesty.accuracy_words(ev)} on "
+        f"{model.n_test:,} rows ({honesty.interval_words(ev)})"
     )
     if stale_model_warning(model, link=False) is None:
         st.success(
@@ -102,6 +105,7 @@ if model is not None:
         st.caption(f"That model: {summary}. Press Train to train one on the loaded table.")
     for note in model.notes:
         st.info(escape_markdown(note))
+    honesty.warnings_section(model, on_train=True)
     st.subheader("Take it with you")
     model_downloads(model)
     st.page_link(

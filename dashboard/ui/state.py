@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from dashboard.ui.paths import CALCULATORS_PAGE, PREDICT_PAGE
+from dashboard.ui.paths import CALCULATORS_PAGE, PREDICT_PAGE, TRAIN_PAGE
 
 if TYPE_CHECKING:
     from dashboard.data import LoadedTable
@@ -37,6 +37,7 @@ CALC_FEED = "calc_feed"  # CalculatorFeed: the numbers of the last row sent to t
 CALC_FEED_NEW = "calc_feed_new"  # True until the Calculators page has taken the feed
 ROW_HANDOFF = "row_handoff"  # a held-out row (1-based) for the Predict page to open
 DECISION_RULE = "decision_rule"  # (model id, dashboard.explore.DecisionRule) set on Explore
+TRAIN_REQUEST = "train_request"  # TrainRequest: settings for the Train page to take, once
 TARGET = "target"  # the Train page's target selectbox (persist_state="session"): read only
 
 
@@ -234,3 +235,31 @@ def take_new_calculator_feed() -> CalculatorFeed | None:
     if st.session_state.pop(CALC_FEED_NEW, False):
         return calculator_feed()
     return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainRequest:
+    """Settings for the Train page to take into its own widgets, once, and maybe train.
+
+    Made by a one-click fix on Train or Evaluate (leave a leaking feature out, extend the grid
+    of C): the Train page sets its target, features and C grid from it.
+    """
+
+    target: str
+    features: tuple[str, ...]
+    c_grid: tuple[float, ...]
+    retrain: bool = True
+
+
+def ask_train_page(request: TrainRequest, *, switch: bool = True) -> None:
+    """Leave ``request`` for the Train page and open it (or, on Train itself, rerun)."""
+    st.session_state[TRAIN_REQUEST] = request
+    if switch:
+        st.switch_page(TRAIN_PAGE)
+    else:
+        st.rerun()
+
+
+def take_train_request() -> TrainRequest | None:
+    """The settings another page left for Train, once (then they are gone)."""
+    return st.session_state.pop(TRAIN_REQUEST, None)

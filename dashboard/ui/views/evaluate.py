@@ -9,6 +9,7 @@ from dashboard.ui import memo, state
 from dashboard.ui.guards import fragment
 from dashboard.ui.text import escape_markdown
 from dashboard.ui.training_run import compute_weight_comparison
+from dashboard.ui.views import honesty
 from dashboard.ui.views.chart import chart_caption, show_chart
 
 _HARD_CELL = "hard_cell"  # the confusion-matrix cell whose rows Hardest examples lists
@@ -20,33 +21,6 @@ def what_am_i_looking_at(latex: str, text: str) -> None:
     with st.expander("What am I looking at?"):
         st.latex(latex)
         st.markdown(text)
-
-
-def metrics_row(ev) -> None:
-    """The held-out accuracy, macro precision, recall, F1 and log-loss."""
-    cols = st.columns(5)
-    cols[0].metric("Accuracy", f"{ev.accuracy:.3f}", help="Share of held-out rows predicted right.")
-    cols[1].metric(
-        "Precision (macro)",
-        f"{ev.precision_macro:.3f}",
-        help="For each class: of the rows predicted as it, the share that were. Averaged.",
-    )
-    cols[2].metric(
-        "Recall (macro)",
-        f"{ev.recall_macro:.3f}",
-        help="For each class: of the rows that were it, the share found. Averaged.",
-    )
-    cols[3].metric(
-        "F1 (macro)",
-        f"{ev.f1_macro:.3f}",
-        help="The harmonic mean of precision and recall, per class, averaged.",
-    )
-    cols[4].metric(
-        "Log-loss",
-        f"{ev.log_loss:.3f}",
-        help="The mean cross-entropy between the true class and the predicted "
-        "probabilities: lower is better; 0 is perfect.",
-    )
 
 
 @fragment
@@ -101,6 +75,7 @@ def choosing_c_section(model) -> None:
     chart_caption("cv_scores")
     show_chart(model, "cv_scores")
     st.markdown(escape_markdown(memo.chart_data(model).one_se.sentence()))
+    honesty.one_standard_error_choice(model)
     st.subheader("Coefficient paths")
     chart_caption("coef_paths")
     coefficient_paths(model)
