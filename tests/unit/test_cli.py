@@ -360,3 +360,27 @@ def test_main_module_is_runnable():
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_train_json_names_a_leaking_column_and_the_trivial_model(tmp_path):
+    from tests.unit.test_checks import loan_table
+
+    table = loan_table(n=600)
+    path = tmp_path / "loans.csv"
+    table.to_csv(path, index=False)
+    done = run_in_process(
+        "train", path, "--target", "grade", "--C", "0.1,1", "--cv", "3", "--n-jobs", "1"
+    )
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    leaks = [w for w in payload["warnings"] if w["kind"] == "leak"]
+    assert [w["column"] for w in leaks] == ["sub_grade"]
+    assert "alone predicts 'grade'" in leaks[0]["message"]
+    # The trivial model: the training part's most frequent grade, scored on the held-out rows.
+    y = table["grade"].to_numpy()
+    y_train, y_test = train_test_split(y, test_size=0.2, stratify=y, random_state=0)
+    majority = pd.Series(y_train).value_counts().idxmax()
+    assert payload["baseline"]["class"] == majority
+    assert payload["baseline"]["accuracy"] == pytest.approx(np.mean(y_test == majority))
+    lo, hi = payload["test"]["accuracy_interval"]
+    assert 0 <= lo <= payload["test"]["accuracy"] <= hi <= 1
