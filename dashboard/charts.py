@@ -286,6 +286,33 @@ def held_out_row_figures(model: Any, *, rows: int = 3) -> Iterator[tuple[str, go
         )
 
 
+def decision_map_figures(model: Any) -> Iterator[tuple[str, go.Figure]]:
+    """The report's static decision map: the two features whose weights pull the classes
+    furthest apart (:func:`dashboard.explore.feature_spread`), the others held at held-out
+    row 1, with the held-out rows on top."""
+    from dashboard import explore
+
+    ranked = explore.feature_spread(model.pipeline)["feature"].tolist()
+    if len(ranked) < 2:
+        return
+    x, y = ranked[:2]
+    dmap = explore.decision_map(
+        model.pipeline, model.X_test, x=x, y=y, reference=model.X_test.iloc[[0]]
+    )
+    yield (
+        f"Decision map: {x} across, {y} up (the two features with the largest weight spread; "
+        "the others held at held-out row 1)",
+        figures.decision_map_figure(
+            dmap,
+            x_points=model.X_test[x].to_numpy(dtype=object),
+            y_points=model.X_test[y].to_numpy(dtype=object),
+            true_class=model.y_test,
+            predicted_class=model.test_pred,
+            row_ids=np.arange(len(model.y_test)),
+        ),
+    )
+
+
 def report_figures(
     model: Any, data: ChartData | None = None
 ) -> tuple[list[tuple[str, go.Figure]], list[str]]:
@@ -304,4 +331,8 @@ def report_figures(
             except SoftmaxLabError as exc:
                 skipped.append(f"{title}: {exc}")
     drawn.extend(held_out_row_figures(model))
+    try:
+        drawn.extend(decision_map_figures(model))
+    except SoftmaxLabError as exc:
+        skipped.append(f"Decision map: {exc}")
     return drawn, skipped

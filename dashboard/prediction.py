@@ -12,9 +12,11 @@ from dashboard.errors import SoftmaxLabError
 from dashboard.rules import LENIENT_FALSE_WORDS, LENIENT_TRUE_WORDS
 
 __all__ = [
+    "DECISION_COLUMN",
     "PREDICTED_COLUMN",
     "PROBABILITY_PREFIX",
     "FittedModel",
+    "add_decisions",
     "column_type",
     "feature_frame",
     "predict_table",
@@ -107,6 +109,7 @@ def column_type(series: pd.Series) -> str:
 
 
 PREDICTED_COLUMN = "predicted_class"
+DECISION_COLUMN = "decision"
 PROBABILITY_PREFIX = "probability_"
 
 
@@ -366,3 +369,59 @@ def prediction_records(model: FittedModel, predictions: pd.DataFrame) -> list[di
         }
         for label, row in zip(predictions[predicted_name].tolist(), proba, strict=True)
     ]
+
+
+def add_decisions(model: FittedModel, predictions: pd.DataFrame, rule: Any) -> pd.DataFrame:
+    """The predictions with a ``decision`` column beside ``predicted_class``.
+
+    The decision follows the costs (and threshold) chosen on the Explore page: the class with
+    the lowest expected cost, which is the predicted class when every mistake costs the same.
+
+    Parameters
+    ----------
+    model : FittedModel
+    predictions : pandas.DataFrame
+        The output of :func:`predict_table` (the predicted class, then one probability column
+        per class, last).
+    rule : dashboard.explore.DecisionRule
+        The costs, for the model's classes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``decision`` (``decision_model`` if the file has a ``decision`` column)
+        right after the predicted class.
+
+    Raises
+    ------
+    SoftmaxLabError
+        If the rule was made for other classes.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from dashboard.explore import decision_rule
+    >>> model = SimpleNamespace(classes=("ill", "well"))
+    >>> rows = pd.DataFrame({"x": [1, 2], "predicted_class": ["well", "well"],
+    ...                      "probability_ill": [0.2, 0.05], "probability_well": [0.8, 0.95]})
+    >>> rule = decision_rule(classes=["ill", "well"], costs=[[0, 10], [1, 0]])
+    >>> add_decisions(model, rows, rule)[["predicted_class", "decision"]].to_numpy().tolist()
+    [['well', 'ill'], ['well', 'well']]
+    """
+    classes = tuple(str(c) for c in model.classes)
+    if tuple(rule.classes) != classes:
+        raise SoftmaxLabError(
+            "The costs were set for other classes than this model's",
+            where="decision costs",
+            hint="Set the costs again on the Explore page for this model.",
+        )
+    k = len(classes)
+    proba = predictions.iloc[:, -k:].to_numpy(dtype=float)
+    position = predictions.shape[1] - k  # just after the predicted class
+    taken = {str(c) for c in predictions.columns}
+    name = _output_name(DECISION_COLUMN, taken)
+    result = predictions.copy()
+    result.insert(
+        position, name, pd.Series(rule.decide(proba), index=predictions.index, dtype=object)
+    )
+    return result

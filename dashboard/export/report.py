@@ -132,7 +132,7 @@ def _data_section(loaded: Any, model: TrainedModel) -> str:
     return "".join(parts)
 
 
-def html_report(model: TrainedModel, loaded: Any = None) -> str:
+def html_report(model: TrainedModel, loaded: Any = None, *, decisions: Any = None) -> str:
     """A self-contained HTML report of one training run.
 
     It opens offline: Plotly's JavaScript is inlined once, and a content-security policy
@@ -147,6 +147,9 @@ def html_report(model: TrainedModel, loaded: Any = None) -> str:
     loaded : LoadedTable or dict, optional
         The loaded table (name, rows, load report, SHA-256; its columns are profiled), or a
         plain summary dict shown as it is.
+    decisions : dashboard.explore.DecisionRule, optional
+        The costs chosen on the Explore page: the report shows them and what they decide on
+        the held-out rows. None: every row gets its most probable class.
 
     Returns
     -------
@@ -176,6 +179,7 @@ def html_report(model: TrainedModel, loaded: Any = None) -> str:
         body += ["<h3>Notes</h3>", "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"]
     body += _warnings_section(model)
     body += _results_section(model, summary)
+    body += _decisions_section(model, decisions)
     body += [
         "<h2>Charts</h2>",
         *_figures_html(charts),
@@ -301,6 +305,37 @@ def _results_section(model: TrainedModel, summary: dict) -> list[str]:
     return body + [
         "<h3>Cross-validation: mean and spread over folds, per C</h3>",
         _html_table(model.cv_summary),
+    ]
+
+
+def _decisions_section(model: TrainedModel, rule: Any) -> list[str]:
+    """The cost settings chosen on the Explore page and what they decide on the held-out rows."""
+    if rule is None or rule.is_default:
+        return [
+            "<h2>Decisions</h2>",
+            '<p class="note">Each row is decided as its most probable class: no costs were '
+            "set on the Explore page, so every mistake costs the same.</p>",
+        ]
+    classes = [str(c) for c in rule.classes]
+    result = rule.on_rows(model.y_test, model.test_proba)
+    columns = ["true class"] + [f"decided {c}" for c in classes]
+
+    def rows(matrix) -> list[dict]:
+        return [
+            {"true class": c, **dict(zip(columns[1:], values, strict=True))}
+            for c, values in zip(classes, np.asarray(matrix).tolist(), strict=True)
+        ]
+
+    return [
+        "<h2>Decisions with costs</h2>",
+        '<p class="note">The costs set on the Explore page: each cell is the cost of a decision '
+        "(column) when the truth is the row's class.</p>",
+        _html_table(rows(rule.costs), columns=columns),
+        "<ul>"
+        + "".join(f"<li>{_e(s)}</li>" for s in [rule.sentence(), *result.sentences()[1:]])
+        + "</ul>",
+        "<h3>Held-out rows: true class against the decision</h3>",
+        _html_table(rows(result.confusion.astype(int)), columns=columns),
     ]
 
 

@@ -52,7 +52,7 @@ def model_downloads(model) -> None:
     )
     c3.download_button(
         "Report (HTML)",
-        lambda: html_report(model, state.origin_table(model)),
+        lambda: html_report(model, state.origin_table(model), decisions=state.decision_rule(model)),
         file_name=files.REPORT_FILE_NAME,
         mime=files.REPORT_MIME,
         on_click="ignore",

@@ -98,6 +98,13 @@ def predict_file_view(model) -> None:
     except SoftmaxLabError as err:
         show_error(err)
         st.stop()
+    rule = state.decision_rule(model)
+    if rule is not None and not rule.is_default:  # costs chosen on the Explore page
+        result = prediction.add_decisions(model, result, rule)
+        st.caption(
+            "The decision column follows the costs set on the Explore page: "
+            + escape_markdown(rule.sentence())
+        )
     for column, values in unseen.items():
         st.info(escape_markdown(_unseen_note(column, values)))
     st.text(f"{len(result):,} rows predicted.")
