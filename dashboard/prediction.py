@@ -42,7 +42,7 @@ class FittedModel(Protocol):
         The fitted preprocessing + LogisticRegression pipeline.
     classes : tuple of str
         Class names, in the order of the model's probability columns.
-    numeric_columns, categorical_columns : tuple of str
+    numeric_columns, categorical_columns, date_columns, text_columns : tuple of str
         The feature columns the pipeline reads, by branch.
     column_types : Mapping
         How each feature column was typed in training: "number", "boolean", "text" or "date".
@@ -70,6 +70,12 @@ class FittedModel(Protocol):
 
     @property
     def categorical_columns(self) -> tuple[str, ...]: ...
+
+    @property
+    def date_columns(self) -> tuple[str, ...]: ...
+
+    @property
+    def text_columns(self) -> tuple[str, ...]: ...
 
     @property
     def column_types(self) -> Mapping[str, str]: ...
@@ -169,8 +175,10 @@ def feature_frame(model: FittedModel, table: pd.DataFrame) -> pd.DataFrame:
     """
     numeric = list(model.numeric_columns)
     categorical = list(model.categorical_columns)
+    dates = list(getattr(model, "date_columns", ()))
+    text = list(getattr(model, "text_columns", ()))
     columns = [str(c) for c in table.columns]
-    missing = [c for c in numeric + categorical if c not in columns]
+    missing = [c for c in numeric + categorical + dates + text if c not in columns]
     if missing:
         shown = ", ".join(f"'{c}'" for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
         raise SoftmaxLabError(
@@ -205,6 +213,10 @@ def feature_frame(model: FittedModel, table: pd.DataFrame) -> pd.DataFrame:
             out[name] = pd.to_numeric(column, errors="coerce")
         else:
             out[name] = column.map(_category_text, na_action="ignore").astype(object)
+    for name in dates:  # dates or their text: the model's DateParts reads both
+        out[name] = table[name]
+    for name in text:
+        out[name] = table[name].astype(object).map(str, na_action="ignore")
     return pd.DataFrame(out, index=table.index)[list(model.pipeline.feature_names_in_)]
 
 

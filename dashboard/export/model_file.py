@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.errors import SoftmaxLabError
+from dashboard.features import MODEL_FILE_TYPES, DateParts, FiniteNumbers, TextFeatures
 from dashboard.limits import LIMITS, Limits
 from dashboard.prediction import FittedModel
 from dashboard.provenance import DataOrigin
@@ -37,8 +38,9 @@ MODEL_FORMAT = "softmax-lab-model"
 MODEL_FORMAT_VERSION = 1
 
 # The only types outside skops' default trust that our own pipeline puts in a model file
-# (SimpleImputer keeps the dtype it was fitted on). Anything else in an uploaded file is refused.
-ALLOWED_UNTRUSTED_TYPES = frozenset({"numpy.dtype"})
+# (SimpleImputer keeps the dtype it was fitted on; dashboard.features adds its three small
+# transformers). Anything else in an uploaded file is refused.
+ALLOWED_UNTRUSTED_TYPES = frozenset({"numpy.dtype"}) | MODEL_FILE_TYPES
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _SKOPS_SCHEMA = "schema.json"
@@ -54,8 +56,9 @@ class SavedModel:
         The fitted preprocessing + LogisticRegression pipeline.
     classes : tuple of str
         Class names, in the order of the pipeline's probability columns.
-    numeric_columns, categorical_columns : tuple of str
-        The feature columns the pipeline expects, by branch.
+    numeric_columns, categorical_columns, date_columns, text_columns : tuple of str
+        The feature columns the pipeline expects, by branch (dates and text are empty in
+        files written before they could be features).
     config : dict
         The training configuration (target, features, C grid, folds, ...), as plain values.
     best_C : float
@@ -78,6 +81,8 @@ class SavedModel:
     categorical_columns: tuple[str, ...]
     config: dict
     best_C: float
+    date_columns: tuple[str, ...] = ()
+    text_columns: tuple[str, ...] = ()
     data_sha256: str = ""
     versions: dict = dataclasses.field(default_factory=dict)
     column_types: dict = dataclasses.field(default_factory=dict)
@@ -86,8 +91,10 @@ class SavedModel:
 
     @property
     def feature_columns(self) -> tuple[str, ...]:
-        """Every column the model reads, numeric ones first."""
-        return self.numeric_columns + self.categorical_columns
+        """Every column the model reads, by branch: numbers, categories, dates, text."""
+        return (
+            self.numeric_columns + self.categorical_columns + self.date_columns + self.text_columns
+        )
 
     @property
     def target(self) -> str:
@@ -170,6 +177,8 @@ def save_model(model: FittedModel) -> bytes:
         "classes": list(model.classes),
         "numeric_columns": list(model.numeric_columns),
         "categorical_columns": list(model.categorical_columns),
+        "date_columns": list(getattr(model, "date_columns", ())),
+        "text_columns": list(getattr(model, "text_columns", ())),
         "config": _plain(dict(model.settings)),
         "best_C": float(model.best_C),
         "data_sha256": str(model.data_sha256 or ""),
@@ -583,51 +592,67 @@ def _load_checked(archive: zipfile.ZipFile, schema: dict) -> Any:
         ) from exc
 
 
-def _check_preprocessing(preprocess: Any, numeric: list[str], categorical: list[str]) -> None:
-    """The preprocessing must be ours: imputation + scaling, imputation + one-hot, nothing else."""
+def _check_preprocessing(preprocess: Any, columns: dict[str, list[str]]) -> None:
+    """The preprocessing must be ours (:func:`dashboard.features.preprocessor`), nothing else.
+
+    ``columns`` maps each branch (numeric, categorical, dates, text) to its stored columns.
+    """
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+    # The numeric branch of files written before FiniteNumbers had only imputer and scaler.
     expected = {
-        "numeric": ((SimpleImputer, StandardScaler), numeric),
-        "categorical": ((SimpleImputer, OneHotEncoder), categorical),
+        "numeric": (
+            (FiniteNumbers, SimpleImputer, StandardScaler),
+            (SimpleImputer, StandardScaler),
+        ),
+        "categorical": ((SimpleImputer, OneHotEncoder),),
+        "dates": ((DateParts, SimpleImputer, StandardScaler),),
+        "text": ((TextFeatures,),),
     }
     fitted = getattr(preprocess, "transformers_", None)
     if not isinstance(fitted, list):
         raise _refuse("The model file's preprocessing is not fitted", _NOT_OURS_HINT)
     seen = set()
     for entry in fitted:
-        name, transformer, columns = entry
+        name, transformer, names = entry
         if name == "remainder" and transformer == "drop":
             continue
-        kinds = expected.get(name)
         if (
-            kinds is None
+            name not in expected
             or not isinstance(transformer, Pipeline)
-            or len(transformer.steps) != len(kinds[0])
-            or not all(
-                isinstance(step, kind)
-                for (_, step), kind in zip(transformer.steps, kinds[0], strict=True)
-            )
-            or [str(c) for c in columns] != list(kinds[1])
+            or not any(_steps_are(transformer, kinds) for kinds in expected[name])
+            or [str(c) for c in names] != list(columns.get(name, []))
         ):
             raise _refuse(
                 "The model file's preprocessing is not Softmax Lab's (imputation and scaling "
-                "of numbers, imputation and one-hot encoding of categories)",
+                "of numbers, imputation and one-hot encoding of categories, date parts, text "
+                "TF-IDF)",
                 _NOT_OURS_HINT,
             )
         seen.add(name)
-    if seen != {name for name, (_, columns) in expected.items() if columns}:
+    if seen != {name for name, names in columns.items() if names}:
         raise _refuse("The model file's preprocessing does not cover its columns", _NOT_OURS_HINT)
 
 
-def _check_predicts(pipeline: Any, numeric: list[str], categorical: list[str], n: int) -> None:
+def _steps_are(pipeline: Any, kinds: tuple[type, ...]) -> bool:
+    """Whether a Pipeline's steps are exactly of these types, in order."""
+    return len(pipeline.steps) == len(kinds) and all(
+        type(step) is kind for (_, step), kind in zip(pipeline.steps, kinds, strict=True)
+    )
+
+
+def _check_predicts(pipeline: Any, columns: dict[str, list[str]], n: int) -> None:
     """A dry run on one empty row: a damaged model fails here, not on the user's data."""
     row = pd.DataFrame(
         {
-            **{name: pd.Series([np.nan], dtype=float) for name in numeric},
-            **{name: pd.Series([None], dtype=object) for name in categorical},
+            **{name: pd.Series([np.nan], dtype=float) for name in columns["numeric"]},
+            **{
+                name: pd.Series([None], dtype=object)
+                for branch in ("categorical", "dates", "text")
+                for name in columns[branch]
+            },
         }
     )[[str(c) for c in pipeline.feature_names_in_]]
     try:
@@ -656,26 +681,28 @@ def _check_payload(payload: Any) -> SavedModel:
             "Train the model again and download a new file.",
         )
     pipeline = _checked_pipeline(payload.get("pipeline"))
-    classes, numeric, categorical, config = _checked_description(payload)
+    classes, columns, config = _checked_description(payload)
     fitted_classes = getattr(pipeline.steps[-1][1], "classes_", None)
     if fitted_classes is None or [str(c) for c in fitted_classes] != classes:
         raise _refuse("The model file's classes do not match its fitted model", _NOT_OURS_HINT)
     fitted_columns = getattr(pipeline, "feature_names_in_", None)
     if fitted_columns is None or sorted(str(c) for c in fitted_columns) != sorted(
-        numeric + categorical
+        name for names in columns.values() for name in names
     ):
         raise _refuse(
             "The model file's feature columns do not match its fitted model", _NOT_OURS_HINT
         )
-    _check_preprocessing(pipeline.steps[0][1], numeric, categorical)
-    _check_predicts(pipeline, numeric, categorical, len(classes))
+    _check_preprocessing(pipeline.steps[0][1], columns)
+    _check_predicts(pipeline, columns, len(classes))
     best_c = payload.get("best_C")
     versions = payload.get("versions")
     return SavedModel(
         pipeline=pipeline,
         classes=tuple(classes),
-        numeric_columns=tuple(numeric),
-        categorical_columns=tuple(categorical),
+        numeric_columns=tuple(columns["numeric"]),
+        categorical_columns=tuple(columns["categorical"]),
+        date_columns=tuple(columns["dates"]),
+        text_columns=tuple(columns["text"]),
         config=config,
         best_C=float(best_c) if isinstance(best_c, (int, float)) else float("nan"),
         data_sha256=str(payload.get("data_sha256") or ""),
@@ -707,24 +734,31 @@ def _checked_pipeline(pipeline: Any) -> Any:
     return pipeline
 
 
-def _checked_description(payload: dict) -> tuple[list[str], list[str], list[str], dict]:
-    """The stored classes, numeric and categorical columns (lists of text) and config (a dict)."""
+def _checked_description(payload: dict) -> tuple[list[str], dict[str, list[str]], dict]:
+    """The stored classes, columns by branch (lists of text) and config (a dict).
+
+    Files written before dates and text could be features have no ``date_columns`` and
+    ``text_columns``: none.
+    """
     classes = payload.get("classes")
-    numeric = payload.get("numeric_columns")
-    categorical = payload.get("categorical_columns")
+    columns = {
+        "numeric": payload.get("numeric_columns"),
+        "categorical": payload.get("categorical_columns"),
+        "dates": payload.get("date_columns", []),
+        "text": payload.get("text_columns", []),
+    }
     config = payload.get("config")
     if (
         not isinstance(classes, list)
         or not all(isinstance(c, str) for c in classes)
-        or not isinstance(numeric, list)
-        or not isinstance(categorical, list)
-        or not all(isinstance(c, str) for c in numeric + categorical)
+        or not all(isinstance(names, list) for names in columns.values())
+        or not all(isinstance(c, str) for names in columns.values() for c in names)
         or not isinstance(config, dict)
     ):
         raise _refuse(
             "The model file's description (classes, columns, config) is damaged", _NOT_OURS_HINT
         )
-    return classes, numeric, categorical, config
+    return classes, columns, config
 
 
 def _stored_column_types(column_types: Any) -> dict:

@@ -205,7 +205,8 @@ def test_untrusted_type_is_refused_and_never_constructed():
 
 
 def test_allow_list_is_fixed_and_small():
-    assert frozenset({"numpy.dtype"}) == ALLOWED_UNTRUSTED_TYPES
+    ours = {"DateParts", "FiniteNumbers", "TextFeatures"}
+    assert ALLOWED_UNTRUSTED_TYPES == {"numpy.dtype"} | {f"dashboard.features.{n}" for n in ours}
 
 
 @pytest.mark.parametrize(
