@@ -27,6 +27,6 @@ guarded(urls.link_notes)
 try:
     guarded(navigation.run)
 finally:  # also when the page stops early: the URL follows every change of a choice
-    guarded(urls.sync_link)
+    guarded(lambda: urls.sync_link(navigation.url_path))
     with share.container():
-        guarded(urls.share_link)
+        guarded(lambda: urls.share_link(navigation.url_path))

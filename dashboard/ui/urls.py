@@ -1,8 +1,9 @@
-"""Shareable links: the setup (data, target, features, C grid, folds, split, seed, weights) in the URL.
+"""Shareable links: the page and the setup (data, target, features, C grid, folds, ...) in the URL.
 
-The page is the URL's path (``/train``); the setup is its query string::
+A link names the page by a parameter, not by the path (a fresh session opened on ``/train``
+runs that page script without the app around it), and the setup in the rest of its query::
 
-    /train?sample=iris&target=species&c=0.01,0.1,1,10&folds=5&test=0.2&seed=0
+    /?page=train&sample=iris&target=species&c=0.01,0.1,1,10&folds=5&test=0.2&seed=0
 
 :func:`parse_setup` and :func:`setup_params` are pure (no Streamlit): bad values in a link are
 left out with a note, never an exception. The rest connects them to the session: a fresh session
@@ -15,10 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode
+from pathlib import PurePosixPath
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.limits import LIMITS
+from dashboard.ui import paths
+
+# The pages by the name a link gives them: "train" -> "pages/train.py".
+PAGES = {
+    PurePosixPath(path).stem: path
+    for name, path in vars(paths).items()
+    if name.endswith("_PAGE") and isinstance(path, str)
+}
 
 FOLDS = (2, 10)  # the Train page's fold slider
 TEST_SHARE = (0.1, 0.5, 0.05)  # the held-out share slider: low, high, step
@@ -44,6 +54,7 @@ RESTORED = "link_restored"  # the session has read its first URL
 class Setup:
     """What a link asks for; ``None`` where it says nothing."""
 
+    page: str | None = None
     sample: str | None = None
     file: str | None = None
     target: str | None = None
@@ -115,6 +126,14 @@ def parse_setup(params: Mapping, *, samples: Collection[str]) -> tuple[Setup, li
     notes: list[str] = []
     found: dict = {}
 
+    page = _one(params, "page")
+    if page is not None:
+        if page in PAGES:
+            found["page"] = page
+        else:
+            notes.append(
+                f"The link asks for a page called “{page[:40]}”; there is none, so it was ignored."
+            )
     sample = _one(params, "sample")
     if sample is not None:
         if sample in samples:
@@ -226,6 +245,8 @@ def setup_params(setup: Setup) -> dict[str, str | list[str]]:
     {'sample': 'iris', 'target': 'species', 'c': '0.1,1', 'folds': '5', 'weights': 'none'}
     """
     out: dict[str, str | list[str]] = {}
+    if setup.page is not None:
+        out["page"] = setup.page
     if setup.sample is not None:
         out["sample"] = setup.sample
     elif setup.file is not None:
@@ -245,6 +266,25 @@ def setup_params(setup: Setup) -> dict[str, str | list[str]]:
     if setup.balanced is not None:
         out["weights"] = "balanced" if setup.balanced else "none"
     return out
+
+
+def link_base(url: str | None, page: str | None) -> str | None:
+    """The app's address from the page's address in the browser (the page's own path removed).
+
+    Examples
+    --------
+    >>> link_base("http://host:8501/train", "train"), link_base("https://h/lab/train", "train")
+    ('http://host:8501/', 'https://h/lab/')
+    >>> link_base("http://host:8501/", ""), link_base(None, "train")
+    ('http://host:8501/', None)
+    """
+    if not url:
+        return None
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if page and path.rstrip("/").endswith("/" + page):
+        path = path.rstrip("/")[: -len(page)]
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 def link_text(base: str | None, params: Mapping[str, str | Sequence[str]]) -> str:
@@ -301,7 +341,10 @@ def restore_from_link() -> None:
         return
     if setup.sample is not None:
         state.load_sample_into_session(setup.sample)
-    st.session_state[PENDING] = setup
+    if replace(setup, page=None) != Setup():
+        st.session_state[PENDING] = replace(setup, page=None)
+    if setup.page not in (None, "data"):
+        st.switch_page(PAGES[setup.page], query_params=params)
 
 
 def link_notes() -> None:
@@ -361,8 +404,8 @@ def apply_link_setup(table_profile) -> None:
         st.session_state[NOTES] = st.session_state.get(NOTES, []) + notes
 
 
-def current_setup() -> Setup:
-    """The session's setup: its data and the Train page's choices (a link's, until taken)."""
+def current_setup(page: str | None = None) -> Setup:
+    """The session's setup on ``page``: its data and the Train page's choices (a link's, until taken)."""
     import streamlit as st
 
     from dashboard.samples import SAMPLES
@@ -371,8 +414,8 @@ def current_setup() -> Setup:
     source = state.source()
     pending = st.session_state.get(PENDING)
     if pending is not None and pending.file is not None and not same_data(pending, source):
-        return pending  # the file must be uploaded again: the link stays as it came
-    data = {}
+        return replace(pending, page=page)  # the file must be uploaded again: the link stays
+    data: dict = {"page": page}
     if source.get("kind") == "sample":
         data["sample"] = source.get("key")
     elif source.get("kind") == "upload":
@@ -409,25 +452,29 @@ def current_setup() -> Setup:
     return replace(parsed, **data)
 
 
-def sync_link() -> None:
-    """Write the session's setup into the URL (only when it changed)."""
+def _page_name(url_path: str | None) -> str | None:
+    return url_path if url_path in PAGES and url_path != "data" else None
+
+
+def sync_link(url_path: str | None = None) -> None:
+    """Write the session's setup on the page at ``url_path`` into the URL (when it changed)."""
     import streamlit as st
 
-    wanted = setup_params(current_setup())
+    wanted = setup_params(current_setup(_page_name(url_path)))
     now = {key: st.query_params.get_all(key) for key in st.query_params}
     as_lists = {key: value if isinstance(value, list) else [value] for key, value in wanted.items()}
     if now != as_lists:
         st.query_params.from_dict(wanted)
 
 
-def share_link() -> None:
-    """The "Copy link" control: the link to this page with this setup."""
+def share_link(url_path: str | None = None) -> None:
+    """The "Copy link" control: the link to this page (at ``url_path``) with this setup."""
     import streamlit as st
 
-    params = setup_params(current_setup())
-    base = None
+    page = _page_name(url_path)
+    params = setup_params(current_setup(page))
     try:
-        base = st.context.url
+        base = link_base(st.context.url, url_path)
     except Exception:  # noqa: BLE001 - no browser (AppTest): the query string alone
         base = None
     with st.popover("Share this setup", icon=":material/link:", width="stretch"):
