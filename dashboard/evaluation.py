@@ -764,6 +764,9 @@ class RowExplanation:
     true_label : str or None
     cross_entropy : float or None
         ``-ln p(true class)`` in nats: the row's log-loss (clipped as log-loss does).
+    text_inputs : numpy.ndarray of bool, shape (n_features,)
+        Which inputs are free-text terms (TF-IDF of a word or a run of characters); all
+        False when the model reads no text.
     """
 
     classes: tuple[str, ...]
@@ -777,6 +780,7 @@ class RowExplanation:
     probabilities: np.ndarray
     true_label: str | None = None
     cross_entropy: float | None = None
+    text_inputs: np.ndarray | None = None
 
     @property
     def predicted(self) -> str:
@@ -825,6 +829,34 @@ class RowExplanation:
             }
         )
         return table
+
+    def pushing_words(self, class_name: str, *, top: int = 5) -> list[tuple[str, float]]:
+        """The text terms of this row that pushed one class up most, as (term, push).
+
+        A term's push for class k is its contribution to k's logit minus its mean
+        contribution over all classes (softmax only sees logits relative to each other; with
+        two classes this is half the log-odds contribution, with opposite signs). Empty when
+        the model reads no text or no term of the row raised the class.
+
+        Parameters
+        ----------
+        class_name : str
+        top : int, default 5
+
+        Returns
+        -------
+        list of (str, float)
+            Largest contribution first (:func:`dashboard.features.strongest_terms`).
+        """
+        from dashboard.features import strongest_terms
+
+        k = self.class_index(class_name)
+        if self.text_inputs is None or not self.text_inputs.any():
+            return []
+        where = np.flatnonzero(self.text_inputs)
+        names = [self.feature_names[j] for j in where]
+        part = self.contributions[:, where]
+        return strongest_terms(part[k] - part.mean(axis=0), names, top=top)
 
     def sentences(self, *, holdout_log_loss: float | None = None) -> list[str]:
         """The row's story with its numbers, in plain sentences.
@@ -916,6 +948,7 @@ def explain_row(
     return RowExplanation(
         classes=classes,
         feature_names=names,
+        text_inputs=_text_inputs(preprocess, x.size),
         raw=row.iloc[0].copy(),
         x=x,
         weights=weights,
@@ -926,6 +959,18 @@ def explain_row(
         true_label=None if true_label is None else str(true_label),
         cross_entropy=loss,
     )
+
+
+def _text_inputs(preprocess, n_inputs: int) -> np.ndarray:
+    """Which of the preprocessing's outputs come from its "text" branch (free-text terms)."""
+    mask = np.zeros(n_inputs, dtype=bool)
+    step = preprocess
+    while isinstance(step, Pipeline) and len(step.steps) == 1:
+        step = step.steps[0][1]
+    where = getattr(step, "output_indices_", {}).get("text")
+    if isinstance(where, slice) and (where.stop or 0) <= n_inputs:
+        mask[where] = True
+    return mask
 
 
 # --- curves -----------------------------------------------------------------------------------

@@ -86,7 +86,9 @@ def _preprocess_and_model(pipeline) -> tuple[object, LogisticRegression]:
 def map_features(pipeline) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The columns a fitted model reads, split into numeric and categorical ones.
 
-    A column is categorical when its preprocessing ends in a ``OneHotEncoder``.
+    A column is categorical when its preprocessing ends in a ``OneHotEncoder``. Date and
+    free-text columns (the "dates" and "text" branches) are neither: they stay at the
+    reference row's value.
 
     Parameters
     ----------
@@ -125,6 +127,8 @@ def map_features(pipeline) -> tuple[tuple[str, ...], tuple[str, ...]]:
     categorical: list[str] = []
     for name, transformer, columns in transformers:
         if name == "remainder" or transformer == "drop":
+            continue
+        if name in ("dates", "text"):  # no axis for a date or free text: held at the reference
             continue
         steps = getattr(transformer, "steps", [(None, transformer)])
         one_hot = any(isinstance(step, OneHotEncoder) for _, step in steps)

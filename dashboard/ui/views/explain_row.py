@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -37,14 +38,20 @@ def _inputs(exp) -> None:
         "Numbers are filled in if missing and standardised, x = (value − mean) / std, with the "
         "mean and std of the training rows; a category becomes a 1 in its own column."
     )
+    text = exp.text_inputs if exp.text_inputs is not None else np.zeros(exp.x.size, dtype=bool)
+    shown = ~text | (exp.x != 0)  # a text term not in this row is 0: left out of the table
+    if text.any():
+        st.caption(
+            "Free text becomes one input per word, word pair and run of characters (TF-IDF: "
+            "frequent in this row, rare in others, is large); only this row's terms are listed."
+        )
     left, right = st.columns(2)
     left.dataframe(
         pd.DataFrame({"column": exp.raw.index.astype(str), "value": exp.raw.astype(str).values}),
         hide_index=True,
     )
-    right.dataframe(
-        pd.DataFrame({"model input": list(exp.feature_names), "x": exp.x}), hide_index=True
-    )
+    names = np.asarray(exp.feature_names, dtype=object)
+    right.dataframe(pd.DataFrame({"model input": names[shown], "x": exp.x[shown]}), hide_index=True)
 
 
 def _logits(exp, classes: list[str]) -> None:
@@ -70,6 +77,7 @@ def _logits(exp, classes: list[str]) -> None:
         key="logit_contributions",
     )
     st.dataframe(pd.DataFrame({"class": classes, "logit z": exp.logits}), hide_index=True)
+    _pushing_words(exp, classes)
     with st.expander("What am I looking at?"):
         st.markdown(
             "Each class has one weight per model input (w) and an intercept (b). A bar is one "
@@ -77,6 +85,26 @@ def _logits(exp, classes: list[str]) -> None:
             "pushes it down. The last bar is their sum, the logit z. The class with the largest "
             "logit gets the largest probability."
         )
+
+
+def _pushing_words(exp, classes: list[str]) -> None:
+    """With free text: the words of this row that pushed each class up most."""
+    if exp.text_inputs is None or not exp.text_inputs.any():
+        return
+    rows = []
+    for name in classes:
+        words = exp.pushing_words(name, top=5)
+        rows.append(
+            {
+                "class": name,
+                "words of this row that pushed it up": ", ".join(
+                    f"{term} (+{value:.2f})" for term, value in words
+                )
+                or "none",
+            }
+        )
+    st.markdown("**The words that pushed each class**")
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 
 def _softmax(exp, classes: list[str]) -> None:
