@@ -1295,8 +1295,10 @@ def decision_map_figure(
     fig.add_trace(_reference_star(m))
     fig.update_xaxes(title_text=plain_text(m.x), **x_axis)
     fig.update_yaxes(title_text=plain_text(m.y), **y_axis)
-    fig.update_layout(legend={"title": {"text": f"shade: {shade_text}"}})
-    return _layout(fig, title=plain_text(title) if title else None, height=520)
+    # The legend under the map, so that the map keeps the width of its column.
+    fig.update_layout(legend={"title": {"text": f"shade: {shade_text}"}, "orientation": "h",
+                              "x": 0, "xanchor": "left", "y": -0.16, "yanchor": "top"})  # fmt: skip
+    return _layout(fig, title=plain_text(title) if title else None, height=540)
 
 
 def _map_shade(m: DecisionMap, shade: str) -> tuple[np.ndarray, str]:
@@ -1321,7 +1323,8 @@ def _region_trace(xs, ys, z, custom, position: int, name: str) -> go.Heatmap:
         customdata=custom,
         zmin=0,
         zmax=1,
-        colorscale=[[0, _rgba(colour, 0.08)], [1, _rgba(colour, 0.75)]],
+        # Even the palest (most unsure) cells show their class's colour.
+        colorscale=[[0, _rgba(colour, 0.16)], [1, _rgba(colour, 0.8)]],
         showscale=False,
         name=f"region: {name}",
         hovertemplate=f"predicted: {name}<br>top probability: %{{customdata[0]:.3f}}"
@@ -1415,16 +1418,15 @@ def with_C_marker(figure: go.Figure, C: float, *, label: str = "C shown") -> go.
     """A copy of a figure whose x axes are C (log scale) with a vertical line at ``C``.
 
     For the C-motion view: the score-against-C curve and the coefficient paths with the C
-    the map is drawn at. Every x axis of the figure gets the line (one per subplot).
+    the map is drawn at. Each subplot gets the line, as a trace spanning its data (a shape's
+    coordinates on a log axis differ between Plotly versions).
 
     Examples
     --------
-    >>> fig = go.Figure(go.Scatter(x=[0.1, 10], y=[0, 1]))
-    >>> fig.update_xaxes(type="log")  # doctest: +ELLIPSIS
-    Figure(...
+    >>> fig = go.Figure(go.Scatter(x=[0.1, 10.0], y=[0.5, 2.0], name="score"))
     >>> marked = with_C_marker(fig, 1.0)
-    >>> [(s.x0, s.xref, s.yref) for s in marked.layout.shapes], len(fig.layout.shapes)
-    ([(0.0, 'x', 'y domain')], 0)
+    >>> [(t.name, list(t.x), list(t.y)) for t in marked.data], len(fig.data)
+    ([('score', [0.1, 10.0], [0.5, 2.0]), ('C shown', [1.0, 1.0], [0.5, 2.0])], 1)
     """
     try:
         c = float(C)
@@ -1432,18 +1434,31 @@ def with_C_marker(figure: go.Figure, C: float, *, label: str = "C shown") -> go.
         c = float("nan")
     if not np.isfinite(c) or c <= 0:
         raise SoftmaxLabError(f"C must be a number above 0, got {C!r}", where="C")
-    at = float(np.log10(c))  # shapes on a log axis take log10 of the value
     marked = go.Figure(figure)
-    axes = [name for name in marked.layout.to_plotly_json() if name.startswith("xaxis")] or [
-        "xaxis"
-    ]
-    for name in axes:
-        suffix = name[len("xaxis") :]
-        marked.add_shape(type="line", x0=at, x1=at, y0=0, y1=1,
-                         xref=f"x{suffix}", yref=f"y{suffix} domain",
-                         line={"color": "#444444", "width": 2, "dash": "dot"})  # fmt: skip
-    marked.add_annotation(x=at, y=1, xref="x", yref="y domain", yanchor="bottom",
-                          showarrow=False, text=plain_text(f"{label}: C = {c:g}"))  # fmt: skip
+    spans: dict[tuple[str, str], list[float]] = {}
+    for trace in figure.data:
+        y = getattr(trace, "y", None)
+        if y is None:
+            continue
+        values = pd.to_numeric(pd.Series(np.asarray(y, dtype=object)), errors="coerce")
+        values = values[np.isfinite(values.to_numpy(dtype=float))]
+        if values.size:
+            axes = (trace.xaxis or "x", trace.yaxis or "y")
+            spans.setdefault(axes, []).extend([float(values.min()), float(values.max())])
+    for n, ((xaxis, yaxis), ys) in enumerate(spans.items()):
+        marked.add_trace(
+            go.Scatter(
+                x=[c, c],
+                y=[min(ys), max(ys)],
+                xaxis=xaxis,
+                yaxis=yaxis,
+                mode="lines",
+                name=plain_text(label),
+                showlegend=n == 0,
+                line={"color": "#444444", "width": 2, "dash": "dot"},
+                hovertemplate=f"{plain_text(label)}: C = {c:g}<extra></extra>",
+            )
+        )
     return marked
 
 

@@ -452,17 +452,18 @@ def costs_section(model) -> None:
             help=f"These costs suggest {suggested:.3g}: below it, deciding the first class "
             "costs less on average.",
         )
+    st.caption("Rows: the true class. Columns: the class decided. Type over a cost to change it.")
     rule = explore.decision_rule(classes=classes, costs=edited, threshold=threshold)
     state.set_decision_rule(model, rule)
     decisions = rule.on_rows(model.y_test, model.test_proba)
     m1, m2, m3 = st.columns(3)
     m1.metric("Total cost (held-out rows)", f"{decisions.total_cost:,.4g}")
     m2.metric("Mean cost per row", f"{decisions.mean_cost:.4g}")
+    change = decisions.accuracy - model.evaluation.accuracy
     m3.metric(
         "Accuracy of the decisions",
         f"{decisions.accuracy:.3f}",
-        delta=f"{decisions.accuracy - model.evaluation.accuracy:+.3f} against the most "
-        "probable class",
+        delta=f"{change:+.3f} against the most probable class" if abs(change) > 5e-4 else None,
         delta_color="off",
     )
     left, right = st.columns([3, 2])
@@ -525,6 +526,8 @@ def information_section(model, *, link: bool = True) -> None:
         memo.once(model, ("log_loss_split",), lambda: figures.log_loss_split_figure(view)),
         key="log_loss_split",
     )
+    if link:
+        left.caption("Click a point to pick its held-out row.")
     for sentence in view.sentences():
         st.markdown("- " + escape_markdown(sentence))
     clicked = figures.selected_map_row(event) if link else None
