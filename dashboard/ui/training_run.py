@@ -216,6 +216,7 @@ class TrainingJob:
                     data_sha256=self.loaded.sha256,
                     data_name=self.loaded.name,
                     table_profile=self._profile,
+                    infinite_values=dict(self.loaded.report.infinite_values),
                 )
             self.charts = _prepared_charts(model)
             self.model = model
