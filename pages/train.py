@@ -71,7 +71,7 @@ if excluded:
     with st.expander(f"{len(excluded)} column(s) left out, and why"):
         st.dataframe(pd.DataFrame(excluded, columns=["column", "reason"]), hide_index=True)
 
-config = training_config(target, features)
+config = training_config(target, features, text_columns=profile.optional_text_features(target))
 
 b1, b2 = st.columns([1, 5])
 go = b1.button(

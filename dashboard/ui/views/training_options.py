@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.errors import SoftmaxLabError
+from dashboard.features import text_sentence
 from dashboard.training import SEED_GRID, TrainingConfig, parse_c_grid
 from dashboard.ui.guards import show_error
+from dashboard.ui.text import escape_markdown
 
 C_PRESETS = {
     ", ".join(f"{c:g}" for c in SEED_GRID): "the seed article's grid",
@@ -82,18 +84,41 @@ def _more_options():
             "Parallel jobs (0 = all cores)", 0, 64, 0, key="n_jobs", persist_state="session"
         )
         drop_small = st.toggle(
-            "Drop classes too small for the split and folds (instead of refusing)",
+            "Leave out classes too small for the split and folds (off: stop and name them)",
+            value=True,
             key="small_classes",
             persist_state="session",
+            help="On: the model is trained on the other classes, and a note says which "
+            "classes were left out and how many rows they had.",
         )
     return balanced, max_iter, n_jobs, drop_small
 
 
-def training_config(target: str, features: list[str]) -> TrainingConfig:
+def _free_text(text_columns: list[str]) -> list[str]:
+    """One click to add the free-text columns that are not among the default features."""
+    if not text_columns:
+        return []
+    names = ", ".join(f"'{name}'" for name in text_columns)
+    use = st.toggle(
+        escape_markdown(f"Also use the free text of {names}"),
+        key="use_text",
+        persist_state="session",
+        help=f"Each free-text column becomes {text_sentence()}. Training takes longer; "
+        "explain-a-row then shows the words that pushed each class.",
+    )
+    return list(text_columns) if use else []
+
+
+def training_config(
+    target: str, features: list[str], *, text_columns: list[str] | tuple[str, ...] = ()
+) -> TrainingConfig:
     """The settings widgets; the config they make for ``target`` and ``features``.
 
-    Stops the page with a hint when no feature is chosen or the C grid cannot be read.
+    ``text_columns`` are free-text columns offered with one toggle (those not among the
+    default features); when it is on they join ``features``. Stops the page with a hint when
+    no feature is chosen or the C grid cannot be read.
     """
+    features = [*features, *(c for c in _free_text(list(text_columns)) if c not in features)]
     c_text = _c_grid_text()
     folds, test_size, seed = _search_and_split()
     balanced, max_iter, n_jobs, drop_small = _more_options()
