@@ -97,15 +97,17 @@ if model is not None:
         f"best C = {model.best_C:g}, held-out accuracy {honesty.accuracy_words(ev)} on "
         f"{model.n_test:,} rows ({honesty.interval_words(ev)})"
     )
-    if stale_model_warning(model, link=False) is None:
+    if stale_model_warning(model, link=False) is not None:
+        st.caption(f"That model: {summary}. Press Train to train one on the loaded table.")
+    elif honesty.has_doubts(model):  # no green box for a score a leak or copies make doubtful
+        st.info(f"Model trained in {model.seconds:.1f} s: {summary}. Read the warnings below.")
+    else:
         st.success(
             f"Model trained in {model.seconds:.1f} s: {summary}.", icon=":material/check_circle:"
         )
-    else:
-        st.caption(f"That model: {summary}. Press Train to train one on the loaded table.")
+    honesty.warnings_section(model, on_train=True)
     for note in model.notes:
         st.info(escape_markdown(note))
-    honesty.warnings_section(model, on_train=True)
     st.subheader("Take it with you")
     model_downloads(model)
     st.page_link(

@@ -116,6 +116,12 @@ def _adopted_comparison(model) -> None:
 # --------------------------------------------------------------------------- the warnings
 
 
+def has_doubts(model) -> bool:
+    """Whether the checks doubt the held-out score itself: a leak, or copied rows (a small
+    held-out part makes it uncertain, which its interval says, not wrong)."""
+    return any(w.kind in ("leak", "duplicates") for w in model.warnings)
+
+
 def _request(model, *, features=None, c_grid=None) -> state.TrainRequest:
     config = model.config
     return state.TrainRequest(
