@@ -18,6 +18,7 @@ HEADERS = [
     "Kind",
     "Used as a feature?",
     "Why not",
+    "Turns into",
     "Could be the target?",
     "Why not the target",
     "Missing",

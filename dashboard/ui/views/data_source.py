@@ -141,6 +141,11 @@ _COLUMN_CONFIG = {
     "Why not": st.column_config.TextColumn(
         width="large", help="Select a row to read the reasons whole below the table."
     ),
+    "Turns into": st.column_config.TextColumn(
+        width="medium",
+        help="What the model gets from the column: numbers, 0/1 inputs per "
+        "category, a date's parts, or the words of free text.",
+    ),
     "Could be the target?": st.column_config.TextColumn(
         help="Whether this column could be predicted: it needs a few distinct values (classes)."
     ),
@@ -208,7 +213,7 @@ def _column_detail(column, shown) -> None:
             f"**{escape_markdown(column.name)}**: {KIND_WORDS.get(column.kind, column.kind)}"
         )
         if column.can_be_feature:
-            st.text("Used as a feature: yes.")
+            st.text(f"Used as a feature: yes. It turns into {column.turns_into}.")
         else:
             st.text(f"Not used as a feature: {column.feature_reason}.")
         if column.can_be_target:
