@@ -11,6 +11,12 @@ from dashboard.ui.text import escape_markdown
 from dashboard.ui.training_run import sidebar_notice, sidebar_progress
 
 
+def _against_guessing(evaluation) -> str:
+    """`` (always guessing: 0.333)``, or nothing for a record without the trivial model."""
+    baseline = evaluation.baseline
+    return "" if baseline is None else f" (always guessing: {baseline.accuracy:.3f})"
+
+
 def sidebar_status() -> None:
     """Which dataset is loaded, the model and a running training's progress, on every page."""
     with st.sidebar:
@@ -35,6 +41,7 @@ def _status() -> None:
     st.markdown(
         f"Trained: target **{escape_markdown(model.config.target)}**, "
         f"best C = {model.best_C:g}, held-out accuracy {model.evaluation.accuracy:.3f}"
+        + _against_guessing(model.evaluation)
     )
     reason = state.stale_model_message(model)
     if reason is not None:
