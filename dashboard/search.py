@@ -89,6 +89,7 @@ class SearchResult:
     backend: str
     warm_start: bool
     workers: int
+    fast_solver: bool = False
     timings: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
@@ -157,6 +158,7 @@ class _Prepared:
     X_va: object | None
     y_va: np.ndarray | None
     names: list[str] | None
+    fast: _FastData | None = None
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -173,6 +175,7 @@ class _Fit:
     log_loss: float | None
     names: list[str] | None
     seconds: float
+    w: np.ndarray | None = None  # the fast solver's parameters, to warm-start the next C
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -187,6 +190,7 @@ class _SearchJob:
     c_sorted: tuple[float, ...]
     warm: bool
     want_coef: bool
+    fast: bool = False
 
     @property
     def total(self) -> int:
@@ -199,8 +203,11 @@ def _rows(X, idx: np.ndarray):
     return X.iloc[idx] if isinstance(X, pd.DataFrame | pd.Series) else X[idx]
 
 
-def _prepare(preprocess, X, y, train_idx, val_idx) -> _Prepared:
-    """Fit the preprocessing on the training rows; transform training and validation rows."""
+def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -> _Prepared:
+    """Fit the preprocessing on the training rows; transform training and validation rows.
+
+    With ``fast``, the training rows are also laid out for the fast solver when it applies.
+    """
     silence_convergence_warnings()
     X_tr = _rows(X, train_idx)
     y_tr = np.asarray(y)[train_idx]
@@ -211,15 +218,27 @@ def _prepare(preprocess, X, y, train_idx, val_idx) -> _Prepared:
         prep = clone(preprocess)
         Xt_tr = prep.fit_transform(X_tr, y_tr)
         names = preprocessed_names(prep)
+    fast_data = None
+    if fast and fast_solver_applies(estimator, Xt_tr):
+        fast_data = _fast_data(Xt_tr, y_tr, estimator.class_weight)
     if val_idx is None:
-        return _Prepared(X_tr=Xt_tr, y_tr=y_tr, X_va=None, y_va=None, names=names)
+        return _Prepared(X_tr=Xt_tr, y_tr=y_tr, X_va=None, y_va=None, names=names, fast=fast_data)
     X_va = _rows(X, val_idx)
     Xt_va = X_va if preprocess is None else prep.transform(X_va)
-    return _Prepared(X_tr=Xt_tr, y_tr=y_tr, X_va=Xt_va, y_va=np.asarray(y)[val_idx], names=names)
+    return _Prepared(
+        X_tr=Xt_tr,
+        y_tr=y_tr,
+        X_va=Xt_va,
+        y_va=np.asarray(y)[val_idx],
+        names=names,
+        fast=fast_data,
+    )
 
 
 def _fit_step(data: _Prepared, estimator, C: float, previous: _Fit | None, want_coef: bool) -> _Fit:
     """Fit the estimator at C (warm-started from ``previous`` if given) and score it."""
+    if data.fast is not None:
+        return _fast_fit_step(data, estimator, C, previous, want_coef)
     silence_convergence_warnings()
     est = clone(estimator).set_params(C=C, warm_start=previous is not None)
     if previous is not None:
@@ -249,9 +268,46 @@ def _fit_step(data: _Prepared, estimator, C: float, previous: _Fit | None, want_
     )
 
 
+def _fast_fit_step(
+    data: _Prepared, estimator, C: float, previous: _Fit | None, want_coef: bool
+) -> _Fit:
+    """`_fit_step` with the fast solver: the same objective and options, scored the same way."""
+    start = time.perf_counter()
+    fast = data.fast
+    w0 = previous.w if previous is not None and previous.w is not None else _fast_start(fast)
+    w, n_iter = _fast_minimise(fast, C, w0, tol=estimator.tol, max_iter=estimator.max_iter)
+    K = len(fast.classes)
+    coef, intercept = _as_sklearn(w, K, fast.XT.shape[0])
+    accuracy = loss = None
+    if data.X_va is not None:
+        z = np.asarray(data.X_va, dtype=float) @ coef.T + intercept
+        if K == 2:  # LogisticRegression's two-class probabilities are softmax((0, z))
+            z = np.column_stack([np.zeros(len(z)), z[:, 0]])
+        z -= z.max(axis=1, keepdims=True)
+        truth = np.searchsorted(fast.classes, data.y_va)
+        accuracy = float(np.mean(fast.classes[np.argmax(z, axis=1)] == data.y_va))
+        log_total = np.log(np.exp(z).sum(axis=1))
+        loss = float(np.mean(log_total - z[np.arange(len(z)), truth]))
+    return _Fit(
+        C=float(C),
+        coef=coef,
+        intercept=intercept,
+        classes=[str(c) for c in fast.classes],
+        n_iter=n_iter,
+        converged=n_iter < estimator.max_iter,
+        accuracy=accuracy,
+        log_loss=loss,
+        names=data.names if want_coef else None,
+        seconds=time.perf_counter() - start,
+        w=w,
+    )
+
+
 def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
     """One fold (or the coefficient path) from start to end, in a worker thread."""
-    data = _prepare(job.preprocess, job.X, job.y, path.train_idx, path.val_idx)
+    data = _prepare(
+        job.preprocess, job.X, job.y, path.train_idx, path.val_idx, job.estimator, job.fast
+    )
     previous = None
     for i, C in enumerate(job.c_sorted):
         if stop.is_set():
@@ -259,6 +315,175 @@ def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
         result = _fit_step(data, job.estimator, C, previous, path.val_idx is None)
         emit(i, result)
         previous = result if job.warm else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The fast solver: LogisticRegression's own objective, minimised with scipy's L-BFGS-B on a
+# loss and gradient written with a few matrix products (float32 on large data).
+
+
+FAST_FLOAT32_MIN_CELLS = 1_000_000
+"""From this many training cells (rows x inputs) on, the fast solver's products run in float32.
+
+The loss is summed in float64; the gradient's rounding stays far below the solver's tolerance
+of 1e-4, and the scores agree with float64 fits within 1e-4 at every size measured.
+"""
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class _FastData:
+    """One path's training rows laid out for the fast loss: inputs by column, targets, weights."""
+
+    XT: np.ndarray  # (n_inputs, n_rows), C-contiguous, float32 or float64
+    codes: np.ndarray  # (n_rows,) class codes 0 .. K-1
+    onehot: np.ndarray | None  # (K, n_rows) for K >= 3
+    weight: np.ndarray  # (n_rows,) sample weights divided by their sum
+    weight_sum: float
+    classes: np.ndarray
+
+
+def fast_solver_applies(estimator, X) -> bool:
+    """Whether the fast solver minimises exactly what ``estimator.fit(X, y)`` would.
+
+    A `LogisticRegression` with lbfgs, an intercept, the L2 penalty only and no class weights
+    other than "balanced", on a dense numeric matrix.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> fast_solver_applies(LogisticRegression(), np.zeros((3, 2)))
+    True
+    >>> fast_solver_applies(LogisticRegression(solver="saga"), np.zeros((3, 2)))
+    False
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    if type(estimator) is not LogisticRegression:
+        return False
+    params = estimator.get_params()
+    return (
+        params["solver"] == "lbfgs"
+        and params["fit_intercept"] is True
+        and params["penalty"] in ("deprecated", "l2")
+        and params["l1_ratio"] in (0, 0.0, None)
+        and params["class_weight"] in (None, "balanced")
+        and isinstance(X, np.ndarray)
+        and X.ndim == 2
+        and X.dtype.kind == "f"
+    )
+
+
+def _fast_data(X_tr: np.ndarray, y_tr: np.ndarray, class_weight) -> _FastData:
+    classes, codes = np.unique(y_tr, return_inverse=True)
+    n, d = X_tr.shape
+    dtype = np.float32 if n * d >= FAST_FLOAT32_MIN_CELLS else np.float64
+    XT = np.ascontiguousarray(X_tr.T, dtype=dtype)
+    if class_weight == "balanced":
+        # sklearn's compute_class_weight("balanced"): n / (K * count), per row.
+        counts = np.bincount(codes, minlength=len(classes))
+        weight = (n / (len(classes) * counts))[codes]
+    else:
+        weight = np.ones(n)
+    weight_sum = float(weight.sum())
+    onehot = None
+    if len(classes) > 2:
+        onehot = np.zeros((len(classes), n), dtype=dtype)
+        onehot[codes, np.arange(n)] = 1
+    return _FastData(
+        XT=XT,
+        codes=codes,
+        onehot=onehot,
+        weight=(weight / weight_sum).astype(dtype),
+        weight_sum=weight_sum,
+        classes=classes,
+    )
+
+
+def _softmax_loss_grad(w: np.ndarray, data: _FastData, l2: float):
+    """Mean weighted multinomial log-loss + l2/2 ||coef||^2 and its gradient (intercept free).
+
+    ``w`` is (K, n_inputs + 1) raveled, the intercept last; ``l2`` is 1 / (C * weight sum),
+    which makes the objective LogisticRegression's (its sum of losses + ||coef||^2 / 2C,
+    divided by the weight sum).
+    """
+    K = data.onehot.shape[0]
+    d, n = data.XT.shape
+    W = w.reshape(K, d + 1)
+    coef = W[:, :d]
+    dtype = data.XT.dtype
+    Z = coef.astype(dtype) @ data.XT
+    Z += W[:, d].astype(dtype)[:, None]
+    Z -= Z.max(axis=0)
+    z_true = Z[data.codes, np.arange(n)]
+    np.exp(Z, out=Z)
+    total = Z.sum(axis=0)
+    per_row = np.log(total) - z_true
+    loss = float(np.dot(per_row.astype(np.float64), data.weight)) + 0.5 * l2 * float(
+        np.vdot(coef, coef)
+    )
+    Z /= total
+    Z -= data.onehot
+    Z *= data.weight
+    grad = np.empty_like(W)
+    grad[:, :d] = Z @ data.XT.T
+    grad[:, :d] += l2 * coef
+    grad[:, d] = Z.sum(axis=1)
+    return loss, grad.ravel()
+
+
+def _logistic_loss_grad(w: np.ndarray, data: _FastData, l2: float):
+    """The two-class case: LogisticRegression's one row of log-odds of the second class."""
+    d = data.XT.shape[0]
+    dtype = data.XT.dtype
+    coef = w[:d]
+    z = coef.astype(dtype) @ data.XT + dtype.type(w[d])
+    positive = data.codes == 1
+    per_row = np.logaddexp(0, z) - np.where(positive, z, 0)
+    loss = float(np.dot(per_row.astype(np.float64), data.weight)) + 0.5 * l2 * float(coef @ coef)
+    residual = (1.0 / (1.0 + np.exp(-z)) - positive) * data.weight
+    grad = np.empty_like(w)
+    grad[:d] = data.XT @ residual
+    grad[:d] += l2 * coef
+    grad[d] = residual.sum()
+    return loss, grad
+
+
+def _fast_start(data: _FastData) -> np.ndarray:
+    """Zero coefficients and the intercepts of the class shares (the small-C optimum's limit)."""
+    d = data.XT.shape[0]
+    share = np.bincount(data.codes, weights=data.weight, minlength=len(data.classes))
+    share = np.clip(share, 1e-12, None)
+    if len(data.classes) == 2:
+        w = np.zeros(d + 1)
+        w[d] = np.log(share[1] / share[0])
+        return w
+    W = np.zeros((len(data.classes), d + 1))
+    W[:, d] = np.log(share) - np.log(share).mean()
+    return W.ravel()
+
+
+def _fast_minimise(data: _FastData, C: float, start: np.ndarray, *, tol: float, max_iter: int):
+    """scipy's L-BFGS-B on LogisticRegression's objective at C, with LogisticRegression's options."""
+    from scipy import optimize
+
+    func = _logistic_loss_grad if len(data.classes) == 2 else _softmax_loss_grad
+    result = optimize.minimize(
+        func,
+        start,
+        method="L-BFGS-B",
+        jac=True,
+        args=(data, 1.0 / (C * data.weight_sum)),
+        options={"maxiter": max_iter, "maxls": 50, "gtol": tol, "ftol": 64 * np.finfo(float).eps},
+    )
+    return result.x, int(result.nit)
+
+
+def _as_sklearn(w: np.ndarray, n_classes: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Parameters as LogisticRegression's ``coef_`` and ``intercept_``."""
+    if n_classes == 2:
+        return w[:d][None, :].copy(), w[d:].copy()
+    W = w.reshape(n_classes, d + 1)
+    return W[:, :d].copy(), W[:, d].copy()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,6 +570,7 @@ def search_c(
     folds: Sequence[tuple[np.ndarray, np.ndarray]],
     coef_path: bool = True,
     warm_start: bool | None = None,
+    fast: bool | None = None,
     n_jobs: int | None = None,
     scheduler: str | None = None,
     on_fit: Callable[[FitEvent, int, int], None] | None = None,
@@ -371,6 +597,10 @@ def search_c(
     warm_start : bool or None, default=None
         Warm-start each fit from the previous C's solution. None: from
         ``WARM_START_MIN_ROWS`` training rows on.
+    fast : bool or None, default=None
+        Fit with the fast solver where it applies (`fast_solver_applies`): the same objective
+        and stopping rule as LogisticRegression's lbfgs, with cheaper products. None: when
+        warm-starting.
     n_jobs : int or None, default=None
         Folds run at once; None = every core.
     scheduler : str or None, default=None
@@ -395,7 +625,9 @@ def search_c(
     """
     silence_convergence_warnings()
     start = time.perf_counter()
-    job = _make_job(pipeline, X, y, c_grid, folds, coef_path=coef_path, warm_start=warm_start)
+    job = _make_job(
+        pipeline, X, y, c_grid, folds, coef_path=coef_path, warm_start=warm_start, fast=fast
+    )
     fits: dict[tuple[int, int], _Fit] = {}
     events: list[FitEvent] = []
 
@@ -412,7 +644,7 @@ def search_c(
     return _collect(job, fits, events, ran=ran, start=start)
 
 
-def _make_job(pipeline, X, y, c_grid, folds, *, coef_path: bool, warm_start) -> _SearchJob:
+def _make_job(pipeline, X, y, c_grid, folds, *, coef_path: bool, warm_start, fast) -> _SearchJob:
     """The search's fixed parts: the split pipeline, the rows of every path, the sorted C."""
     preprocess, estimator = _split_pipeline(pipeline)
     if not isinstance(X, pd.DataFrame | pd.Series) and not hasattr(X, "shape"):
@@ -435,6 +667,7 @@ def _make_job(pipeline, X, y, c_grid, folds, *, coef_path: bool, warm_start) -> 
         c_sorted=tuple(sorted(float(c) for c in c_grid)),
         warm=bool(warm_start),
         want_coef=coef_path,
+        fast=bool(warm_start) if fast is None else bool(fast),
     )
 
 
@@ -527,7 +760,15 @@ def _run_dask(client, job: _SearchJob, record, check_stop) -> int:
         chain: dict = {}
         for p, path in enumerate(job.paths):
             data_f = client.submit(
-                _prepare, job.preprocess, X_f, y_f, path.train_idx, path.val_idx, pure=False
+                _prepare,
+                job.preprocess,
+                X_f,
+                y_f,
+                path.train_idx,
+                path.val_idx,
+                job.estimator,
+                job.fast,
+                pure=False,
             )
             futures.append(data_f)
             previous = None
@@ -612,6 +853,7 @@ def _collect(
         backend=ran.backend,
         warm_start=job.warm,
         workers=ran.workers,
+        fast_solver=any(fit.w is not None for fit in fits.values()),
         timings={"fit_seconds_summed": sum(e.seconds for e in events)},
         notes=ran.notes,
     )

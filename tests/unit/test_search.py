@@ -1,0 +1,84 @@
+"""dashboard.search's fast solver against scikit-learn's LogisticRegression and GridSearchCV."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from dashboard.search import fast_solver_applies, search_c
+
+GRID = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
+
+
+def _data(n_classes, *, n=3000, seed=3, weights=None):
+    X, y = make_classification(
+        n_samples=n,
+        n_features=8,
+        n_informative=6,
+        n_classes=n_classes,
+        weights=weights,
+        random_state=seed,
+    )
+    return StandardScaler().fit_transform(X), np.asarray([f"c{v}" for v in y])
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.parametrize("class_weight", [None, "balanced"])
+def test_fast_fits_reach_logistic_regressions_optimum(n_classes, class_weight):
+    # The fast solver minimises LogisticRegression's objective: at a tight tolerance both land
+    # on the same coefficients, so the coefficient path equals sklearn's fits on all rows.
+    weights = [0.7] + [0.3 / (n_classes - 1)] * (n_classes - 1)
+    X, y = _data(n_classes, weights=weights)
+    pipe = LogisticRegression(class_weight=class_weight, tol=1e-10, max_iter=5000)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    ours = search_c(pipe, X, y, c_grid=(0.01, 1.0), folds=folds, fast=True, scheduler="")
+    assert ours.fast_solver
+    for i, C in enumerate((0.01, 1.0)):
+        reference = LogisticRegression(C=C, class_weight=class_weight, tol=1e-10, max_iter=5000)
+        reference.fit(X, y)
+        np.testing.assert_allclose(ours.coef_path["coef"][i], reference.coef_, atol=1e-5)
+        np.testing.assert_allclose(ours.coef_path["intercept"][i], reference.intercept_, atol=1e-5)
+
+
+def test_fast_fold_scores_are_sklearns_accuracy_and_log_loss():
+    X, y = _data(3)
+    folds = list(StratifiedKFold(4, shuffle=True, random_state=1).split(X, y))
+    pipe = LogisticRegression(tol=1e-10, max_iter=5000)
+    ours = search_c(pipe, X, y, c_grid=(0.1,), folds=folds, fast=True, coef_path=False)
+    for fold, (tr, va) in enumerate(folds):
+        reference = LogisticRegression(C=0.1, tol=1e-10, max_iter=5000).fit(X[tr], y[tr])
+        row = ours.cv_results[ours.cv_results["fold"] == fold].iloc[0]
+        assert row["accuracy"] == pytest.approx(reference.score(X[va], y[va]), abs=1e-12)
+        expected = log_loss(y[va], reference.predict_proba(X[va]), labels=reference.classes_)
+        assert row["log_loss"] == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("n_classes", [2, 5])
+def test_fast_search_agrees_with_gridsearchcv(n_classes):
+    X, y = make_classification(
+        n_samples=6000, n_features=15, n_informative=10, n_classes=n_classes, random_state=4
+    )
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    ours = search_c(pipe, X, y, c_grid=GRID, folds=folds, fast=True, scheduler="")
+    assert ours.fast_solver
+    grid = GridSearchCV(pipe, {"logisticregression__C": list(GRID)}, cv=folds).fit(X, y)
+    means = np.asarray(grid.cv_results_["mean_test_score"])
+    assert np.max(np.abs(ours.cv_summary["mean_accuracy"].to_numpy() - means)) <= 1e-3
+    chosen = list(GRID).index(ours.best_C)
+    assert ours.best_C == grid.best_params_["logisticregression__C"] or (
+        grid.best_score_ - means[chosen] <= 1e-4
+    )
+
+
+def test_the_fast_solver_only_takes_what_it_solves_exactly():
+    X = np.zeros((4, 2))
+    assert fast_solver_applies(LogisticRegression(class_weight="balanced"), X)
+    assert not fast_solver_applies(LogisticRegression(fit_intercept=False), X)
+    assert not fast_solver_applies(LogisticRegression(class_weight={"a": 2.0}), X)
+    assert not fast_solver_applies(LogisticRegression(l1_ratio=0.5, solver="saga"), X)
+    assert not fast_solver_applies(LogisticRegression(), X.astype(int))
