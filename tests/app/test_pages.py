@@ -18,6 +18,7 @@ PAGES = [
     "pages/data.py",
     "pages/train.py",
     "pages/evaluate.py",
+    "pages/explore.py",
     "pages/predict.py",
     "pages/calculators.py",
 ]
