@@ -86,7 +86,9 @@ def require_table():
 def model_or_hint():
     """Return the session's trained model, or say how to get one and return None."""
     model = state.model()
-    if model is None:
+    if model is None and state.training_in_progress():
+        st.info("A model is training (the sidebar shows how far). It appears here when ready.")
+    elif model is None:
         st.info("No model is trained yet. Choose a target and train one on the Train page.")
         st.page_link(TRAIN_PAGE, label="Go to Train", icon=":material/model_training:")
     return model

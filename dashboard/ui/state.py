@@ -39,6 +39,7 @@ ROW_HANDOFF = "row_handoff"  # a held-out row (1-based) for the Predict page to 
 DECISION_RULE = "decision_rule"  # (model id, dashboard.explore.DecisionRule) set on Explore
 TRAIN_REQUEST = "train_request"  # TrainRequest: settings for the Train page to take, once
 TARGET = "target"  # the Train page's target selectbox (persist_state="session"): read only
+TRAINING_JOB = "training_job"  # ui.training_run.TrainingJob: running, or ended and not taken in
 
 
 # --------------------------------------------------------------------------- data and model
@@ -67,6 +68,12 @@ def source() -> dict:
 def model() -> TrainedModel | None:
     """The model trained in this session, if any."""
     return st.session_state.get(MODEL)
+
+
+def training_in_progress() -> bool:
+    """Whether a training of this session is running (its model will arrive by itself)."""
+    job = st.session_state.get(TRAINING_JOB)
+    return job is not None and not job.finished
 
 
 def chosen_target() -> str | None:

@@ -28,7 +28,7 @@ from dashboard.ui.guards import guarded, log_unexpected, show_apology, show_erro
 log = logging.getLogger("softmax_lab")
 
 STOPPED = "Training stopped. The previous model, if any, is still in place."
-JOB = "training_job"  # plain session key: this session's TrainingJob (running, or ended)
+JOB = state.TRAINING_JOB  # plain session key: this session's TrainingJob (running, or ended)
 TRAIN_NOTICE = "training_notice"  # how the last job ended, for the Train page (shown once)
 SIDEBAR_NOTICE = "training_sidebar_notice"  # "Model trained" or a failure, for the sidebar (once)
 POLL_SECONDS = 1.0  # how often the sidebar looks at a running job
@@ -255,8 +255,7 @@ def current_job() -> TrainingJob | None:
 
 def training_running() -> bool:
     """Whether a training of this session is running (or queued)."""
-    job = current_job()
-    return job is not None and not job.finished
+    return state.training_in_progress()
 
 
 def start_training(loaded, config) -> TrainingJob:

@@ -45,7 +45,7 @@ def test_training_goes_on_while_the_user_opens_another_page(page, server):
     go_to(page, "Evaluate")  # leaving Train used to throw the training away
     page.wait_for_selector(f"{SIDEBAR} >> text=/Training: fit \\d+ of \\d+/", timeout=30_000)
     assert page.locator(f"{SIDEBAR} [data-testid=stProgress]").count() == 1
-    assert "No model is trained yet" in page.inner_text("[data-testid=stMain]")
+    assert "A model is training" in page.inner_text("[data-testid=stMain]")
     screenshot(page, "walk-away-sidebar-progress")
 
     # The model arrives on Evaluate without a visit to Train: the page redraws with it.

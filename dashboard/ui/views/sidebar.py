@@ -36,7 +36,8 @@ def _status() -> None:
     sidebar_notice()
     model = state.model()
     if model is None:
-        st.markdown("Not trained yet")
+        if not state.training_in_progress():
+            st.markdown("Not trained yet")
         return
     st.markdown(
         f"Trained: target **{escape_markdown(model.config.target)}**, "
