@@ -579,15 +579,15 @@ def _short(text: str, limit: int = 24) -> str:
 PLAIN_HEADERS = (
     "Column",
     "Kind",
+    "Distribution",
+    "Missing",
+    "Distinct",
+    "Values",
     "Used as a feature?",
     "Why not",
     "Turns into",
     "Could be the target?",
     "Why not the target",
-    "Missing",
-    "Distinct",
-    "Distribution",
-    "Values",
     "Examples",
 )
 """The headers of :func:`plain_table`, in order."""
@@ -610,19 +610,19 @@ def plain_table(table_profile: TableProfile, found: dict[str, Distribution]) -> 
     for column in table_profile.columns:
         shown = found.get(column.name)
         rows.append(
-            (
-                column.name,
-                KIND_WORDS.get(column.kind, column.kind),
-                "yes" if column.can_be_feature else "no",
-                column.feature_reason,
-                column.turns_into,
-                "yes" if column.can_be_target else "no",
-                column.target_reason,
-                column.missing / table_profile.rows if table_profile.rows else 0.0,
-                column.unique,
-                list(shown.counts) if shown else [],
-                shown.summary if shown else "",
-                column.examples,
-            )
+            {
+                "Column": column.name,
+                "Kind": KIND_WORDS.get(column.kind, column.kind),
+                "Distribution": list(shown.counts) if shown else [],
+                "Missing": column.missing / table_profile.rows if table_profile.rows else 0.0,
+                "Distinct": column.unique,
+                "Values": shown.summary if shown else "",
+                "Used as a feature?": "yes" if column.can_be_feature else "no",
+                "Why not": column.feature_reason,
+                "Turns into": column.turns_into,
+                "Could be the target?": "yes" if column.can_be_target else "no",
+                "Why not the target": column.target_reason,
+                "Examples": column.examples,
+            }
         )
     return pd.DataFrame(rows, columns=list(PLAIN_HEADERS))

@@ -65,17 +65,17 @@ if sentences:
 for warning in warnings:
     st.warning(escape_markdown(warning), icon=":material/warning:")
 
-st.subheader("Preview")
-page_size = 100
-pages = max(1, -(-len(table) // page_size))
-page = st.number_input(f"Page (of {pages:,})", 1, pages, 1, key="preview_page") if pages > 1 else 1
-start = (page - 1) * page_size
-st.dataframe(table.iloc[start : start + page_size])
-
 st.subheader("Columns")
 st.caption(
     "What each column holds, and whether it can describe a row (feature) or be predicted "
     "(target). Columns that cannot be used say why."
 )
 column_profile(loaded, profile)
+
+st.subheader("Preview")
+page_size = 100
+pages = max(1, -(-len(table) // page_size))
+page = st.number_input(f"Page (of {pages:,})", 1, pages, 1, key="preview_page") if pages > 1 else 1
+start = (page - 1) * page_size
+st.dataframe(table.iloc[start : start + page_size], height=300)
 st.page_link(paths.TRAIN_PAGE, label="Next: train a model", icon=":material/arrow_forward:")

@@ -16,15 +16,15 @@ TIMEOUT = 120
 HEADERS = [
     "Column",
     "Kind",
+    "Distribution",
+    "Missing",
+    "Distinct",
+    "Values",
     "Used as a feature?",
     "Why not",
     "Turns into",
     "Could be the target?",
     "Why not the target",
-    "Missing",
-    "Distinct",
-    "Distribution",
-    "Values",
     "Examples",
 ]
 

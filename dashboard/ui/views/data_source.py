@@ -139,7 +139,7 @@ _COLUMN_CONFIG = {
         help="Whether the model can use this column to describe a row (the default choice)."
     ),
     "Why not": st.column_config.TextColumn(
-        width="large", help="Select a row to read the reasons whole below the table."
+        width="medium", help="Select a row to read the reasons whole below the table."
     ),
     "Turns into": st.column_config.TextColumn(
         width="medium",
