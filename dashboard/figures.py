@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from dashboard.errors import SoftmaxLabError
@@ -52,18 +53,29 @@ __all__ = [
     "log_loss_split_figure",
     "selected_map_row",
     "with_C_marker",
+    "MAX_LEGEND_CLASSES",
+    "TEMPLATE_NAME",
+    "class_colours",
+    "classes_that_matter",
+    "log_axis",
+    "presenter_figure",
+    "wrap_title",
 ]
 
 MAX_FIGURE_POINTS = 20_000
 """Most (x, y) points one curve figure carries, shared between its curves, so that a figure
 stays well under 1 MB of JSON however many rows and classes there are."""
 
-TRUE_CLASS_COLOUR = "#d62728"
-BAR_COLOUR = "#1f77b4"
-MEAN_COLOUR = "#1f77b4"
-FOLD_COLOUR = "rgba(31, 119, 180, 0.35)"
-BEST_COLOUR = "#d62728"
-ONE_SE_COLOUR = "#2ca02c"
+MAX_LEGEND_CLASSES = 8
+"""Most classes a curve chart draws unless told which: the ones with the most rows."""
+
+BAR_COLOUR = "#0072B2"
+MEAN_COLOUR = "#0072B2"
+FOLD_COLOUR = "rgba(0, 114, 178, 0.35)"
+BEST_COLOUR = "#D55E00"
+ONE_SE_COLOUR = "#009E73"
+TRUE_CLASS_OUTLINE = "#262626"
+"""The true class's bar gets a thick dark outline: marked, without the red of an error."""
 
 
 def plain_text(text: object) -> str:
@@ -104,14 +116,224 @@ def _unique_labels(labels: list[str]) -> list[str]:
     return out
 
 
-def _layout(fig: go.Figure, *, title: str | None, height: int | None = None) -> go.Figure:
-    fig.update_layout(
-        title={"text": title} if title else None,
-        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
-        template="plotly_white",
-        height=height,
+# ---------------------------------------------------------------------------------------------
+# The shared look: one template, readable on a projector
+
+TEXT_COLOUR = "#262626"
+"""Dark grey for every piece of text (ticks, legends, titles): readable on a projector."""
+GRID_COLOUR = "#dcdcdc"
+FONT_SIZE = 14
+"""The base text size (px); ticks, legends and hover labels are at least 13, titles 16."""
+TICK_FONT_SIZE = 13
+LEGEND_FONT_SIZE = 13
+TITLE_FONT_SIZE = 16
+SUBTITLE_FONT_SIZE = 14
+PRESENTER_SCALE = 1.4
+"""How much larger all text is in presenter mode (:func:`presenter_figure`)."""
+TITLE_WRAP = 48
+"""A title longer than this (characters) wraps onto more lines instead of being cut."""
+TEMPLATE_NAME = "softmax_lab"
+
+
+CLASS_COLOURS = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+    "#332288", "#117733", "#882255", "#44AA99", "#999933", "#AA4499", "#DDCC77",
+    "#88CCEE", "#CC6677",
+)  # fmt: skip
+"""One colour per class, in the order of the model's classes: the Okabe-Ito palette (without
+black) then Paul Tol's muted one, both safe for the common colour blindnesses; beyond sixteen
+classes the colours repeat (the pages then draw the classes that matter, a few at a time)."""
+
+
+def class_colour(position: int) -> str:
+    """The colour of the class at ``position`` in the model's classes (the same on every page).
+
+    Examples
+    --------
+    >>> class_colour(0), class_colour(16)
+    ('#0072B2', '#0072B2')
+    """
+    return CLASS_COLOURS[int(position) % len(CLASS_COLOURS)]
+
+
+def class_colours(classes: Sequence[object]) -> dict[str, str]:
+    """Each class's colour, by its position in ``classes`` (give the model's classes).
+
+    Examples
+    --------
+    >>> class_colours(["Adelie", "Chinstrap"])
+    {'Adelie': '#0072B2', 'Chinstrap': '#E69F00'}
+    """
+    return {str(c): class_colour(position) for position, c in enumerate(classes)}
+
+
+def _font(size: float, colour: str = TEXT_COLOUR) -> dict:
+    size = round(float(size), 1)
+    return {"size": int(size) if size.is_integer() else size, "color": colour}
+
+
+def _template() -> go.layout.Template:
+    """Plotly's white template with Softmax Lab's text, grid and colours on top."""
+    base = go.layout.Template(pio.templates["plotly_white"])
+    axis = {
+        "tickfont": _font(TICK_FONT_SIZE),
+        "title": {"font": _font(FONT_SIZE)},
+        "gridcolor": GRID_COLOUR,
+        "linecolor": "#8c8c8c",
+        "zerolinecolor": "#b3b3b3",
+        "automargin": True,
+    }
+    base.layout.update(
+        font={"size": FONT_SIZE, "color": TEXT_COLOUR},
+        title={"font": _font(TITLE_FONT_SIZE), "x": 0, "xanchor": "left"},
+        legend={"font": _font(LEGEND_FONT_SIZE), "title": {"font": _font(LEGEND_FONT_SIZE)}},
+        hoverlabel={"font": {"size": FONT_SIZE}},
+        xaxis=axis,
+        yaxis=axis,
+        colorway=list(CLASS_COLOURS),
     )
+    return base
+
+
+pio.templates[TEMPLATE_NAME] = _template()
+
+
+def _style_text(fig: go.Figure, *, scale: float = 1.0) -> go.Figure:
+    """Write the template's text sizes and colour into the figure's own layout.
+
+    Streamlit's chart theme merges its own (smaller, paler) text settings over a figure's
+    template, but never over the figure's explicit layout: so the sizes live in both places.
+    Subplot titles are annotations (make_subplots sets 16 px); every annotation gets the
+    subtitle size, keeping its own colour when it has one.
+    """
+    legends = [key for key in fig.layout.to_plotly_json() if key.startswith("legend")]
+    for key in {"legend", *legends}:
+        fig.layout[key].font = _font(LEGEND_FONT_SIZE * scale)
+        fig.layout[key].title.font = _font(LEGEND_FONT_SIZE * scale)
+    fig.update_layout(
+        font=_font(FONT_SIZE * scale), hoverlabel={"font": {"size": round(FONT_SIZE * scale, 1)}}
+    )
+    if fig.layout.title.text:
+        fig.update_layout(title_font=_font(TITLE_FONT_SIZE * scale))
+    axis_text = {
+        "tickfont": _font(TICK_FONT_SIZE * scale),
+        "title_font": _font(FONT_SIZE * scale),
+    }
+    fig.update_xaxes(**axis_text)
+    fig.update_yaxes(**axis_text)
+    for note in fig.layout.annotations:
+        note.font.size = _font(SUBTITLE_FONT_SIZE * scale)["size"]
+        if note.font.color is None:
+            note.font.color = TEXT_COLOUR
+    for trace in fig.data:
+        if getattr(trace, "colorbar", None) is not None and hasattr(trace, "showscale"):
+            trace.colorbar.tickfont = _font(TICK_FONT_SIZE * scale)
+            trace.colorbar.title.font = _font(FONT_SIZE * scale)
     return fig
+
+
+def wrap_title(text: str, *, width: int = TITLE_WRAP) -> str:
+    """A title broken into lines of at most ``width`` characters (at spaces), joined by ``<br>``.
+
+    Plotly cuts a title that is wider than its chart; a wrapped one stays whole.
+
+    Examples
+    --------
+    >>> wrap_title("ROC, one class against the rest: macro AUC 0.998, micro AUC 0.997")
+    'ROC, one class against the rest: macro AUC<br>0.998, micro AUC 0.997'
+    >>> wrap_title("short")
+    'short'
+    """
+    lines: list[str] = []
+    for part in str(text).split("<br>"):
+        line = ""
+        for word in part.split(" "):
+            if line and len(line) + 1 + len(word) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+    return "<br>".join(lines)
+
+
+def _layout(fig: go.Figure, *, title: str | None, height: int | None = None) -> go.Figure:
+    """The shared template, the text styles, a wrapped title and room for its lines."""
+    text = wrap_title(title) if title else None
+    lines = text.count("<br>") + 1 if text else 0
+    top = 30 + 24 * lines if text else 30
+    has_subtitles = any(
+        note.yref == "paper" and (note.y or 0) >= 1 for note in fig.layout.annotations
+    )
+    if has_subtitles:
+        top += 10
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title={"text": text, "x": 0, "xanchor": "left"} if text else None,
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
+        height=None if height is None else height + (24 * (lines - 1) if lines > 1 else 0),
+    )
+    return _style_text(fig)
+
+
+def presenter_figure(fig: go.Figure, *, scale: float = PRESENTER_SCALE) -> go.Figure:
+    """A copy of ``fig`` with all its text ``scale`` times larger, and a little taller.
+
+    For a projector: the page draws this copy when presenter mode is on.
+
+    Examples
+    --------
+    >>> fig = _layout(go.Figure(go.Bar(x=["a"], y=[1])), title="t", height=300)
+    >>> big = presenter_figure(fig)
+    >>> big.layout.xaxis.tickfont.size, fig.layout.xaxis.tickfont.size, big.layout.height
+    (18.2, 13, 390)
+    """
+    copy = go.Figure(fig)
+    _style_text(copy, scale=scale)
+    if copy.layout.height:
+        copy.layout.height = int(round(copy.layout.height * (1 + (scale - 1) * 0.75)))
+    margin = copy.layout.margin
+    if margin.t:
+        margin.t = int(round(margin.t * scale))
+    return copy
+
+
+def log_axis(values: Sequence[float] | np.ndarray) -> dict:
+    """Settings for a log axis over ``values``: ticks at powers of ten only, written plainly.
+
+    Over less than two decades (a temperature from 0.25 to 5) the ticks are 1, 2 and 5 times
+    a power of ten instead, so that the axis has more than one or two labels.
+
+    Examples
+    --------
+    >>> log_axis([0.001, 100])["tickvals"]
+    [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
+    >>> log_axis([0.25, 5])["ticktext"]
+    ['0.5', '1', '2', '5']
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    settings: dict = {"type": "log", "minor": {"showgrid": False, "ticks": ""}}
+    if v.size == 0:
+        return settings
+    low, high = float(v.min()), float(v.max())
+    first, last = int(np.floor(np.log10(low) + 1e-9)), int(np.ceil(np.log10(high) - 1e-9))
+
+    def inside(steps: tuple[float, ...]) -> list[float]:
+        return [
+            float(f"{m * 10.0**e:.12g}")
+            for e in range(first, last + 1)
+            for m in steps
+            if low * (1 - 1e-9) <= m * 10.0**e <= high * (1 + 1e-9)
+        ]
+
+    ticks = inside((1.0,))
+    if len(ticks) < 3:  # less than two decades: 1, 2 and 5 times a power of ten
+        ticks = inside((1.0, 2.0, 5.0))
+    if len(ticks) < 2:  # a range inside one decade: its ends
+        ticks = sorted({float(f"{low:.2g}"), float(f"{high:.2g}")})
+    settings.update(tickmode="array", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
+    return settings
 
 
 def confusion_matrix_figure(
@@ -389,22 +611,38 @@ def cv_scores_figure(
             "CV log-loss (lower is better)",
         ][: len(panels)],
     )
+    same = one_se_C is not None and bool(np.isclose(float(one_se_C), float(best_C), rtol=1e-9))
+    # The one-SE diamond is drawn first, open and larger, so that a star at the same C shows
+    # inside it; when they coincide the legend and the hover say so.
     chosen = (
-        ("best C", best_C, "star", BEST_COLOUR, "dash"),
-        ("one-SE C", one_se_C, "diamond", ONE_SE_COLOUR, "dot"),
-    )
+        _Chosen("one-SE C", one_se_C, "diamond-open", 24, ONE_SE_COLOUR, "dot",
+                " (the same C as the best)" if same else ""),
+        _Chosen("best C", best_C, "star", 15, BEST_COLOUR, "dash",
+                " (also the one-SE C)" if same else ""),
+    )  # fmt: skip
     for row, panel in enumerate(panels, start=1):
         _add_cv_panel(fig, row, panel, cv_results, summary, chosen)
-    fig.update_xaxes(
-        type="log", title_text="C (larger = weaker regularisation)", row=len(panels), col=1
-    )
-    fig.update_xaxes(type="log")
+    fig.update_xaxes(title_text="C (larger = weaker regularisation)", row=len(panels), col=1)
+    fig.update_xaxes(**log_axis(summary["C"]))
     fig.update_yaxes(title_text="accuracy", row=1, col=1)
     if with_loss:
         fig.update_yaxes(title_text="log-loss", row=2, col=1)
     return _layout(
         fig, title=plain_text(title) if title else None, height=560 if with_loss else 360
     )
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """A chosen C's marker: its name, value, symbol, size, colour, line dash and a note."""
+
+    name: str
+    value: float | None
+    symbol: str
+    size: int
+    colour: str
+    dash: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -456,28 +694,30 @@ def _add_cv_panel(fig, row: int, panel: _CvPanel, cv_results, summary, chosen) -
         row=row,
         col=1,
     )
-    for name, value, symbol, colour, dash in chosen:
-        if value is None:
+    for mark in chosen:
+        if mark.value is None:
             continue
-        at = np.flatnonzero(np.isclose(c_values, float(value), rtol=1e-9, atol=0))
+        value = float(mark.value)
+        at = np.flatnonzero(np.isclose(c_values, value, rtol=1e-9, atol=0))
         y_value = float(means[at[0]]) if at.size else None
         fig.add_trace(
             go.Scatter(
-                x=[float(value)],
+                x=[value],
                 y=[y_value],
                 mode="markers",
-                name=name + panel.suffix,
-                legendgroup=name,
+                name=mark.name + (mark.note if show_legend else "") + panel.suffix,
+                legendgroup=mark.name,
                 showlegend=show_legend,
-                marker={"symbol": symbol, "size": 16, "color": colour},
-                hovertemplate=f"{name}: C=%{{x:.4g}}<extra></extra>",
+                marker={"symbol": mark.symbol, "size": mark.size, "color": mark.colour,
+                        "line": {"width": 3 if mark.symbol.endswith("-open") else 1,
+                                 "color": mark.colour}},
+                hovertemplate=f"{mark.name}{mark.note}: C=%{{x:.4g}}<extra></extra>",
             ),
             row=row,
             col=1,
-        )
-        fig.add_vline(
-            x=float(value), line_dash=dash, line_color=colour, opacity=0.6, row=row, col=1
-        )
+        )  # fmt: skip
+        fig.add_vline(x=value, line_dash=mark.dash, line_color=mark.colour, opacity=0.6,
+                      row=row, col=1)  # fmt: skip
 
 
 def probability_bars_figure(
@@ -487,7 +727,8 @@ def probability_bars_figure(
     true_label: str | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """One bar per class with the predicted probability; the true class in red and labelled.
+    """One bar per class with the predicted probability, in the class's colour; the true class
+    outlined and labelled (neutrally: a right prediction is not drawn as an error).
 
     Parameters
     ----------
@@ -502,7 +743,9 @@ def probability_bars_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        One ``Bar`` trace named ``"probability"``; ``marker.color`` is red for the true class.
+        One ``Bar`` trace named ``"probability"``; ``marker.color`` holds the class colours
+        (:func:`class_colour` by position) and ``marker.line.width`` is 3 for the true class,
+        0 elsewhere.
     """
     p = np.asarray(probabilities, dtype=float)
     raw_labels = [str(label) for label in labels]
@@ -516,13 +759,16 @@ def probability_bars_figure(
         if true_label is not None
         else [False] * len(raw_labels)
     )
-    colours = [TRUE_CLASS_COLOUR if t else BAR_COLOUR for t in is_true]
+    colours = [class_colour(k) for k in range(len(names))]
     fig = go.Figure(
         go.Bar(
             x=names,
             y=p,
             name="probability",
-            marker={"color": colours},
+            marker={
+                "color": colours,
+                "line": {"color": TRUE_CLASS_OUTLINE, "width": [3 if t else 0 for t in is_true]},
+            },
             text=[f"{v:.3f}" for v in p],
             textposition="outside",
             customdata=["true class" if t else "" for t in is_true],
@@ -538,11 +784,12 @@ def probability_bars_figure(
             showarrow=True,
             arrowhead=2,
             ay=-40,
-            font={"color": TRUE_CLASS_COLOUR},
+            font={"color": TRUE_CLASS_OUTLINE},
         )
     fig.update_xaxes(type="category", title_text="class")
-    fig.update_yaxes(range=[0, 1.15], title_text="probability")
-    return _layout(fig, title=plain_text(title) if title else None, height=360)
+    fig.update_yaxes(range=[0, 1.2], title_text="probability")
+    default = "Probability of each class" + (" (outlined: the true class)" if any(is_true) else "")
+    return _layout(fig, title=plain_text(title) if title else default, height=360)
 
 
 def _class_position(classes: Sequence[str], name: str | None, *, default: int) -> int:
@@ -621,7 +868,7 @@ def coefficient_paths_figure(
         high = float(max(0.0, path[:, shown].max()))
         fig.add_trace(_best_C_line(float(best_C), low, high))
     fig.add_hline(y=0, line_color="grey", line_width=1)
-    fig.update_xaxes(type="log", title_text="C (larger = weaker regularisation)")
+    fig.update_xaxes(title_text="C (larger = weaker regularisation)", **log_axis(c_sorted))
     fig.update_yaxes(title_text=f"weight for class {plain_text(labels[k])}")
     hidden = len(names) - len(shown)
     default_title = f"Weights of class {plain_text(labels[k])} against C"
@@ -732,7 +979,7 @@ def softmax_bars_figure(
     labels : sequence of str, optional
         Default ``"1"``, ``"2"``, ...
     temperature : float, optional
-        Shown in the probability panel's title.
+        Shown in the titles.
 
     Returns
     -------
@@ -746,8 +993,9 @@ def softmax_bars_figure(
     names = _plain_labels(labels) if labels is not None else [str(i + 1) for i in range(z.size)]
     if len(names) != z.size:
         raise SoftmaxLabError("One label per logit is needed", where="softmax")
-    right = "softmax(z)" if temperature is None else f"softmax(z / {temperature:g})"
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["logits z", right])
+    right = "p = softmax(z)" if temperature is None else f"p = softmax(z / {temperature:g})"
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["logits z", right],
+                        horizontal_spacing=0.12)  # fmt: skip
     fig.add_trace(
         go.Bar(
             x=names,
@@ -766,7 +1014,7 @@ def softmax_bars_figure(
             x=names,
             y=p,
             name="probability",
-            marker={"color": BAR_COLOUR},
+            marker={"color": [class_colour(k) for k in range(len(names))]},
             text=[f"{v:.3f}" for v in p],
             textposition="outside",
             hovertemplate="%{x}: p = %{y:.4f}<extra></extra>",
@@ -775,9 +1023,15 @@ def softmax_bars_figure(
         col=2,
     )
     fig.update_xaxes(type="category")
-    fig.update_yaxes(range=[0, 1.15], row=1, col=2)
+    fig.update_yaxes(range=[0, 1.2], row=1, col=2)
+    low, high = float(min(0.0, z.min(initial=0.0))), float(max(0.0, z.max(initial=0.0)))
+    pad = 0.2 * (high - low or 1.0)
+    fig.update_yaxes(range=[low - (pad if low < 0 else 0), high + pad], row=1, col=1)
     fig.update_layout(showlegend=False)
-    return _layout(fig, title=plain_text(title) if title else None, height=340)
+    default = "Softmax turns the logits into probabilities" + (
+        "" if temperature is None else f" (temperature T = {temperature:g})"
+    )
+    return _layout(fig, title=plain_text(title) if title else default, height=340)
 
 
 def information_terms_figure(
@@ -832,18 +1086,38 @@ def information_terms_figure(
     return _layout(fig, title=plain_text(title) if title else default_title, height=340)
 
 
-def _curve_budget(curves: CurveSet, max_points: int) -> int:
-    count = len(curves.per_class) + 1 + (curves.macro is not None)
+def classes_that_matter(curves: CurveSet, *, limit: int = MAX_LEGEND_CLASSES) -> list[str]:
+    """The classes a curve chart draws by default: all, or the ``limit`` with the most rows.
+
+    Examples
+    --------
+    >>> from dashboard.evaluation import roc_curves
+    >>> curves = roc_curves(["a", "b", "b", "c", "c", "c"], [[1, 0, 0]] * 6, ["a", "b", "c"])
+    >>> classes_that_matter(curves, limit=2)
+    ['b', 'c']
+    """
+    drawn = [c for c in curves.per_class if c.x.size]
+    if len(drawn) <= limit:
+        return [c.name for c in drawn]
+    order = sorted(range(len(drawn)), key=lambda i: (-drawn[i].positives, i))[: int(limit)]
+    return [drawn[i].name for i in sorted(order)]
+
+
+def _curve_budget(curves: CurveSet, max_points: int, shown: int) -> int:
+    count = shown + 1 + (curves.macro is not None)
     return max(10, int(max_points) // count)
 
 
-def _curves_figure(curves: CurveSet, *, max_points: int, title: str | None) -> go.Figure:
-    per_curve = _curve_budget(curves, max_points)
+def _curves_figure(
+    curves: CurveSet, *, max_points: int, title: str | None, classes: Sequence[str] | None
+) -> go.Figure:
+    wanted = classes_that_matter(curves) if classes is None else [str(c) for c in classes]
+    per_curve = _curve_budget(curves, max_points, len(wanted))
     roc = curves.kind == "roc"
     name_of_score = "AUC" if roc else "AP"
     fig = go.Figure()
-    for curve in curves.per_class:
-        if curve.x.size == 0:
+    for position, curve in enumerate(curves.per_class):
+        if curve.x.size == 0 or curve.name not in wanted:
             continue
         x, y = thin_curve(curve.x, curve.y, max_points=per_curve)
         fig.add_trace(
@@ -851,7 +1125,7 @@ def _curves_figure(curves: CurveSet, *, max_points: int, title: str | None) -> g
                 x=x,
                 y=y,
                 mode="lines",
-                line={"width": 1.5},
+                line={"width": 2, "color": class_colour(position)},
                 name=f"{plain_text(curve.name)} ({name_of_score} {curve.score:.3f})",
                 hovertemplate="%{fullData.name}<br>%{x:.3f}, %{y:.3f}<extra></extra>",
             )
@@ -864,7 +1138,7 @@ def _curves_figure(curves: CurveSet, *, max_points: int, title: str | None) -> g
                 x=x,
                 y=y,
                 mode="lines",
-                line={"width": 3, "dash": dash, "color": "black"},
+                line={"width": 3, "dash": dash, "color": TEXT_COLOUR},
                 name=f"{curve.name} ({name_of_score} {curve.score:.3f})",
                 hovertemplate="%{fullData.name}<br>%{x:.3f}, %{y:.3f}<extra></extra>",
             )
@@ -892,11 +1166,18 @@ def _curves_figure(curves: CurveSet, *, max_points: int, title: str | None) -> g
             f"Precision-recall, one class against the rest: macro AP "
             f"{curves.macro_score:.3f}, micro AP {curves.micro_score:.3f}"
         )
+    n_drawn = sum(1 for c in curves.per_class if c.x.size)
+    if len(wanted) < n_drawn:
+        default += f" ({len(wanted)} of {n_drawn} classes drawn)"
     return _layout(fig, title=plain_text(title) if title else default, height=460)
 
 
 def roc_curves_figure(
-    curves: CurveSet, *, max_points: int = MAX_FIGURE_POINTS, title: str | None = None
+    curves: CurveSet,
+    *,
+    classes: Sequence[str] | None = None,
+    max_points: int = MAX_FIGURE_POINTS,
+    title: str | None = None,
 ) -> go.Figure:
     """ROC curves: one per class, the micro and macro averages (thick black), and chance.
 
@@ -904,6 +1185,9 @@ def roc_curves_figure(
     ----------
     curves : dashboard.evaluation.CurveSet
         From :func:`dashboard.evaluation.roc_curves`.
+    classes : sequence of str, optional
+        The classes whose curves are drawn (in their colour, :func:`class_colour`); default
+        :func:`classes_that_matter` (all up to eight, else the eight with the most rows).
     max_points : int, default ``MAX_FIGURE_POINTS``
         All curves together carry at most this many points.
     title : str, optional
@@ -916,11 +1200,15 @@ def roc_curves_figure(
     """
     if curves.kind != "roc":
         raise SoftmaxLabError("These are not ROC curves", where="chart")
-    return _curves_figure(curves, max_points=max_points, title=title)
+    return _curves_figure(curves, max_points=max_points, title=title, classes=classes)
 
 
 def precision_recall_figure(
-    curves: CurveSet, *, max_points: int = MAX_FIGURE_POINTS, title: str | None = None
+    curves: CurveSet,
+    *,
+    classes: Sequence[str] | None = None,
+    max_points: int = MAX_FIGURE_POINTS,
+    title: str | None = None,
 ) -> go.Figure:
     """Precision-recall curves: one per class plus the micro average.
 
@@ -928,6 +1216,8 @@ def precision_recall_figure(
     ----------
     curves : dashboard.evaluation.CurveSet
         From :func:`dashboard.evaluation.precision_recall_curves`.
+    classes : sequence of str, optional
+        The classes whose curves are drawn; default :func:`classes_that_matter`.
     max_points : int, default ``MAX_FIGURE_POINTS``
         All curves together carry at most this many points.
     title : str, optional
@@ -939,7 +1229,7 @@ def precision_recall_figure(
     """
     if curves.kind != "pr":
         raise SoftmaxLabError("These are not precision-recall curves", where="chart")
-    return _curves_figure(curves, max_points=max_points, title=title)
+    return _curves_figure(curves, max_points=max_points, title=title, classes=classes)
 
 
 def calibration_figure(calibration: Calibration, *, title: str | None = None) -> go.Figure:
@@ -1108,7 +1398,7 @@ def temperature_effect_figure(
             fig.add_vline(
                 x=float(current), line_dash="dash", line_color=BEST_COLOUR, row=row, col=1
             )
-    fig.update_xaxes(type="log")
+    fig.update_xaxes(**log_axis(t))
     fig.update_xaxes(title_text="temperature T (probabilities = softmax(z / T))", row=2, col=1)
     fig.update_yaxes(range=[0, 1.02], row=2, col=1)
     return _layout(fig, title=plain_text(title) if title else None, height=480)
@@ -1126,11 +1416,12 @@ def class_weight_figure(comparison: WeightingComparison, *, title: str | None = 
     -------
     plotly.graph_objects.Figure
         Four ``Bar`` traces: ``"recall, no weights"``, ``"recall, balanced"``,
-        ``"precision, no weights"``, ``"precision, balanced"`` (two panels).
+        ``"precision, no weights"``, ``"precision, balanced"`` (two panels), each panel with
+        its own legend under it (``legend`` and ``legend2``).
     """
     table = comparison.per_class
     names = _plain_labels(table["class"])
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["recall", "precision"], shared_yaxes=True)
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.08)
     for col, metric in enumerate(("recall", "precision"), start=1):
         for key, label, colour in (
             ("none", "no weights", "#7f7f7f"),
@@ -1142,8 +1433,7 @@ def class_weight_figure(comparison: WeightingComparison, *, title: str | None = 
                     y=table[f"{metric}_{key}"].to_numpy(dtype=float),
                     name=f"{metric}, {label}",
                     marker={"color": colour},
-                    legendgroup=key,
-                    showlegend=col == 1,
+                    legend="legend" if col == 1 else "legend2",
                     hovertemplate="%{x}: %{y:.3f}<extra>%{fullData.name}</extra>",
                 ),
                 row=1,
@@ -1151,32 +1441,21 @@ def class_weight_figure(comparison: WeightingComparison, *, title: str | None = 
             )
     fig.update_xaxes(type="category")
     fig.update_yaxes(range=[0, 1.05])
-    fig.update_layout(barmode="group")
-    return _layout(fig, title=plain_text(title) if title else None, height=380)
+    fig.update_yaxes(title_text="recall", row=1, col=1)
+    fig.update_yaxes(title_text="precision", showticklabels=True, row=1, col=2)
+    # one legend over each panel, naming that panel's metric
+    above = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left"}
+    fig.update_layout(barmode="group", legend={**above, "x": 0}, legend2={**above, "x": 0.54})
+    fig = _layout(fig, title=plain_text(title) if title else None, height=420)
+    fig.layout.margin.t += 30
+    return fig
 
 
 # ---------------------------------------------------------------------------------------------
 # See the model think (dashboard.explore): the decision map and the information view
 
-CLASS_COLOURS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-)  # fmt: skip
-"""One colour per class, in class order, repeating after ten (the Plotly/D3 palette)."""
-
 MAX_MAP_POINTS = 5_000
 """Most held-out points drawn over a decision map (a fixed-seed sample of them beyond that)."""
-
-
-def class_colour(position: int) -> str:
-    """The colour of the class at ``position`` in the model's classes.
-
-    Examples
-    --------
-    >>> class_colour(0), class_colour(10)
-    ('#1f77b4', '#1f77b4')
-    """
-    return CLASS_COLOURS[int(position) % len(CLASS_COLOURS)]
 
 
 def _rgba(colour: str, alpha: float) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,8 +117,11 @@ def test_probability_bars_figure_marks_true_class():
     bar = fig.data[0]
     np.testing.assert_allclose(bar.y, [0.1, 0.7, 0.2])
     assert list(bar.x) == ["a", "&lt;i&gt;b&lt;/i&gt;", "c"]
-    assert bar.marker.color[1] == figures.TRUE_CLASS_COLOUR
-    assert bar.marker.color[0] != figures.TRUE_CLASS_COLOUR
+    # the true class is outlined in dark grey, not coloured red: no error is implied
+    assert list(bar.marker.line.width) == [0, 3, 0]
+    assert bar.marker.line.color == figures.TRUE_CLASS_OUTLINE
+    assert "#d62728" not in [c.lower() for c in bar.marker.color]
+    assert len(set(bar.marker.color)) == 3  # each class in its own colour
     assert fig.layout.annotations[0].x == "&lt;i&gt;b&lt;/i&gt;"
     assert fig.layout.title.text == "Row &lt;3&gt;"
     with pytest.raises(SoftmaxLabError):
@@ -207,7 +212,7 @@ def test_softmax_and_terms_figures():
     np.testing.assert_allclose(_trace(fig, "logit").y, z)
     np.testing.assert_allclose(_trace(fig, "probability").y, p)
     assert list(_trace(fig, "probability").x) == ["a", "a (2)", "&lt;c&gt;"]
-    assert fig.layout.annotations[1].text == "softmax(z / 2)"
+    assert fig.layout.annotations[1].text == "p = softmax(z / 2)"
     terms = info.entropy_terms([0.5, 0.25, 0.25])
     fig = figures.information_terms_figure(terms, unit="bits")
     np.testing.assert_allclose(fig.data[0].y, [0.5, 0.5, 0.5])
@@ -452,3 +457,187 @@ def test_selected_cell_from_point_index_events():
         )
         is None
     )
+
+
+# --- the shared template: readable on a projector (issue 16) -----------------------------------
+
+
+@functools.cache
+def _every_figure():
+    """One figure from every builder, with the data a page would give it (built once)."""
+    y, proba, classes, logits = _predictions(300, 4, seed=3)
+    results, summary = _cv_tables()
+    cm = np.array([[40, 3, 0, 1], [2, 30, 5, 0], [0, 4, 50, 1], [1, 0, 2, 20]])
+    cal = ev.calibration(y, proba, classes)
+    comparison = ev.compare_class_weights(y, y, y, classes)
+    rng = np.random.default_rng(0)
+    return {
+        "confusion": figures.confusion_matrix_figure(cm, classes, normalize="true"),
+        "cv_scores": figures.cv_scores_figure(results, summary, 1.0, one_se_C=0.1),
+        "probability": figures.probability_bars_figure(proba[0], classes, true_label=y[0]),
+        "coef_paths": figures.coefficient_paths_figure(
+            [0.01, 1.0, 100.0], rng.normal(size=(3, 4, 3)), ["a", "b", "c"], classes
+        ),
+        "logit": figures.logit_contributions_figure([1.0, -0.5], ["a", "b"], 0.2, class_name="c0"),
+        "softmax": figures.softmax_bars_figure(logits[0], proba[0], labels=classes),
+        "terms": figures.information_terms_figure([0.5, 0.5], unit="nats"),
+        "roc": figures.roc_curves_figure(ev.roc_curves(y, proba, classes)),
+        "pr": figures.precision_recall_figure(ev.precision_recall_curves(y, proba, classes)),
+        "reliability": figures.calibration_figure(cal),
+        "confidence": figures.confidence_histogram_figure(cal),
+        "temperature": figures.temperature_effect_figure(
+            ev.temperature_effect(logits, y, classes, [0.25, 0.5, 1.0, 2.0, 5.0]), current=1.0
+        ),
+        "class_weights": figures.class_weight_figure(comparison),
+        "class_balance": figures.class_balance_figure([30, 10], ["yes", "no"]),
+    }
+
+
+def _text_sizes(fig):
+    """Every explicit text size in a figure's own layout (Streamlit's theme cannot shrink these)."""
+    layout = fig.layout
+    sizes = {"font": layout.font.size, "legend": layout.legend.font.size}
+    for name in layout.to_plotly_json():
+        if name.startswith(("xaxis", "yaxis")):
+            axis = layout[name]
+            sizes[f"{name}.tick"] = axis.tickfont.size
+            sizes[f"{name}.title"] = axis.title.font.size
+    if layout.title.text:
+        sizes["title"] = layout.title.font.size
+    for i, note in enumerate(layout.annotations):
+        sizes[f"annotation {i}"] = note.font.size
+    return sizes
+
+
+@pytest.mark.parametrize("name", sorted(_every_figure()))
+def test_every_figure_has_large_dark_text_on_the_shared_template(name):
+    fig = _every_figure()[name]
+    sizes = _text_sizes(fig)
+    assert all(size is not None and size >= 12 for size in sizes.values()), sizes
+    assert fig.layout.font.color == figures.TEXT_COLOUR
+    assert fig.layout.xaxis.tickfont.color == figures.TEXT_COLOUR
+    # the template itself (registered once) says the same
+    template = fig.layout.template.layout
+    assert template.xaxis.tickfont.size >= 12 and template.legend.font.size >= 12
+    assert template.font.color == figures.TEXT_COLOUR
+    # dark grey: every channel below a third of full brightness
+    assert all(int(figures.TEXT_COLOUR[i : i + 2], 16) < 85 for i in (1, 3, 5))
+
+
+@pytest.mark.parametrize("name", sorted(_every_figure()))
+def test_presenter_mode_enlarges_every_text(name):
+    fig = _every_figure()[name]
+    big = figures.presenter_figure(fig)
+    before, after = _text_sizes(fig), _text_sizes(big)
+    assert before.keys() == after.keys()
+    for key, size in before.items():
+        assert after[key] == pytest.approx(size * figures.PRESENTER_SCALE, abs=0.06), key
+    assert _text_sizes(fig) == before  # the original is left alone
+
+
+def test_titles_wrap_instead_of_being_cut():
+    y, proba, classes, _ = _predictions(300, 4, seed=3)
+    fig = figures.roc_curves_figure(ev.roc_curves(y, proba, classes))
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) >= 2 and all(len(line) <= figures.TITLE_WRAP for line in lines)
+    assert "micro AUC" in fig.layout.title.text  # nothing dropped
+    assert fig.layout.margin.t >= 24 * len(lines)
+
+
+def test_log_axes_are_labelled_at_powers_of_ten_only():
+    grid = np.logspace(-3, 2, 11)  # 0.001 ... 100, with values between the powers
+    results = pd.DataFrame(
+        {"C": np.repeat(grid, 3), "fold": np.tile([0, 1, 2], 11), "accuracy": 0.8}
+    )
+    summary = results.groupby("C", as_index=False).agg(
+        mean_accuracy=("accuracy", "mean"), std_accuracy=("accuracy", "std")
+    )
+    fig = figures.cv_scores_figure(results, summary, 1.0)
+    axis = fig.layout.xaxis
+    assert axis.type == "log" and axis.tickmode == "array"
+    assert list(axis.tickvals) == [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
+    assert list(axis.ticktext) == ["0.001", "0.01", "0.1", "1", "10", "100"]
+    exponents = np.log10(np.asarray(axis.tickvals))
+    np.testing.assert_allclose(exponents, np.round(exponents))
+    paths = figures.coefficient_paths_figure(grid, np.ones((11, 2, 1)), ["a"], ["x", "y"])
+    assert list(paths.layout.xaxis.tickvals) == list(axis.tickvals)
+
+
+def test_the_temperature_axis_reads_as_temperatures():
+    y, _, classes, logits = _predictions(200, 3, seed=2)
+    table = ev.temperature_effect(logits, y, classes, np.linspace(0.25, 5.0, 20))
+    fig = figures.temperature_effect_figure(table)
+    axis = fig.layout.xaxis
+    # less than two decades: 1-2-5 ticks inside the range (not "3 4 5 ... 9")
+    assert list(axis.ticktext) == ["0.5", "1", "2", "5"]
+    np.testing.assert_allclose(axis.tickvals, [0.5, 1.0, 2.0, 5.0])
+
+
+def test_best_and_one_se_markers_at_the_same_C_both_show():
+    results, summary = _cv_tables()
+    fig = figures.cv_scores_figure(results, summary, 1.0, one_se_C=1.0)
+    star = next(t for t in fig.data if t.name.startswith("best C") and "log-loss" not in t.name)
+    diamond = next(
+        t for t in fig.data if t.name.startswith("one-SE C") and "log-loss" not in t.name
+    )
+    assert list(star.x) == list(diamond.x) == [1.0] and star.y[0] == diamond.y[0]
+    # the diamond is open and larger, and drawn before (under) the star: both visible
+    assert diamond.marker.symbol == "diamond-open" and star.marker.symbol == "star"
+    assert diamond.marker.size > star.marker.size + 5
+    assert fig.data.index(diamond) < fig.data.index(star)
+    # legend and hover say both
+    assert "also the one-SE C" in star.name and "also the one-SE C" in star.hovertemplate
+    assert "same C as the best" in diamond.name
+    apart = figures.cv_scores_figure(results, summary, 1.0, one_se_C=0.1)
+    assert {"best C", "one-SE C"} <= {t.name for t in apart.data}
+
+
+def test_class_colours_are_colour_blind_safe_and_the_same_everywhere():
+    classes = [f"c{i}" for i in range(4)]
+    colours = figures.class_colours(classes)
+    # Okabe-Ito's first four (blue, orange, bluish green, reddish purple)
+    assert list(colours.values()) == ["#0072B2", "#E69F00", "#009E73", "#CC79A7"]
+    assert len(set(figures.CLASS_COLOURS)) == len(figures.CLASS_COLOURS) >= 16
+    y, proba, _, logits = _predictions(300, 4, seed=3)
+    roc = figures.roc_curves_figure(ev.roc_curves(y, proba, classes))
+    for trace in roc.data[:4]:
+        assert trace.line.color == colours[trace.name.split(" ")[0]]
+    bars = figures.probability_bars_figure(proba[0], classes)
+    assert list(bars.data[0].marker.color) == list(colours.values())
+    soft = figures.softmax_bars_figure(logits[0], proba[0], labels=classes)
+    assert list(_trace(soft, "probability").marker.color) == list(colours.values())
+    assert [figures.class_colour(k) for k in range(4)] == list(colours.values())
+
+
+def test_many_classes_curves_draw_the_classes_that_matter():
+    k = 50
+    classes = [f"k{i:02d}" for i in range(k)]
+    rng = np.random.default_rng(4)
+    weights = np.arange(1, k + 1, dtype=float)  # k49 is the most common class
+    y = rng.choice(classes, size=5000, p=weights / weights.sum())
+    proba = rng.dirichlet(np.ones(k), size=y.size)
+    roc = ev.roc_curves(y, proba, classes)
+    fig = figures.roc_curves_figure(roc)
+    per_class = [t for t in fig.data if t.name.startswith("k")]
+    assert len(per_class) == figures.MAX_LEGEND_CLASSES
+    counts = pd.Series(y).value_counts()
+    top = set(counts.index[: figures.MAX_LEGEND_CLASSES])
+    assert {t.name.split(" ")[0] for t in per_class} == top
+    assert "8 of 50 classes drawn" in fig.layout.title.text.replace("<br>", " ")
+    chosen = figures.roc_curves_figure(roc, classes=["k00", "k01"])
+    assert [t.name.split(" ")[0] for t in chosen.data if t.name.startswith("k")] == [
+        "k00",
+        "k01",
+    ]
+    assert chosen.data[1].line.color == figures.class_colour(1)
+
+
+def test_class_weight_legends_name_each_panel():
+    y = np.array(["a", "a", "a", "b"])
+    comparison = ev.compare_class_weights(y, ["a", "a", "a", "a"], ["a", "a", "b", "b"], ["a", "b"])
+    fig = figures.class_weight_figure(comparison)
+    for trace in fig.data:
+        expected = "legend" if trace.xaxis == "x" else "legend2"
+        assert (trace.legend or "legend") == expected
+        assert trace.name.startswith("recall" if expected == "legend" else "precision")
+    assert fig.layout.legend2.font.size >= 12
