@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.ui import guarded, paths, state, urls
+from dashboard.ui import display, guarded, paths, state, urls
 from dashboard.ui.views.sidebar import sidebar_status
 
 ICON = Path(__file__).parent / "assets" / "icon.png"
@@ -19,6 +19,7 @@ pages = [
     st.Page(paths.CALCULATORS_PAGE, title="Calculators", icon=":material/calculate:"),
 ]
 navigation = st.navigation(pages)
+display.page_style()  # the top padding, and presenter mode's larger text
 guarded(urls.restore_from_link)  # a shared link's sample, before the default one
 guarded(state.ensure_default_data)
 sidebar_status()

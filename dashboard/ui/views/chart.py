@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.charts import CHARTS
 from dashboard.ui import memo
+from dashboard.ui.display import plotly_chart
 
 
 def chart_caption(key: str) -> None:
@@ -28,5 +29,7 @@ def show_chart(model, key: str, *, where=st, select: bool = False, **options: An
         lambda: chart.figure(model, memo.chart_data(model), **options),
     )
     if select:
-        return where.plotly_chart(figure, key=key, on_select="rerun", selection_mode="points")
-    return where.plotly_chart(figure, key=key)
+        return plotly_chart(
+            figure, where=where, key=key, on_select="rerun", selection_mode="points"
+        )
+    return plotly_chart(figure, where=where, key=key)

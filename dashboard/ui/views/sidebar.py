@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui import state
+from dashboard.ui.display import presenter_toggle
 from dashboard.ui.guards import guarded
 from dashboard.ui.paths import TRAIN_PAGE
 from dashboard.ui.text import escape_markdown
@@ -21,6 +22,7 @@ def sidebar_status() -> None:
     """Which dataset is loaded, the model and a running training's progress, on every page."""
     with st.sidebar:
         guarded(_status)
+        presenter_toggle()
 
 
 def _status() -> None:
