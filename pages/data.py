@@ -12,6 +12,7 @@ from dashboard.ui.views.data_source import (
     sample_picker,
     upload_notice,
 )
+from dashboard.words import plural
 
 st.title("Data")
 st.caption(
@@ -47,13 +48,11 @@ profile = state.profile()
 table = loaded.table
 
 st.subheader(escape_markdown(loaded.name))
-m1, m2, m3 = st.columns(3)
-m1.metric("Rows", f"{table.shape[0]:,}")
-m2.metric("Columns", f"{table.shape[1]:,}")
-m3.metric(
-    "Usable columns",
-    f"{sum(c.can_be_feature for c in profile.columns):,}",
-    help="Columns that can describe a row (a feature) or be predicted (the target).",
+rows, columns = table.shape
+usable = sum(c.can_be_feature for c in profile.columns)
+st.caption(
+    f"{plural(rows, 'row')} × {plural(columns, 'column')}; "
+    f"{plural(usable, 'column')} can describe a row (a feature) or be predicted (the target)."
 )
 
 warnings = list(loaded.report.warnings)
