@@ -17,6 +17,7 @@ from sklearn.preprocessing import OneHotEncoder
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.information import softmax
+from dashboard.words import number_text, plural
 
 NORMALISATIONS = (None, "true", "pred", "all")
 """Ways to normalise a confusion matrix: counts, by true class (rows), by predicted class
@@ -171,8 +172,8 @@ def accuracy_interval(
 
 WEIGHTED_VS_MACRO = (
     "Macro averages give every class the same say, so a small class counts as much as a big "
-    "one; weighted averages (what the seed article's code reports) weigh each class by its "
-    "held-out rows, so they follow the big classes."
+    "one; weighted averages (scikit-learn's classification report shows them too) weigh each "
+    "class by its held-out rows, so they follow the big classes."
 )
 """One line on why the macro and the weighted averages differ."""
 
@@ -1678,7 +1679,11 @@ def one_standard_error_C(
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.2f}"
+    return number_text(float(value), digits=2)  # 0.996 is "0.996", never "1.00"
+
+
+def _was(count: int) -> str:
+    return "was" if count == 1 else "were"
 
 
 def normalisation_sentence(normalize: str | None) -> str:
@@ -1766,7 +1771,9 @@ def confusion_sentences(
     elif normalize == "all" and total > 0:
         reading += f" Here the diagonal adds up to {_fmt(diagonal.sum() / total)}."
     elif normalize is None:
-        reading += f" Here {int(diagonal.sum())} of {total} rows are on the diagonal."
+        on = int(diagonal.sum())
+        verb = "is" if on == 1 else "are"
+        reading += f" Here {on} of {plural(total, 'row')} {verb} on the diagonal."
     out = [reading]
     for k, label in enumerate(names):
         n_true = int(row_totals[k])
@@ -1774,7 +1781,8 @@ def confusion_sentences(
             out.append(f"No held-out row is truly {label}, so its recall is undefined.")
             continue
         out.append(
-            f"{int(diagonal[k])} of {n_true} true {label} were predicted {label}: "
+            f"{int(diagonal[k])} of {n_true} true {label} {_was(int(diagonal[k]))} predicted "
+            f"{label}: "
             f"recall {_fmt(diagonal[k] / n_true)}."
         )
     off = counts.copy()
@@ -1782,8 +1790,8 @@ def confusion_sentences(
     if off.sum() > 0:
         i, j = np.unravel_index(int(np.argmax(off)), off.shape)
         out.append(
-            f"The most frequent mistake: {int(off[i, j])} true {names[i]} were predicted "
-            f"{names[j]}."
+            f"The most frequent mistake: {int(off[i, j])} true {names[i]} "
+            f"{_was(int(off[i, j]))} predicted {names[j]}."
         )
     return out
 
@@ -1807,7 +1815,7 @@ def metric_sentences(evaluation: HoldoutEvaluation) -> list[str]:
     right = int(np.trace(cm))
     k = len(evaluation.classes)
     out = [
-        f"{right} of {total} held-out rows were predicted correctly: accuracy "
+        f"{right} of {plural(total, 'held-out row')} {_was(right)} predicted correctly: accuracy "
         f"{_fmt(evaluation.accuracy)}.",
         f"Log-loss {evaluation.log_loss:.3f}: the mean over held-out rows of -ln(probability "
         "given to the true class). 0 means certain and right; giving every class the same "
@@ -1817,7 +1825,7 @@ def metric_sentences(evaluation: HoldoutEvaluation) -> list[str]:
         "over the classes, so a small class counts as much as a big one.",
         f"Weighted precision {_fmt(evaluation.precision_weighted)}, recall "
         f"{_fmt(evaluation.recall_weighted)} and F1 {_fmt(evaluation.f1_weighted)}: each "
-        "class weighed by its held-out rows (what the seed article's code reports), so they "
+        "class weighed by its held-out rows (as in scikit-learn's classification report), so they "
         "follow the big classes.",
     ]
     lo, hi = evaluation.accuracy_interval
@@ -1838,7 +1846,8 @@ def metric_sentences(evaluation: HoldoutEvaluation) -> list[str]:
             out.append(f"No row was predicted {label}, so its precision is undefined (shown as 0).")
         else:
             out.append(
-                f"Of the {n_pred} rows predicted {label}, {int(cm[i, i])} were truly {label}: "
+                f"Of the {plural(n_pred, 'row')} predicted {label}, {int(cm[i, i])} "
+                f"{_was(int(cm[i, i]))} truly {label}: "
                 f"precision {_fmt(cm[i, i] / n_pred)}."
             )
     return out
