@@ -50,6 +50,7 @@ from dashboard.rules import (
     case_variants,
     clean_names,
     csv_reader,
+    escaped_quote_pattern,
     looks_numeric,
     missing_mask,
     number_regex,
@@ -809,7 +810,11 @@ def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dia
         offset = 1
         text = text[len(first_line) :]
         text = text[2:] if text.startswith("\r\n") else text[1:]
-    if "\\" in text and ('\\"' in text or b'\\"' in data):
+    # Backslash escapes only on the file's evidence: a value that merely ends in a backslash
+    # ("C:\\temp\\") must not turn them on, or rows merge and columns shift.
+    if b'\\"' in data and re.search(
+        escaped_quote_pattern(options.delimiter or d.delimiter).encode("utf-8"), data
+    ):
         d.escapechar = "\\"
         notes.append('Quotes written as \\" inside values were read as quote characters.')
     if options.delimiter:
@@ -1039,6 +1044,8 @@ def _parse(
             hint="Upload a file with at least one row below the column names.",
         )
     lines = _physical_lines(data, d, skipped)
+    if d.escapechar:
+        _note_plain_count(data, d, len(frame) + len(skipped), notes)
 
     original = [str(n) for n in d.names]
     frame, renamed, dropped = _name_columns(frame, original, header=d.header)
@@ -1074,6 +1081,33 @@ def _parse(
         warnings=tuple(notes),
     )
     return frame, report
+
+
+def _plain_count(data: bytes, d: _Dialect) -> int | None:
+    """Rows of a plain RFC 4180 reading (quotes doubled, no escape character), as pandas counts
+    them by default (blank lines skipped); None when Python's reader gives up on the file."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace", newline="")
+    reader = csv.reader(text, delimiter=d.delimiter, quotechar='"', doublequote=True, strict=False)
+    skip = d.skip_records + (1 if d.header else 0)
+    count = 0
+    try:
+        for number, record in enumerate(reader):
+            if number >= skip and record and not (len(record) == 1 and record[0].isspace()):
+                count += 1
+    except csv.Error:
+        return None
+    return count
+
+
+def _note_plain_count(data: bytes, d: _Dialect, rows: int, notes: list[str]) -> None:
+    """Say so when reading backslash escapes gives another number of rows than a plain reading."""
+    plain = _plain_count(data, d)
+    if plain is not None and plain != rows:
+        notes.append(
+            f'Reading \\" as an escaped quote gives {rows:,} rows; a plain CSV reading (a quote '
+            f"inside a value doubled, as RFC 4180 and pandas' defaults read it) gives {plain:,}. "
+            "Check the values with quotes and backslashes."
+        )
 
 
 def _name_columns(

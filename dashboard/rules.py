@@ -238,6 +238,37 @@ def csv_reader(text: str, delimiter: str, escapechar: str | None):
     )
 
 
+def escaped_quote_pattern(delimiter: str) -> str:
+    """A regex for the evidence of backslash-escaped quotes: ``\\"`` followed by more of a value.
+
+    A value that merely ends in a backslash (``"C:\\temp\\"``) puts ``\\"`` before its closing
+    quote, so ``\\"`` followed by the separator, a common separator, a line end, another quote
+    (a doubled quote, RFC 4180's escape) or the end of the file is no evidence. The pattern is
+    valid for ``str`` and, encoded as UTF-8, for ``bytes``.
+
+    >>> bool(re.search(escaped_quote_pattern(","), 'a,"He said \\\\"hi\\\\""\\n'))
+    True
+    >>> bool(re.search(escaped_quote_pattern(","), 'a,"back\\\\slash\\\\"\\n'))
+    False
+    """
+    return r'\\"(?!["\r\n,;\t|]|' + re.escape(delimiter) + r"|\Z)"
+
+
+def backslash_escapes(text: str, delimiter: str) -> bool:
+    """Whether a file's quotes are escaped with backslashes (``\\"``) rather than doubled.
+
+    Only an escaped quote inside a value says so; then ``\\`` is the escape character
+    for the whole file. Without that evidence the file is read as RFC 4180 says (a quote inside
+    a quoted value is doubled) and a backslash is an ordinary character.
+
+    >>> backslash_escapes('id,quote\\n1,"He said \\\\"hi\\\\", then left"\\n', ",")
+    True
+    >>> backslash_escapes('id,path\\n1,"C:\\\\temp\\\\"\\n2,"x\\\\"\\n', ",")
+    False
+    """
+    return '\\"' in text and re.search(escaped_quote_pattern(delimiter), text) is not None
+
+
 def repeated_header_rows(frame: pd.DataFrame, header: list[str]) -> np.ndarray | None:
     """Where rows repeat the column names (files pasted one after another), or None.
 

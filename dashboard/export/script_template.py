@@ -6,9 +6,11 @@ Usage:  python THIS_SCRIPT.py path/to/the/same/data.csv
 It reads the CSV the way Softmax Lab read it (encoding, separator, decimal mark, header line),
 types and cleans the columns the model uses with Softmax Lab's own rules (copied below from its
 module ``dashboard/rules.py``), makes the same held-out split and cross-validation folds, tries
-the same values of C with scikit-learn's GridSearchCV on the same pipeline, refits the best one
+the same values of C with scikit-learn's GridSearchCV on the same pipeline (whose date, text and
+number transformers are copied below from ``dashboard/features.py``), refits the best one
 and scores it on the held-out rows. It prints JSON with the keys of `python -m dashboard train`:
-classes, best_C, cv, test, baseline, warnings, n_train, n_test, seconds. ``baseline`` is
+classes, best_C, cv, test, baseline, warnings, dropped_classes, n_train, n_test, seconds.
+``baseline`` is
 scikit-learn's DummyClassifier(strategy="prior") on the same rows; ``warnings`` are those
 Softmax Lab's checks found when it trained (this script does not run the checks).
 Softmax Lab searches C with warm starts, so its CV means may differ from these in the fourth
@@ -17,7 +19,8 @@ decimal; the best C and the held-out scores are the same.
 
 # This file is a template and a real module: dashboard/export/script.py renders it by replacing
 # the blocks between "# >>> name" and "# <<< name" (the run's settings, the pipeline and its
-# imports, and the cleaning rules, which become the source of dashboard/rules.py).
+# imports, the cleaning rules, which become the source of dashboard/rules.py, and the model's
+# own transformers, which become the source of dashboard/features.py).
 
 from __future__ import annotations
 
@@ -65,6 +68,8 @@ SKIP_BAD_LINES = False  # lines with too many values were skipped
 TARGET = ""
 NUMERIC_COLUMNS = []
 CATEGORICAL_COLUMNS = []
+DATE_COLUMNS = []
+TEXT_COLUMNS = []
 COLUMN_TYPES = {}  # how Softmax Lab typed each feature column
 TARGET_TYPE = "guess"  # how Softmax Lab typed the target ("guess" = not recorded)
 CLASSES = []
@@ -84,10 +89,24 @@ def build_pipeline():
     # <<< pipeline
 
 
+# ----------------------------------------------------------------------------- the model's inputs
+# (before the rules: the rules' DATE_FORMATS, the loader's list, is the one the typing uses)
+# >>> features
+from dashboard.features import (  # noqa: E402, F401 (the rendered script has the source here)
+    DateParts,
+    FiniteNumbers,
+    TextFeatures,
+)
+
+# <<< features
+
+
 # ----------------------------------------------------------------------------- Softmax Lab's rules
+# isort: split
 # >>> rules
 from dashboard.rules import (  # noqa: E402 (the rendered script has the rules' source here)
     SEP_LINE,
+    backslash_escapes,
     clean_names,
     convert_column,
     csv_reader,
@@ -151,7 +170,7 @@ def header_cells(body, escapechar, offset):
 
 def read_columns(text):
     """Every column of the file, as text, named as Softmax Lab names them."""
-    escapechar = "\\" if '\\"' in text else None
+    escapechar = "\\" if backslash_escapes(text, DELIMITER) else None
     first_line = text.split("\n", 1)[0].split("\r", 1)[0]
     sep_line = SEP_LINE.fullmatch(first_line)
     body = text[len(first_line) :].lstrip("\r\n") if sep_line else text
@@ -268,28 +287,33 @@ def trivial_scores(y_train, y_test):
 
 
 def labelled_rows(table):
-    """The features and text labels of the rows whose target is present and kept."""
+    """The features and text labels of the rows whose target is present and kept, and the
+    classes left out as too small with their rows."""
     labels = pd.Series([label(v) for v in table[TARGET].tolist()], index=table.index, dtype=object)
     labels = labels[labels.notna()]
+    dropped = [{"class": c, "rows": int((labels == c).sum())} for c in CLASSES_DROPPED]
     labels = labels[~labels.isin(CLASSES_DROPPED)]
     if sorted(set(labels)) != sorted(CLASSES):
         sys.exit(
             "error: the target's classes differ from Softmax Lab's "
             f"({sorted(set(labels))[:10]} instead of {sorted(CLASSES)[:10]}): is this the same file?"
         )
-    X = table.loc[labels.index, NUMERIC_COLUMNS + CATEGORICAL_COLUMNS]
-    return X, labels.to_numpy().astype(str)
+    X = table.loc[labels.index, FEATURES]
+    return X, labels.to_numpy().astype(str), dropped
+
+
+FEATURES = NUMERIC_COLUMNS + CATEGORICAL_COLUMNS + DATE_COLUMNS + TEXT_COLUMNS
 
 
 def main(path):
     start = time.perf_counter()
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    needed = [TARGET] + [c for c in NUMERIC_COLUMNS + CATEGORICAL_COLUMNS if c != TARGET]
+    needed = [TARGET] + [c for c in FEATURES if c != TARGET]
     table = read_table(path, needed).copy()
     for name in needed:
         kind = TARGET_TYPE if name == TARGET else COLUMN_TYPES[name]
         table[name] = as_type(table[name], kind, name)
-    X, y = labelled_rows(table)
+    X, y, dropped = labelled_rows(table)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=TEST_SIZE, stratify=y, random_state=SEED
     )
@@ -318,6 +342,7 @@ def main(path):
         "test": held_out_scores(search.best_estimator_, X_test, y_test),
         "baseline": trivial_scores(y_train, y_test),
         "warnings": WARNINGS,
+        "dropped_classes": dropped,
         "n_train": int(len(y_train)),
         "n_test": int(len(y_test)),
         "seconds": time.perf_counter() - start,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import math
 import tracemalloc
 
@@ -310,3 +312,101 @@ def test_quoted_line_breaks_across_block_boundaries(columns):
     assert table["note"].iloc[77_777] == "note 77777\nsecond line, 77777"
     if columns > 1:
         assert table["n"].tolist() == list(range(120_000))
+
+
+# --------------------------------------------------------------------------- backslashes
+# A value that ends in a backslash ("C:\temp\") is ordinary RFC 4180 text; only an escaped
+# quote inside a value (\" followed by more of it) makes the loader read \ as an escape.
+
+
+def _backslash_rows(n: int) -> list[str]:
+    return [f'{i},"back\\slash{i}\\",{"abc"[i % 3]}' for i in range(n)]
+
+
+def _with_rfc_reference(raw: bytes) -> list[list[str]]:
+    """The file's records as Python's csv module reads a plain RFC 4180 file."""
+    return list(csv.reader(io.StringIO(raw.decode(), newline="")))
+
+
+def test_values_ending_in_a_backslash_keep_every_row_and_label():
+    raw = ("id,path,label\n" + "\n".join(_backslash_rows(90)) + "\n").encode()
+    loaded = load_csv(raw)
+    reference = pd.read_csv(io.BytesIO(raw))
+    records = _with_rfc_reference(raw)[1:]
+    assert len(reference) == len(records) == 90
+    assert len(loaded.table) == 90
+    assert loaded.table.columns.tolist() == ["id", "path", "label"]
+    assert loaded.table["path"].tolist() == [r[1] for r in records]
+    assert loaded.table["path"].iloc[7] == "back\\slash7\\"
+    assert loaded.table["label"].tolist() == reference["label"].tolist()
+    assert not any("quote" in note for note in loaded.report.warnings)
+
+
+def test_a_header_value_ending_in_a_backslash_shifts_no_column():
+    raw = ('id,"dir\\",label\n' + "\n".join(_backslash_rows(40)) + "\n").encode()
+    table = load_csv(raw).table
+    reference = pd.read_csv(io.BytesIO(raw))
+    assert table.columns.tolist() == reference.columns.tolist() == ["id", "dir\\", "label"]
+    assert table["label"].tolist() == reference["label"].tolist()
+    assert table["id"].tolist() == list(range(40))
+
+
+def test_escaped_quotes_inside_values_are_read_as_quotes():
+    lines = [f'{i},"He said \\"hi {i}\\" and left",{"ab"[i % 2]}' for i in range(30)]
+    raw = ("id,quote,label\n" + "\n".join(lines) + "\n").encode()
+    loaded = load_csv(raw)
+    reference = pd.read_csv(io.BytesIO(raw), escapechar="\\")
+    assert len(loaded.table) == len(reference) == 30
+    assert loaded.table["quote"].tolist() == reference["quote"].tolist()
+    assert loaded.table["quote"].iloc[3] == 'He said "hi 3" and left'
+    assert loaded.table["label"].tolist() == reference["label"].tolist()
+    # Both readings give 30 rows: the choice is named, no row count is.
+    assert any('\\"' in note for note in loaded.report.warnings)
+    assert not any("RFC 4180" in note for note in loaded.report.warnings)
+
+
+def test_an_escape_choice_that_changes_the_row_count_is_reported_with_both_counts():
+    body = ['1,"He said \\"hi\\" ok",a', '2,"C:\\temp\\",b']
+    body += [f'{i},"x{i}",{"ab"[i % 2]}' for i in range(3, 40)]
+    raw = ("id,quote,label\n" + "\n".join(body) + "\n").encode()
+    plain = len(pd.read_csv(io.BytesIO(raw)))
+    escaped = len(pd.read_csv(io.BytesIO(raw), escapechar="\\"))
+    assert plain == len(_with_rfc_reference(raw)) - 1 == 39
+    assert escaped != plain
+    loaded = load_csv(raw)
+    assert len(loaded.table) == escaped
+    [note] = [n for n in loaded.report.warnings if "RFC 4180" in n]
+    assert f"gives {escaped:,} rows" in note
+    assert f"gives {plain:,}" in note
+
+
+def test_evidence_after_the_sample_turns_escapes_on_for_the_whole_file():
+    lines = [f'{i},"plain {i}",{"ab"[i % 2]}' for i in range(20_000)]
+    lines.append('20000,"said \\"so\\" late",a')
+    raw = ("id,quote,label\n" + "\n".join(lines) + "\n").encode()
+    assert len(raw) > 4 * 64 * 1024
+    table = load_csv(raw).table
+    assert len(table) == 20_001
+    assert table["quote"].iloc[-1] == 'said "so" late'
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        ("id,path,label\n" + "\n".join(_backslash_rows(90)) + "\n").encode(),
+        ('id,"dir\\",label\n' + "\n".join(_backslash_rows(40)) + "\n").encode(),
+        b'id,quote,label\n1,"He said \\"hi\\" ok",a\n2,"end\\\\",b\n3,"x",a\n',
+        b'id;quote;label\n1;"a\\"b";x\n2;"c\\\\";y\n',
+    ],
+    ids=["body", "header", "escaped", "semicolon"],
+)
+def test_the_exported_script_reads_backslashes_as_the_loader(raw):
+    from tests.unit.test_script import _script_reading
+
+    loaded = load_csv(raw)
+    script = _script_reading(loaded.report)
+    frame = script["read_columns"](script["decode"](raw))
+    assert frame.columns.tolist() == loaded.table.columns.tolist()
+    assert len(frame) == len(loaded.table)
+    for name in frame.columns:
+        assert frame[name].tolist() == loaded.table[name].astype(str).tolist()
