@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import accuracy_interval
 from dashboard.limits import LIMITS, Limits
+from dashboard.words import number_text, plural
 
 __all__ = [
     "WARNING_KINDS",
@@ -550,8 +551,10 @@ def small_test_warning(n_test: int, *, n_correct: int | None = None) -> DataWarn
         if n_test >= MIN_TEST_ROWS and hi - lo <= MAX_INTERVAL_WIDTH:
             return None
         message = (
-            f"The held-out accuracy {n_correct / n_test:.3f} comes from only {n_test} rows: on "
-            f"new rows like these it could be anywhere from {lo:.2f} to {hi:.2f} (95 % "
+            f"The held-out accuracy {number_text(n_correct / n_test)} comes from only "
+            f"{plural(n_test, 'row')}: on "
+            f"new rows like these it could be anywhere from {number_text(lo, digits=2)} to "
+            f"{number_text(hi, digits=2)} (95 % "
             f"interval), and each row moves it by {1 / n_test:.3f}. {hint}"
         )
     else:
@@ -561,7 +564,8 @@ def small_test_warning(n_test: int, *, n_correct: int | None = None) -> DataWarn
         message = (
             f"The held-out part has only {n_test} rows, too few for its numbers to mean much: "
             f"each row moves the accuracy by {1 / n_test:.3f}, and even a perfect score would "
-            f"only say that the accuracy on new rows is likely above {lo:.2f} (95 % interval). "
+            f"only say that the accuracy on new rows is likely above {number_text(lo, digits=2)} "
+            "(95 % interval). "
             f"{hint}"
         )
     return DataWarning(kind="small_test", column=None, message=message)

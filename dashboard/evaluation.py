@@ -607,7 +607,7 @@ def _transform(preprocess, X: pd.DataFrame):
         missing = [str(c) for c in expected if c not in X.columns]
         if missing:
             raise SoftmaxLabError(
-                f"The row lacks {len(missing)} column(s) the model needs: "
+                f"The row lacks {plural(len(missing), 'column')} the model needs: "
                 + ", ".join(f"'{c}'" for c in missing[:5]),
                 where="row",
                 hint="Give a value (or leave it empty) for every column the model was trained on.",

@@ -39,6 +39,7 @@ import pandas as pd
 
 from dashboard.features import date_parts_of, date_parts_sentence, detect_dates, text_sentence
 from dashboard.limits import LIMITS, Limits
+from dashboard.words import plural
 
 __all__ = [
     "KINDS",
@@ -289,7 +290,7 @@ def _turns_into(kind: str, column: pd.Series, malformed: int) -> str:
     if kind == "datetime":
         words = date_parts_sentence(date_parts_of(column))
         if malformed:
-            words += f"; {malformed:,} malformed cell(s) read as missing"
+            words += f"; {plural(malformed, 'malformed cell')} read as missing"
         return words
     if kind == "text":
         return (

@@ -18,6 +18,7 @@ from dashboard.ui.urls import apply_link_setup
 from dashboard.ui.views import honesty
 from dashboard.ui.views.model_status import stale_model_warning
 from dashboard.ui.views.training_options import training_config
+from dashboard.words import plural
 
 st.title("Train")
 st.caption(
@@ -68,7 +69,7 @@ features = st.multiselect(
 )
 excluded = profile.excluded(target)
 if excluded:
-    with st.expander(f"{len(excluded)} column(s) left out, and why"):
+    with st.expander(f"{plural(len(excluded), 'column')} left out, and why"):
         st.dataframe(pd.DataFrame(excluded, columns=["column", "reason"]), hide_index=True)
 
 config = training_config(target, features, text_columns=profile.optional_text_features(target))

@@ -11,6 +11,7 @@ from dashboard.ui.text import escape_markdown
 from dashboard.ui.training_run import compute_weight_comparison
 from dashboard.ui.views import honesty
 from dashboard.ui.views.chart import chart_caption, show_chart
+from dashboard.words import number_text
 
 _HARD_CELL = "hard_cell"  # the confusion-matrix cell whose rows Hardest examples lists
 _HARD_CELL_SEEN = "hard_cell_seen"  # the cell last clicked, so a rerun does not re-apply it
@@ -102,8 +103,9 @@ def curves_section(model) -> None:
     show_chart(model, "roc", where=c1)
     show_chart(model, "pr", where=c2)
     st.text(
-        f"ROC AUC: micro {roc.micro_score:.3f}, macro {roc.macro_score:.3f}.   "
-        f"Average precision: micro {pr.micro_score:.3f}, macro {pr.macro_score:.3f}."
+        f"ROC AUC: micro {number_text(roc.micro_score)}, macro {number_text(roc.macro_score)}.   "
+        f"Average precision: micro {number_text(pr.micro_score)}, "
+        f"macro {number_text(pr.macro_score)}."
     )
     for note in (*roc.notes, *pr.notes):
         st.caption(escape_markdown(note))

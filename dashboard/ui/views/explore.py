@@ -19,6 +19,7 @@ from dashboard.charts import CHARTS
 from dashboard.ui import memo, state
 from dashboard.ui.guards import fragment, guarded
 from dashboard.ui.text import escape_markdown
+from dashboard.words import number_text
 
 # This page's own widget keys.
 X_KEY, Y_KEY, SHADE_KEY, ROW_KEY = "explore_x", "explore_y", "explore_shade", "explore_row"
@@ -369,7 +370,7 @@ def _c_motion_body(model, motion: explore.CMotion) -> None:
             key="c_motion_confusion",
         )
         note = "" if motion.converged[i] else " (the solver stopped before converging)"
-        st.text(f"Held-out accuracy at C = {C:g}: {motion.accuracy[i]:.3f}{note}.")
+        st.text(f"Held-out accuracy at C = {C:g}: {number_text(motion.accuracy[i])}{note}.")
     scores, paths = st.columns(2)
     scores.plotly_chart(
         memo.once(model, ("c_scores", i), lambda: _c_scores_figure(model, C)),

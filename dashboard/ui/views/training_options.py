@@ -11,9 +11,9 @@ from dashboard.ui.guards import show_error
 from dashboard.ui.text import escape_markdown
 
 C_PRESETS = {
-    ", ".join(f"{c:g}" for c in SEED_GRID): "the seed article's grid",
-    "0.01, 0.1, 1, 10": "quick",
-    "0.0001, 0.001, 0.01, 0.1, 1, 10, 100, 1000, 10000": "wide",
+    ", ".join(f"{c:g}" for c in SEED_GRID): "six decades, 0.001 to 100",
+    "0.01, 0.1, 1, 10": "four decades, 0.01 to 10: quick",
+    "0.0001, 0.001, 0.01, 0.1, 1, 10, 100, 1000, 10000": "nine decades, 0.0001 to 10,000: wide",
 }
 
 
