@@ -67,7 +67,7 @@ def test_evaluate_shows_each_number_beside_the_trivial_models_and_the_interval(i
     labels = [m.label for m in at.main.metric]
     for name in ("Precision (macro)", "Precision (weighted)", "Recall (weighted)", "F1 (weighted)"):
         assert name in labels
-    assert any("weighted averages (what the seed article's code reports)" in c for c in shown)
+    assert any("weighted averages (scikit-learn's classification report" in c for c in shown)
 
 
 def test_a_best_c_at_the_grids_edge_extends_the_grid_with_one_click():

@@ -35,8 +35,8 @@ _HELP = {
     "f1_macro": "The harmonic mean of precision and recall, per class, averaged.",
     "log_loss": "The mean cross-entropy between the true class and the predicted "
     "probabilities: lower is better; 0 is perfect.",
-    "precision_weighted": "Per-class precision weighed by each class's held-out rows (what the "
-    "seed article's code reports).",
+    "precision_weighted": "Per-class precision weighed by each class's held-out rows (as in "
+    "scikit-learn's classification report).",
     "recall_weighted": "Per-class recall weighed by each class's held-out rows; equal to the "
     "accuracy.",
     "f1_weighted": "Per-class F1 weighed by each class's held-out rows.",
