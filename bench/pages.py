@@ -1,4 +1,4 @@
-"""Rerun benchmark: server time of each interaction on Evaluate, Predict and Calculators.
+"""Rerun benchmark: server time of each interaction on Evaluate, Explore, Predict, Calculators.
 
 A synthetic mixed table (numbers, a few categorical columns, gaps, 5 classes) goes through the
 real loader and the real training, and is put in an ``AppTest`` session as the Data and Train
@@ -36,6 +36,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 EVALUATE, PREDICT, CALCULATORS = "pages/evaluate.py", "pages/predict.py", "pages/calculators.py"
+EXPLORE = "pages/explore.py"
 TARGET = "label"
 
 
@@ -244,7 +245,35 @@ def new_session(loaded, prof, model, *, timeout: float = 600):
     return at
 
 
-# (page, label, widget kind, key, fragment name, values to cycle through)
+def _explore_axis(model) -> tuple[str, str]:
+    """A numeric feature with a slider on Explore (held-out row 1 is the reference), and the
+    slider's key: the first numeric one among the inputs shown (the six largest spreads)."""
+    from dashboard.explore import feature_spread, map_features
+
+    numeric, categorical = map_features(model.pipeline)
+    features = [*numeric, *categorical]
+    shown = feature_spread(model.pipeline)["feature"].tolist()[:6]
+    name = next(f for f in shown if f in numeric)
+    return name, f"explore_in_1_{features.index(name)}"
+
+
+def _explore_value_key(model) -> str:
+    return _explore_axis(model)[1]
+
+
+def _explore_values(model) -> list[float]:
+    """Values across the observed range of that feature."""
+    column = model.X_test[_explore_axis(model)[0]].astype(float)
+    return [float(v) for v in np.linspace(column.min(), column.max(), 9)[1:-1]]
+
+
+def _c_grid(model) -> list[float]:
+    """The C values of C in motion, largest first (the page opens at the best C)."""
+    return sorted((float(c) for c in model.coef_path["C"]), reverse=True)
+
+
+# (page, label, widget kind, key, fragment name, values to cycle through); a key or values
+# may be a function of the model.
 INTERACTIONS = (
     (
         EVALUATE,
@@ -263,6 +292,25 @@ INTERACTIONS = (
         [round(0.3 + 0.15 * i, 2) for i in range(30)],
     ),
     (EVALUATE, "coefficient-path class", "selectbox", "path_class", None, None),
+    (
+        EXPLORE,
+        "reference value (slider)",
+        "slider",
+        _explore_value_key,
+        "map_section",
+        _explore_values,
+    ),
+    (EXPLORE, "reference row", "number_input", "explore_row", "map_section", list(range(2, 40))),
+    (
+        EXPLORE,
+        "what-if temperature",
+        "slider",
+        "explore_temperature",
+        "map_section",
+        [round(0.2 + 0.1 * i, 1) for i in range(40)],
+    ),
+    (EXPLORE, "map x feature", "selectbox", "explore_x", "map_section", None),
+    (EXPLORE, "C in motion", "select_slider", "explore_c", "_c_motion_body", _c_grid),
     (PREDICT, "held-out row", "number_input", "row", "explain_section", list(range(2, 40))),
     (
         PREDICT,
@@ -322,7 +370,7 @@ def measure_reruns(loaded, prof, model, *, repeats: int = 7) -> dict:
     with probed() as probe:
         at = new_session(loaded, prof, model)
         _run(at, probe)  # the Data page, default
-        for page in (EVALUATE, PREDICT, CALCULATORS):
+        for page in (EVALUATE, EXPLORE, PREDICT, CALCULATORS):
             at.switch_page(page)
             first = _run(at, probe)
             at.switch_page(page)
@@ -340,6 +388,8 @@ def measure_reruns(loaded, prof, model, *, repeats: int = 7) -> dict:
                 }
             )
         for page, label, kind, key, fragment, values in INTERACTIONS:
+            key = key(model) if callable(key) else key
+            values = values(model) if callable(values) else values
             at.switch_page(page)
             _run(at, probe)
             if values is None:  # a selectbox: cycle through its own options

@@ -1541,7 +1541,7 @@ def decision_map_figure(
     >>> fig = decision_map_figure(m)
     >>> [t.name for t in fig.data]
     ['region: no', 'region: yes', 'reference row']
-    >>> fig.data[0].z.tolist()
+    >>> fig.data[0].z.astype(float).round(6).tolist()
     [[0.8, nan]]
     """
     if shade not in ("probability", "entropy"):
@@ -1554,11 +1554,14 @@ def decision_map_figure(
     z, shade_text = _map_shade(m, shade)
     xs, x_axis = _map_axis(m.x_values, m.x_categorical)
     ys, y_axis = _map_axis(m.y_values, m.y_categorical)
-    custom = np.stack([m.top_probability, m.entropy_bits], axis=-1)
+    # Single precision: the map is redrawn on every change of the reference row, and float32
+    # halves what each redraw sends (7 significant digits are plenty for a shade and a hover).
+    custom = np.stack([m.top_probability, m.entropy_bits], axis=-1).astype(np.float32)
     fig = go.Figure()
     for position, name in enumerate(names):
         inside = m.predicted == position
-        fig.add_trace(_region_trace(xs, ys, np.where(inside, z, np.nan), custom, position, name))
+        shade = np.where(inside, z, np.nan).astype(np.float32)
+        fig.add_trace(_region_trace(xs, ys, shade, custom, position, name))
     given = [v is not None for v in (x_points, y_points, true_class)]
     if any(given):
         _add_map_points(
