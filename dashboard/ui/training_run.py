@@ -300,8 +300,8 @@ def stop_training() -> None:
     if job is None:
         return
     job.stop()
-    if job.wait(STOP_WAIT_SECONDS):
-        collect_finished()
+    if job.wait(STOP_WAIT_SECONDS) and collect_finished():
+        st.rerun()  # the sidebar, drawn before Stop was handled, still shows the progress
 
 
 def show_outcome() -> None:

@@ -61,3 +61,26 @@ def test_training_goes_on_while_the_user_opens_another_page(page, server):
     go_to(page, "Train")  # the model is the session's: Train shows it as trained here
     page.wait_for_selector("text=Model trained in", timeout=30_000)
     assert "Model trained in" in page.inner_text("[data-testid=stMain]")
+
+
+def test_back_on_train_the_running_training_can_be_stopped(page, server):
+    page.goto(server)
+    wait_for_app_run(page)
+    pick_sample(page, "Handwritten digits", "1,797 rows")
+    go_to(page, "Train")
+    type_c_grid(page, LONG_GRID)
+    page.get_by_role("button", name="Train").first.click()
+    page.wait_for_selector("text=/Fit \\d+ of 181/", timeout=60_000)
+    go_to(page, "Data")
+    page.wait_for_selector(f"{SIDEBAR} >> text=/Training: fit \\d+ of 181/", timeout=30_000)
+
+    page.locator("[data-testid=stSidebarNav] a", has_text="Train").first.click()
+    main = page.get_by_test_id("stMainBlockContainer")
+    main.locator("text=/Fit \\d+ of 181/").wait_for(timeout=30_000)  # the page follows it
+    assert main.get_by_role("button", name="Train").is_disabled()  # one training at a time
+    main.get_by_role("button", name="Stop").click()
+    page.wait_for_selector("text=Training stopped", timeout=60_000)
+    wait_for_app_run(page)
+    assert_no_exception(page)
+    assert "Not trained yet" in page.inner_text(SIDEBAR)
+    assert page.locator(f"{SIDEBAR} [data-testid=stProgress]").count() == 0
