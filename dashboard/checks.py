@@ -562,7 +562,8 @@ def small_test_warning(n_test: int, *, n_correct: int | None = None) -> DataWarn
             return None
         lo, _ = accuracy_interval(n_test, n_test)
         message = (
-            f"The held-out part has only {n_test} rows, too few for its numbers to mean much: "
+            f"The held-out part has only {plural(n_test, 'row')}, too few for its numbers to mean "
+            "much: "
             f"each row moves the accuracy by {1 / n_test:.3f}, and even a perfect score would "
             f"only say that the accuracy on new rows is likely above {number_text(lo, digits=2)} "
             "(95 % interval). "

@@ -1911,7 +1911,7 @@ class WeightingComparison:
         ]
         smallest = self.per_class.sort_values("support", kind="stable").iloc[0]
         out.append(
-            f"The smallest class, {smallest['class']} ({int(smallest['support'])} rows), has "
+            f"The smallest class, {smallest['class']} ({plural(int(smallest['support']), 'row')}), has "
             f"recall {_fmt(smallest['recall_none'])} without weights and "
             f"{_fmt(smallest['recall_balanced'])} balanced; its precision goes from "
             f"{_fmt(smallest['precision_none'])} to {_fmt(smallest['precision_balanced'])}."

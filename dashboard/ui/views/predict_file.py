@@ -12,6 +12,7 @@ from dashboard.ui.downloads import predictions_download
 from dashboard.ui.guards import show_error
 from dashboard.ui.paths import TRAIN_PAGE
 from dashboard.ui.text import escape_markdown
+from dashboard.words import plural
 
 _MODEL_UPLOAD_SEEN = "model_upload_seen"  # file_id of the last model file we checked
 SHOWN_ROWS = 1000
@@ -107,7 +108,7 @@ def predict_file_view(model) -> None:
         )
     for column, values in unseen.items():
         st.info(escape_markdown(_unseen_note(column, values)))
-    st.text(f"{len(result):,} rows predicted.")
+    st.text(f"{plural(len(result), 'row')} predicted.")
     st.dataframe(result.head(SHOWN_ROWS), hide_index=True)
     if len(result) > SHOWN_ROWS:
         st.caption("The first 1,000 rows are shown; the download has them all.")

@@ -9,6 +9,7 @@ from dashboard.features import text_sentence
 from dashboard.training import SEED_GRID, TrainingConfig, parse_c_grid
 from dashboard.ui.guards import show_error
 from dashboard.ui.text import escape_markdown
+from dashboard.words import plural
 
 C_PRESETS = {
     ", ".join(f"{c:g}" for c in SEED_GRID): "six decades, 0.001 to 100",
@@ -143,7 +144,7 @@ def training_config(
         small_classes="drop" if drop_small else "refuse",
     )
     st.caption(
-        f"{len(c_grid)} values of C × {folds} folds = {len(c_grid) * folds} fits, "
+        f"{plural(len(c_grid), 'value')} of C × {folds} folds = {len(c_grid) * folds} fits, "
         "then one final fit at the best C."
     )
     return config
