@@ -2,7 +2,8 @@
 
 - :mod:`~dashboard.ui.state`: typed access to the session's plain keys and the page hand-offs;
 - :mod:`~dashboard.ui.guards`: the error guards, and the table or model a page needs;
-- :mod:`~dashboard.ui.training_run`: training with progress behind the server-wide gate;
+- :mod:`~dashboard.ui.training_run`: training in the background behind the server-wide gate,
+  its progress on every page, Stop;
 - :mod:`~dashboard.ui.memo`: what is computed once per model, keyed by its ``model_id``;
 - :mod:`~dashboard.ui.downloads`: the download buttons;
 - :mod:`~dashboard.ui.text`: user text made inert for markdown;
