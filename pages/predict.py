@@ -13,8 +13,8 @@ HELD_OUT = "A held-out row"
 
 st.title("Predict")
 st.caption(
-    "The model gives every class a score (a logit), and softmax turns the scores into "
-    "probabilities. Follow one row through those steps, or predict a whole new file."
+    "The model gives every class a score (a logit); softmax turns the scores into "
+    "probabilities; the probability of the true class gives the row's loss."
 )
 
 if state.model() is not None:
@@ -28,12 +28,14 @@ def held_out_row(model):
     if st.session_state.get("row", 1) > n:
         st.session_state["row"] = 1
     position = st.number_input(
-        f"Held-out row (1 to {n:,}; the Evaluate page lists the hardest ones)",
+        f"Held-out row (1 to {n:,})",
         min_value=1,
         max_value=n,
         step=1,
         key="row",
         persist_state="session",
+        help="Rows the model never saw in training; Evaluate's Hardest examples lists the ones "
+        "it got most wrong.",
     )
     i = int(position) - 1
     return model.X_test.iloc[[i]], str(model.y_test[i])
@@ -64,7 +66,8 @@ def explain_section() -> None:
     if handed is not None:  # a row chosen on another page: open it here
         st.session_state["row_source"] = HELD_OUT
         st.session_state["row"] = handed
-    source = st.radio(
+    pick, which = st.columns(2)
+    source = pick.radio(
         "Row",
         [HELD_OUT, "Values I type"],
         horizontal=True,
@@ -72,7 +75,11 @@ def explain_section() -> None:
         persist_state="session",
         help="Held-out rows were never seen in training; typed values let you ask 'what if?'.",
     )
-    row, truth = held_out_row(model) if source == HELD_OUT else typed_row(model)
+    if source == HELD_OUT:
+        with which:
+            row, truth = held_out_row(model)
+    else:
+        row, truth = typed_row(model)
     exp = evaluation.explain_row(
         model.pipeline, row, true_label=truth, feature_names=model.feature_names
     )

@@ -83,6 +83,7 @@ def unit_choice(key: str, *, where: Any = None) -> tuple[str, float]:
     ``info_unit``, so that Predict and the Calculators always show the same unit.
     """
     container = where if where is not None else st
+    st.session_state[INFO_UNIT] = info_unit()
     if st.session_state.get(key) != info_unit():
         st.session_state[key] = info_unit()  # this page's widget follows the session's choice
 

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import figures, information
 from dashboard.errors import SoftmaxLabError
 from dashboard.ui import state
+from dashboard.ui.display import plotly_chart, unit_choice
 from dashboard.ui.guards import fragment, show_error
 
 
@@ -53,20 +54,6 @@ def distribution(key: str, label: str, help: str) -> np.ndarray | None:
         return None
 
 
-def unit_choice(key: str) -> tuple[str, float]:
-    """Bits or nats; returns the unit and the logarithm's base."""
-    unit = st.segmented_control(
-        "Unit",
-        ["bits", "nats"],
-        default="bits",
-        key=key,
-        persist_state="session",
-        help="bits: log base 2; nats: natural log (base e).",
-    )
-    unit = unit or "bits"
-    return unit, 2.0 if unit == "bits" else float(np.e)
-
-
 @fragment
 def softmax_calculator() -> None:
     """Softmax with temperature: logits in, probabilities and the steps between out."""
@@ -89,7 +76,7 @@ def softmax_calculator() -> None:
         show_error(err)
         return
     labels = labels_for(len(p))
-    st.plotly_chart(
+    plotly_chart(
         figures.softmax_bars_figure(z, p, labels=labels, temperature=temperature),
         key="softmax_bars",
     )
@@ -124,7 +111,7 @@ def entropy_calculator() -> None:
         f"{np.log(len(p)) / np.log(base):.4f} {unit}.",
     )
     terms = information.entropy_terms(p, base=base)
-    st.plotly_chart(
+    plotly_chart(
         figures.information_terms_figure(
             terms, labels=labels_for(len(p)), quantity="entropy", unit=unit
         ),
@@ -162,7 +149,7 @@ def cross_entropy_calculator() -> None:
     c1.metric("Cross-entropy H(p, q)", f"{h:.4f} {unit}")
     c2.metric("Entropy H(p)", f"{information.entropy(p, base=base):.4f} {unit}")
     c3.metric("KL divergence", f"{kl:.4f} {unit}")
-    st.plotly_chart(
+    plotly_chart(
         figures.information_terms_figure(
             terms, labels=labels_for(len(p)), quantity="cross-entropy", unit=unit
         ),

@@ -21,8 +21,8 @@ def _against_guessing(evaluation) -> str:
 def sidebar_status() -> None:
     """Which dataset is loaded, the model and a running training's progress, on every page."""
     with st.sidebar:
+        presenter_toggle()  # first: the status may stop the script (a training that ended)
         guarded(_status)
-        presenter_toggle()
 
 
 def _status() -> None:

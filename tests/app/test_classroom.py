@@ -1,0 +1,116 @@
+"""AppTest: the classroom points of issue 16 (Predict follows the row's class, one unit for
+Predict and the Calculators, presenter mode, many classes summarised)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TIMEOUT = 180
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    texts = " ".join(str(e.value) for e in at.error)
+    assert "something went wrong on our side" not in texts, texts
+
+
+def trained_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/train.py").run()
+    at.button(key="train").click().run()
+    assert_clean(at)
+    assert at.session_state["model"] is not None
+    return at
+
+
+def rows_with_two_predicted_classes(model) -> tuple[int, int]:
+    """Two held-out rows (1-based) the model predicts as different classes (by predict)."""
+    predicted = model.pipeline.predict(model.X_test)
+    first = int(np.flatnonzero(predicted == predicted[0])[0])
+    other = int(np.flatnonzero(predicted != predicted[0])[0])
+    return first + 1, other + 1
+
+
+def predicted_class(model, row: int) -> str:
+    return str(model.pipeline.predict(model.X_test.iloc[[row - 1]])[0])
+
+
+def test_the_logit_breakdown_follows_the_rows_predicted_class():
+    at = trained_app()
+    model = at.session_state["model"]
+    a, b = rows_with_two_predicted_classes(model)
+    at.switch_page("pages/predict.py").run()
+    assert_clean(at)
+    at.number_input(key="row").set_value(a).run()
+    assert at.selectbox(key="explain_class").value == predicted_class(model, a)
+    # another row: the breakdown follows its predicted class (not the previous row's)
+    at.number_input(key="row").set_value(b).run()
+    assert at.selectbox(key="explain_class").value == predicted_class(model, b)
+    # the user's own pick holds while the row stays ...
+    other = next(c for c in model.classes if c != predicted_class(model, b))
+    at.selectbox(key="explain_class").set_value(other).run()
+    at.slider(key="explain_temperature").set_value(2.0).run()
+    assert at.selectbox(key="explain_class").value == other
+    # ... and the next row starts again at its own predicted class
+    at.number_input(key="row").set_value(a).run()
+    assert at.selectbox(key="explain_class").value == predicted_class(model, a)
+    assert_clean(at)
+
+
+def _chart(at: AppTest, key: str) -> dict:
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id.endswith("-" + key):
+            return json.loads(chart.proto.spec)
+    raise AssertionError(f"no chart {key!r}")
+
+
+def test_every_predict_chart_has_a_title_and_the_true_class_is_not_red():
+    at = trained_app()
+    at.switch_page("pages/predict.py").run()
+    for key in ("logit_contributions", "explain_softmax", "row_probabilities"):
+        title = _chart(at, key)["layout"]["title"]["text"]
+        assert len(title) > 10, (key, title)
+    bars = _chart(at, "row_probabilities")["data"][0]
+    widths = bars["marker"]["line"]["width"]
+    assert sorted(widths)[-1] == 3 and widths.count(3) == 1  # the true class, outlined
+    assert all(c.lower() not in ("#d62728", "red") for c in bars["marker"]["color"])
+
+
+def test_predict_and_the_calculators_share_one_unit_nats_by_default():
+    at = trained_app()
+    at.switch_page("pages/predict.py").run()
+    assert at.session_state["info_unit"] == "nats"
+    text = " ".join(m.value for m in at.markdown)
+    assert "nats" in text and "bits" not in text.split("1 nat")[0]
+    at.switch_page("pages/calculators.py").run()
+    assert_clean(at)
+    assert "nats" in " ".join(str(m.value) for m in at.metric)
+    # bits chosen on Predict carries over to the Calculators
+    at.switch_page("pages/predict.py").run()
+    at.button_group(key="predict_unit").set_value("bits").run()
+    assert at.session_state["info_unit"] == "bits"
+    assert any("bits" in m.value for m in at.markdown)
+    at.switch_page("pages/calculators.py").run()
+    assert all("bits" in str(m.value) for m in at.metric), [m.value for m in at.metric]
+
+
+def test_presenter_mode_enlarges_the_charts_text():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.sidebar.toggle(key="presenter_toggle").set_value(True).run()
+    assert at.session_state["presenter"] is True
+    at.switch_page("pages/train.py").run()
+    at.button(key="train").click().run()
+    at.switch_page("pages/predict.py").run()
+    assert_clean(at)
+    big = _chart(at, "row_probabilities")["layout"]["xaxis"]["tickfont"]["size"]
+    at.switch_page("pages/calculators.py").run()  # it holds on every page
+    assert _chart(at, "softmax_bars")["layout"]["xaxis"]["tickfont"]["size"] == big
+    at.session_state["presenter"] = False
+    at.switch_page("pages/predict.py").run()
+    normal = _chart(at, "row_probabilities")["layout"]["xaxis"]["tickfont"]["size"]
+    assert normal >= 12 and big > normal * 1.3
