@@ -1853,6 +1853,108 @@ def metric_sentences(evaluation: HoldoutEvaluation) -> list[str]:
     return out
 
 
+# --- many classes in a few sentences ------------------------------------------------------------
+
+MANY_CLASSES = 12
+"""Above this many classes the pages summarise the per-class sentences (the full list waits
+in a detail view)."""
+
+
+def _names_listed(names: Sequence[str], *, limit: int) -> str:
+    shown = ", ".join(names[:limit])
+    rest = len(names) - limit
+    return shown + (f" and {plural(rest, 'other', 'others')}" if rest > 0 else "")
+
+
+def largest_confusions_sentence(
+    cm: np.ndarray, classes: Sequence[str], *, top: int = 3
+) -> str | None:
+    """The ``top`` most frequent mistakes of a confusion matrix in one sentence (None if none).
+
+    Parameters
+    ----------
+    cm : array-like of int, shape (n_classes, n_classes)
+        Counts, rows true, columns predicted.
+    classes : sequence of str
+    top : int, default 3
+
+    Returns
+    -------
+    str or None
+        Plain text (class names as they are: escape them for markdown).
+
+    Examples
+    --------
+    >>> largest_confusions_sentence([[5, 3, 0], [1, 6, 0], [0, 7, 2]], ["a", "b", "c"], top=2)
+    'The largest confusions: 7 true c predicted b, 3 true a predicted b (of 11 mistakes).'
+    >>> largest_confusions_sentence([[2, 0], [0, 3]], ["a", "b"]) is None
+    True
+    """
+    counts = normalise_confusion(cm, None).astype(int)
+    names = _as_classes(classes)
+    off = counts.copy()
+    np.fill_diagonal(off, 0)
+    total = int(off.sum())
+    if total == 0:
+        return None
+    flat = np.argsort(-off, axis=None, kind="stable")[: max(1, int(top))]
+    parts = []
+    for index in flat:
+        i, j = divmod(int(index), counts.shape[0])
+        if off[i, j] == 0:
+            break
+        parts.append(f"{int(off[i, j])} true {names[i]} predicted {names[j]}")
+    label = "The largest confusion" if len(parts) == 1 else "The largest confusions"
+    return f"{label}: {', '.join(parts)} (of {plural(total, 'mistake')})."
+
+
+def never_predicted_sentence(
+    cm: np.ndarray, classes: Sequence[str], *, limit: int = 8
+) -> str | None:
+    """The classes no row was predicted as, in one sentence (None when every class was).
+
+    Their precision is undefined (shown as 0 in the table); at most ``limit`` names are
+    written, the rest counted.
+
+    Examples
+    --------
+    >>> never_predicted_sentence([[5, 0, 1], [2, 0, 0], [1, 0, 0]], ["a", "b", "c"])
+    'No row was predicted b, so its precision is undefined (shown as 0).'
+    >>> never_predicted_sentence([[1, 0, 0], [1, 0, 0], [1, 0, 0]], ["a", "b", "c"])
+    '2 classes were never predicted, so their precision is undefined (shown as 0): b, c.'
+    """
+    counts = normalise_confusion(cm, None)
+    names = _as_classes(classes)
+    never = [names[j] for j in np.flatnonzero(counts.sum(axis=0) == 0)]
+    if not never:
+        return None
+    if len(never) == 1:
+        return f"No row was predicted {never[0]}, so its precision is undefined (shown as 0)."
+    return (
+        f"{plural(len(never), 'class', 'classes')} were never predicted, so their precision is "
+        f"undefined (shown as 0): {_names_listed(never, limit=limit)}."
+    )
+
+
+def class_sentence_summary(cm: np.ndarray, classes: Sequence[str], *, top: int = 3) -> list[str]:
+    """With many classes, what the per-class sentences come to, in at most two sentences.
+
+    The largest confusions and the classes never predicted (see
+    :func:`largest_confusions_sentence`, :func:`never_predicted_sentence`).
+
+    Examples
+    --------
+    >>> class_sentence_summary([[5, 0, 1], [2, 0, 0], [1, 0, 0]], ["a", "b", "c"])
+    ['The largest confusions: 2 true b predicted a, 1 true a predicted c, 1 true c predicted a \
+(of 4 mistakes).', 'No row was predicted b, so its precision is undefined (shown as 0).']
+    """
+    out = [
+        largest_confusions_sentence(cm, classes, top=top),
+        never_predicted_sentence(cm, classes),
+    ]
+    return [sentence for sentence in out if sentence is not None]
+
+
 # --- imbalance what-if -------------------------------------------------------------------------
 
 
