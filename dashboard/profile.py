@@ -528,9 +528,12 @@ def _histogram(x: np.ndarray, *, bins: int, rows: int, unit: str = "") -> Distri
         return Distribution(shape=_NONE, counts=(), labels=(), summary="", rows=rows)
     counts, edges = np.histogram(x, bins=bins)
     labels = tuple(
-        f"{lo:.3g} to {hi:.3g}{unit}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+        f"{_number(lo)} to {_number(hi)}{unit}"
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True)
     )
-    summary = f"{x.min():.3g} to {x.max():.3g}{unit}, median {np.median(x):.3g}"
+    low, high = x.min(), x.max()
+    spread = f"{_number(low)}{unit}" if low == high else f"{_number(low)} to {_number(high)}{unit}"
+    summary = f"{spread}, median {_number(np.median(x))}"
     return Distribution(
         shape="histogram",
         counts=tuple(int(c) for c in counts),
@@ -538,6 +541,18 @@ def _histogram(x: np.ndarray, *, bins: int, rows: int, unit: str = "") -> Distri
         summary=summary,
         rows=rows,
     )
+
+
+def _number(value: float) -> str:
+    """A number for a reader: 19,800 and 0.0123, never 1.98e+04 (scientific only when tiny or huge).
+
+    >>> _number(19812.4), _number(0.012345), _number(3.0), _number(-2.5e12)
+    ('19,812', '0.0123', '3', '-2.5e+12')
+    """
+    magnitude = abs(value)
+    if 1000 <= magnitude < 1e12:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
 
 
 def _timeline(values: pd.Series, *, bins: int, rows: int) -> Distribution:
