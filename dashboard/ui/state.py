@@ -156,9 +156,13 @@ def ensure_default_data() -> None:
         load_sample_into_session(DEFAULT_SAMPLE)
 
 
-def remember_model(model, loaded) -> None:
-    """Store a freshly trained model with a note of the data it came from (not a second copy)."""
-    src = source()
+def remember_model(model, loaded, *, origin_source: dict | None = None) -> None:
+    """Store a freshly trained model with a note of the data it came from (not a second copy).
+
+    ``origin_source`` is where ``loaded`` came from (:func:`source` when it was trained on);
+    by default the session's current source.
+    """
+    src = source() if origin_source is None else origin_source
     st.session_state[MODEL] = model
     st.session_state.pop(PREDICTIONS, None)  # predictions of the previous model: free them
     st.session_state[MODEL_ORIGIN] = {

@@ -100,6 +100,7 @@ class TrainingJob:
 
     def __init__(self, loaded, config, *, table_profile, session_id, gate: TrainingGate):
         self.loaded = loaded
+        self.source: dict = {}  # where ``loaded`` came from (set by start_training)
         self.config = config
         self.status = "queued"
         self.ahead = 0
@@ -271,6 +272,7 @@ def start_training(loaded, config) -> TrainingJob:
         session_id=_session_id(),
         gate=training_gate(),
     )
+    job.source = dict(state.source())  # another table may be loaded before the model arrives
     st.session_state[JOB] = job
     return job.start()
 
@@ -282,7 +284,7 @@ def collect_finished() -> bool:
         return False
     st.session_state.pop(JOB, None)
     if job.model is not None:
-        state.remember_model(job.model, job.loaded)
+        state.remember_model(job.model, job.loaded, origin_source=job.source)
         if job.charts is not None:
             memo.keep_chart_data(job.model, job.charts)
         st.session_state[SIDEBAR_NOTICE] = ("trained", f"Model trained in {job.elapsed():.0f} s.")
