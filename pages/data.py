@@ -57,10 +57,16 @@ st.caption(
 
 warnings = list(loaded.report.warnings)
 sentences = [s for s in loaded.report.sentences() if s not in warnings]  # warnings shown below
-if sentences:
+
+
+def how_the_file_was_read() -> None:
     with st.expander("How the file was read", expanded=bool(warnings)):
         for sentence in sentences:
             st.text(sentence)
+
+
+if sentences and warnings:  # something to look at first: above the columns
+    how_the_file_was_read()
 for warning in warnings:
     st.warning(escape_markdown(warning), icon=":material/warning:")
 
@@ -70,6 +76,8 @@ st.caption(
     "(target). Columns that cannot be used say why."
 )
 column_profile(loaded, profile)
+if sentences and not warnings:
+    how_the_file_was_read()
 
 st.subheader("Preview")
 page_size = 100
