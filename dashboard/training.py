@@ -18,12 +18,10 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from joblib import parallel_config
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
-from threadpoolctl import threadpool_limits
 
 from dashboard.checks import (
     MIN_TEST_ROWS,
@@ -45,8 +43,8 @@ from dashboard.search import (
     FitEvent,
     SearchResult,
     TrainingStopped,
-    default_workers,
     fit_interruptibly,
+    out_of_fold_predictions,
     rank_candidates,
     search_c,
     silence_convergence_warnings,
@@ -916,7 +914,9 @@ def train(
     timings.update(search=result.seconds, search_backend=result.backend)
     timings.update(search_workers=result.workers, warm_start=result.warm_start)
     refit_start = time.perf_counter()
-    final = _refit(pipeline, data, result.best_C, should_stop, limits=limits, start=start)
+    final = _refit(
+        pipeline, data, result.best_C, should_stop, limits=limits, start=start, result=result
+    )
     timings["refit"] = time.perf_counter() - refit_start
     if on_progress is not None:
         on_progress(_final_progress(result.best_C, total=total, start=start))
@@ -952,12 +952,26 @@ def _data_warnings(data: _PreparedData, config: TrainingConfig) -> tuple[DataWar
     return tuple(sorted(infinite + tuple(found), key=lambda w: WARNING_KINDS.index(w.kind)))
 
 
-def _refit(pipeline, data: _PreparedData, best_C: float, should_stop, *, limits, start) -> Pipeline:
-    """The final model: the pipeline at the best C, fitted on the whole training part."""
+def _refit(
+    pipeline, data: _PreparedData, best_C: float, should_stop, *, limits, start, result=None
+) -> Pipeline:
+    """The final model: the pipeline at the best C, fitted on the whole training part.
+
+    When the search's fast solver drew the coefficient path, LogisticRegression starts from
+    the path's solution at the best C (the same rows, preprocessing and objective) and only
+    checks it, or finishes it, to its own tolerance; otherwise it starts from zero.
+    """
     if should_stop is not None and should_stop():
         raise TrainingStopped("Training was stopped before it finished.")
     final = clone(pipeline).set_params(logisticregression__C=best_C)
-    return fit_interruptibly(
+    path = (result.coef_path or {}) if result is not None and result.fast_solver else {}
+    warm = best_C in path.get("C", [])
+    if warm:
+        at = path["C"].index(best_C)
+        lr = final.named_steps["logisticregression"].set_params(warm_start=True)
+        lr.coef_ = np.array(path["coef"][at], dtype=float)
+        lr.intercept_ = np.array(path["intercept"][at], dtype=float)
+    fit_interruptibly(
         final,
         data.X_train,
         data.y_train,
@@ -965,6 +979,9 @@ def _refit(pipeline, data: _PreparedData, best_C: float, should_stop, *, limits,
         time_limit=limits.max_training_seconds,
         clock_start=start,
     )
+    if warm:  # the saved model and its script read as a plain fit
+        final.named_steps["logisticregression"].set_params(warm_start=False)
+    return final
 
 
 def _final_progress(best_C: float, *, total: int, start: float) -> Progress:
@@ -1184,28 +1201,26 @@ def class_weight_what_if(
     """
     silence_convergence_warnings()
     data = prepare_again(table, model, limits=limits, table_profile=table_profile)
-    predictions = {}
-    for weight in (None, "balanced"):
-        pipeline = build_pipeline(
-            numeric=data.numeric,
-            categorical=data.categorical,
-            dates=data.dates,
-            text=data.text,
-            C=model.best_C,
-            class_weight=weight,
-            max_iter=model.config.max_iter,
-            random_state=model.config.seed,
-            max_categories=limits.max_categories,
-        )
-        workers = default_workers(model.config.n_jobs, len(data.folds))
-        # Threads, not processes: no start-up cost and no copy of the table per worker.
-        with (
-            threadpool_limits(limits=1, user_api="blas"),
-            parallel_config(backend="threading", n_jobs=workers),
-        ):
-            predictions[weight] = cross_val_predict(
-                pipeline, data.X_train, data.y_train, cv=data.folds
-            )
+    pipeline = build_pipeline(
+        numeric=data.numeric,
+        categorical=data.categorical,
+        dates=data.dates,
+        text=data.text,
+        C=model.best_C,
+        max_iter=model.config.max_iter,
+        random_state=model.config.seed,
+        max_categories=limits.max_categories,
+    )
+    # Both weightings per fold on one preprocessing, the balanced fit starting from the plain
+    # one's solution: about the cost of one C of the search.
+    predictions = out_of_fold_predictions(
+        pipeline,
+        data.X_train,
+        data.y_train,
+        folds=data.folds,
+        class_weights=(None, "balanced"),
+        n_jobs=model.config.n_jobs,
+    )
     y_true = np.asarray(data.y_train, dtype=str)
     return y_true, predictions[None].astype(str), predictions["balanced"].astype(str)
 
