@@ -209,14 +209,18 @@ EVALUATE_CHARTS: tuple[Chart, ...] = (
         title="ROC curves (one class against the rest)",
         caption="One-vs-rest: each class against all the others. The higher and further left "
         "the ROC curve, the better; AUC 1 is perfect, 0.5 is guessing.",
-        build=lambda model, data: figures.roc_curves_figure(data.roc),
+        build=lambda model, data, *, classes=None: figures.roc_curves_figure(
+            data.roc, classes=classes
+        ),
         report_copies=_once("ROC curves (one class against the rest)"),
     ),
     Chart(
         key="pr",
         title="Precision-recall curves",
         caption="Precision against recall as the threshold on one class's probability falls.",
-        build=lambda model, data: figures.precision_recall_figure(data.pr),
+        build=lambda model, data, *, classes=None: figures.precision_recall_figure(
+            data.pr, classes=classes
+        ),
         report_copies=_once("Precision-recall curves"),
     ),
     Chart(

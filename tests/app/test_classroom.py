@@ -4,6 +4,7 @@ Predict and the Calculators, presenter mode, many classes summarised)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -114,3 +115,47 @@ def test_presenter_mode_enlarges_the_charts_text():
     at.switch_page("pages/predict.py").run()
     normal = _chart(at, "row_probabilities")["layout"]["xaxis"]["tickfont"]["size"]
     assert normal >= 12 and big > normal * 1.3
+
+
+def fifty_class_app() -> AppTest:
+    """A fresh app with the 50-class table uploaded and a model trained on it."""
+    from tests.many_classes import TARGET, fifty_class_csv
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="upload").set_value(("states.csv", fifty_class_csv(), "text/csv")).run()
+    assert_clean(at)
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="target").set_value(TARGET).run()
+    at.button(key="train").click().run()
+    assert_clean(at)
+    model = at.session_state["model"]
+    assert model is not None and len(model.classes) == 50
+    return at
+
+
+def test_fifty_classes_are_summarised_with_the_full_list_in_an_expander():
+    at = fifty_class_app()
+    model = at.session_state["model"]
+    cm = np.asarray(model.evaluation.confusion_matrix)
+    at.switch_page("pages/evaluate.py").run()
+    assert_clean(at)
+    inside = {e.label: [m.value for m in e.markdown] for e in at.expander}
+    in_expanders = Counter(m for values in inside.values() for m in values)
+    main = list((Counter(m.value for m in at.main.markdown) - in_expanders).elements())
+    # one sentence for the largest confusions, one for the classes never predicted
+    assert sum("largest confusions" in m for m in main) == 1
+    never = (cm.sum(axis=0) == 0).sum()
+    assert never > 0  # the fixture hides ten small classes under big ones
+    assert sum("never predicted" in m or "No row was predicted" in m for m in main) == 1
+    # no per-class sentence in the page itself ...
+    assert not any("true AL were predicted" in m or "predicted AL," in m for m in main)
+    # ... they wait, all 50, in the expanders
+    assert len(inside["Every class's recall (50)"]) == 50
+    assert len(inside["Every class's precision (50)"]) == 50
+    # the curve charts draw the classes that matter, the rest one choice away
+    drawn = at.multiselect(key="curve_classes").value
+    assert len(drawn) == 8
+    roc = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("-roc"))
+    names = [t["name"] for t in json.loads(roc.proto.spec)["data"]]
+    assert sum(not n.startswith(("micro", "macro", "chance")) for n in names) == 8

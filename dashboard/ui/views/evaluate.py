@@ -9,7 +9,7 @@ from dashboard.ui import memo, state
 from dashboard.ui.guards import fragment
 from dashboard.ui.text import escape_markdown
 from dashboard.ui.training_run import compute_weight_comparison
-from dashboard.ui.views import honesty
+from dashboard.ui.views import honesty, many_classes
 from dashboard.ui.views.chart import chart_caption, show_chart
 from dashboard.words import number_text
 
@@ -49,12 +49,7 @@ def confusion_section(model) -> None:
         st.session_state[_HARD_CELL_SEEN] = cell
         st.session_state[_HARD_CELL] = cell
         st.rerun()
-    for sentence in memo.once(
-        model,
-        ("confusion_sentences", norm),
-        lambda: evaluation.confusion_sentences(ev.confusion_matrix, classes, normalize=norm),
-    ):
-        st.markdown("- " + escape_markdown(sentence))
+    many_classes.confusion_sentences(model, norm)  # summarised with many classes
     what_am_i_looking_at(
         r"\text{recall}_k = \frac{C_{kk}}{\sum_j C_{kj}} \qquad "
         r"\text{precision}_k = \frac{C_{kk}}{\sum_i C_{ik}}",
@@ -64,11 +59,8 @@ def confusion_section(model) -> None:
         "the diagonal shows precision.",
     )
     st.subheader("Per class")
-    st.dataframe(ev.per_class, hide_index=True)
-    for sentence in memo.once(
-        model, ("metric_sentences",), lambda: evaluation.metric_sentences(ev)
-    ):
-        st.markdown("- " + escape_markdown(sentence))
+    st.dataframe(ev.per_class, hide_index=True)  # sortable by any column
+    many_classes.metric_sentences(model)
 
 
 def choosing_c_section(model) -> None:
@@ -99,9 +91,10 @@ def curves_section(model) -> None:
     data = memo.chart_data(model)
     roc, pr = data.roc, data.pr
     chart_caption("roc")
+    drawn = many_classes.classes_drawn(model, roc)
     c1, c2 = st.columns(2)
-    show_chart(model, "roc", where=c1)
-    show_chart(model, "pr", where=c2)
+    show_chart(model, "roc", where=c1, classes=drawn)
+    show_chart(model, "pr", where=c2, classes=drawn)
     st.text(
         f"ROC AUC: micro {number_text(roc.micro_score)}, macro {number_text(roc.macro_score)}.   "
         f"Average precision: micro {number_text(pr.micro_score)}, "
