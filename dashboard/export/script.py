@@ -36,6 +36,15 @@ def rules_source() -> str:
     return re.sub(r"^from __future__ import annotations\n", "", source, count=1, flags=re.M)
 
 
+def features_source() -> str:
+    """The source of :mod:`dashboard.features` as it goes into a script: the model's own
+    transformers (date parts, text terms, finite numbers), one source with the app."""
+    from dashboard import features
+
+    source = inspect.getsource(features)
+    return re.sub(r"^from __future__ import annotations\n", "", source, count=1, flags=re.M)
+
+
 def default_settings() -> dict[str, Any]:
     """The template's settings (their names and placeholder values), to fill in and render.
 
@@ -97,10 +106,11 @@ def render_script(
     Returns
     -------
     str
-        A standalone script: the rules come from the source of :mod:`dashboard.rules`, so it
-        needs only pandas and scikit-learn.
+        A standalone script: the rules come from the source of :mod:`dashboard.rules` and the
+        model's transformers from that of :mod:`dashboard.features`, so it needs only pandas
+        and scikit-learn (with its numpy and scipy).
     """
-    replacements = {"rules": rules_source()}
+    replacements = {"rules": rules_source(), "features": features_source()}
     if pipeline is not None:
         replacements["pipeline"] = f"    return {pipeline}\n"
     if imports is not None:
@@ -114,7 +124,7 @@ def render_script(
 
     # Blocks are found in the template only, so text inside a value is never replaced.
     source, count = _BLOCK.subn(fill, template_source())
-    if count != 4:  # pragma: no cover - the template and this function change together
+    if count != 5:  # pragma: no cover - the template and this function change together
         raise ValueError("the script template lost one of its blocks")
     return source
 
@@ -234,11 +244,18 @@ def reproducible_script(model: Any, load_report: Any) -> str:
         target_type = column_type(table[config.target])
     imports: set[tuple[str, str]] = set()
     pipeline_source = _render(model.pipeline, imports, 4)
-    import_lines = "\n".join(f"from {module} import {name}" for module, name in sorted(imports))
+    # dashboard.features' transformers are defined in the script itself (its features block).
+    import_lines = "\n".join(
+        f"from {module} import {name}"
+        for module, name in sorted(imports)
+        if module != "dashboard.features"
+    )
     x_test = model.X_test
+    dates = [str(c) for c in getattr(model, "date_columns", ())]
+    text = [str(c) for c in getattr(model, "text_columns", ())]
     column_types = {
         str(name): column_type(x_test[name])
-        for name in list(model.numeric_columns) + list(model.categorical_columns)
+        for name in list(model.numeric_columns) + list(model.categorical_columns) + dates + text
     }
     dropped = len(getattr(report, "dropped_columns", ()) or ())
     settings = {
@@ -253,6 +270,8 @@ def reproducible_script(model: Any, load_report: Any) -> str:
         "TARGET": str(config.target),
         "NUMERIC_COLUMNS": [str(c) for c in model.numeric_columns],
         "CATEGORICAL_COLUMNS": [str(c) for c in model.categorical_columns],
+        "DATE_COLUMNS": dates,
+        "TEXT_COLUMNS": text,
         "COLUMN_TYPES": column_types,
         "TARGET_TYPE": target_type,
         "CLASSES": [str(c) for c in model.classes],

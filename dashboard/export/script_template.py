@@ -220,10 +220,15 @@ def drop_repeated_headers(frame, cells):
 # or given the type Softmax Lab recorded for it (COLUMN_TYPES, TARGET_TYPE).
 
 _KIND_WORDS = {"number": "numbers", "boolean": "yes/no values"}
+_INFINITY_WORDS = ["inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"]
 
 
 def as_type(column, kind, name):
     """One column, read as text, given the type Softmax Lab gave it."""
+    if kind == "number":
+        # Infinity written out is missing, as in Softmax Lab (and 1e309, read as inf, is made
+        # missing by the pipeline's FiniteNumbers).
+        column = column.mask(column.str.strip().str.lower().isin(_INFINITY_WORDS))
     if kind in _KIND_WORDS:
         typed, _ = convert_column(column, kind, DECIMAL)
         if typed is None:

@@ -34,6 +34,7 @@ from dashboard.features import (
     preprocessor,
     strongest_terms,
 )
+from tests.signal_tables import review_table, weather_table
 
 C_GRID = [0.1, 1.0, 10.0, 100.0]
 
@@ -42,58 +43,6 @@ def _model(pre) -> Pipeline:
     return Pipeline(
         [("preprocess", pre), ("logisticregression", LogisticRegression(max_iter=3000))]
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Fixtures the team makes: a table where the date matters, one whose signal is in a text column
-
-
-def weather_table(seed: int = 0, n: int = 2000) -> pd.DataFrame:
-    """Daily weather whose class follows the season, a warming trend and a weekend effect.
-
-    Dates are day/month/year text with 12 malformed cells; 'wind' is a weak numeric feature.
-    """
-    rng = np.random.default_rng(seed)
-    days = pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 6 * 365, n), unit="D")
-    day_of_year = days.day_of_year.to_numpy()
-    season = np.cos(2 * np.pi * (day_of_year - 200) / 365.25)
-    trend = (days.year.to_numpy() + day_of_year / 365.25 - 2018) / 2
-    weekend = (days.day_of_week.to_numpy() >= 5) * 0.8
-    score = 1.5 * season + trend + weekend + rng.normal(0, 0.7, n)
-    label = np.where(score > 0.8, "hot", np.where(score < -0.8, "cold", "mild"))
-    when = pd.Series(days.strftime("%d/%m/%Y"), dtype=object)
-    when.iloc[rng.choice(n, 12, replace=False)] = "32/13/2019"
-    wind = rng.normal(size=n) + 0.3 * (label == "hot")
-    return pd.DataFrame({"when": when, "wind": wind, "weather": label})
-
-
-GOOD = ["love", "enjoy", "recommend", "delight", "impress", "satisf", "adore", "prais"]
-BAD = ["disappoint", "annoy", "frustrat", "regret", "fail", "complain", "hate", "return"]
-ENDINGS = ["", "e", "s", "ed", "ing", "es", "ingly", "ful", "ment"]
-FILLER = [
-    *["the", "a", "it", "this", "product", "item", "was", "is", "and", "i", "my", "for"],
-    *["with", "very", "really", "quite", "after", "days", "week", "box", "arrived", "color"],
-    *["size", "price", "kitchen", "gift", "daughter", "son", "works"],
-]
-
-
-def review_table(seed: int = 0, n: int = 600) -> pd.DataFrame:
-    """Product reviews scored great/other; the signal is in words written in many forms."""
-    rng = np.random.default_rng(seed)
-    label = np.where(rng.random(n) < 0.45, "great", "other")
-    reviews = []
-    for cls in label:
-        words = list(rng.choice(FILLER, size=rng.integers(5, 12)))
-        main, other = (GOOD, BAD) if cls == "great" else (BAD, GOOD)
-        for _ in range(rng.integers(1, 3)):
-            word = str(rng.choice(main)) + str(rng.choice(ENDINGS))
-            words.insert(rng.integers(0, len(words) + 1), word)
-        if rng.random() < 0.35:  # a word of the other side, negated
-            word = "not " + str(rng.choice(other)) + str(rng.choice(ENDINGS))
-            words.insert(rng.integers(0, len(words) + 1), word)
-        reviews.append(" ".join(words))
-    reviews[3] = None  # a missing review is empty text
-    return pd.DataFrame({"review": reviews, "score": label})
 
 
 # ---------------------------------------------------------------------------------------------

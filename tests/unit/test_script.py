@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import rules
+from dashboard import features, rules
 from dashboard.data import load_csv
 from dashboard.export import script_template
 from dashboard.export.script import default_settings, render_script, reproducible_script
@@ -52,13 +52,18 @@ def test_the_template_is_a_module_that_takes_its_rules_from_dashboard_rules():
 def test_the_rendered_script_carries_the_rules_source_and_needs_only_pandas_and_sklearn():
     source = render_script(default_settings())
     modules = _imported_modules(source)
-    assert modules - set(sys.stdlib_module_names) <= {"numpy", "pandas", "sklearn"}
+    # scipy comes with scikit-learn (the sparse matrices of the text features)
+    assert modules - set(sys.stdlib_module_names) <= {"numpy", "pandas", "scipy", "sklearn"}
     for function in (rules.type_text_column, rules.convert_column, rules.label):
         assert inspect.getsource(function) in source
+    for cls in (features.DateParts, features.TextFeatures, features.FiniteNumbers):
+        assert inspect.getsource(cls) in source
     namespace = _run_module(source)
     assert namespace["MISSING_TOKENS"] == rules.MISSING_TOKENS
     assert namespace["BOOLEAN_PAIRS"] == rules.BOOLEAN_PAIRS
     assert namespace["number_regex"](".") == rules.number_regex(".")
+    # The loader's date formats type the columns, as in the app (features has its own list).
+    assert namespace["DATE_FORMATS"] == rules.DATE_FORMATS
 
 
 def test_settings_are_written_as_literals_and_must_all_be_given():
@@ -257,6 +262,7 @@ def _assert_standalone(source: str) -> None:
     assert _imported_modules(source) - set(sys.stdlib_module_names) <= {
         "numpy",
         "pandas",
+        "scipy",
         "sklearn",
     }
 
