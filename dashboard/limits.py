@@ -32,6 +32,9 @@ class Limits:
     max_fits: int = _env_int("MAX_FITS", 200)
     max_training_seconds: int = _env_int("MAX_TRAINING_SECONDS", 900)
     max_concurrent_trainings: int = _env_int("MAX_CONCURRENT_TRAININGS", 2)
+    # Bytes that loads, trainings and the data sessions keep may hold on the whole server
+    # (dashboard.concurrency.MemoryBudget); 0 means 60 % of the machine's memory.
+    memory_budget_bytes: int = _env_int("MEMORY_BUDGET_BYTES", 0)
     max_model_members: int = _env_int("MAX_MODEL_MEMBERS", 2_000)
     max_model_bytes: int = _env_int("MAX_MODEL_BYTES", 200 * 1024 * 1024)
     # What loading a model file may take, checked before skops reads anything: its
