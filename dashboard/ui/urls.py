@@ -48,6 +48,7 @@ TARGET, FEATURES, C_GRID, CV_FOLDS, TEST_SIZE, SEED_KEY, CLASS_WEIGHT = (
 PENDING = "link_setup"  # a Setup from the URL, waiting for its data
 NOTES = "link_notes"  # what a link asked for that could not be used
 RESTORED = "link_restored"  # the session has read its first URL
+PENDING_TABLE = "link_table_id"  # the table loaded while the link waited for its own data
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -355,13 +356,27 @@ def link_notes() -> None:
         st.info(note, icon=":material/link_off:")
 
 
-def waiting_file() -> str | None:
-    """The file a link was made with while it is not loaded (it must be uploaded again)."""
+def _live_pending() -> Setup | None:
+    """The link's setup while it still waits for its data; dropped once other data is loaded."""
     import streamlit as st
 
     from dashboard.ui import state
 
-    setup = st.session_state.get(PENDING)
+    pending = st.session_state.get(PENDING)
+    if pending is None or same_data(pending, state.source()):
+        return pending
+    seen = st.session_state.setdefault(PENDING_TABLE, state.table_id())
+    if seen == state.table_id():
+        return pending  # the table loaded meanwhile (the default sample): keep waiting
+    del st.session_state[PENDING]  # the user loaded other data: the link gives way
+    return None
+
+
+def waiting_file() -> str | None:
+    """The file a link was made with while it is not loaded (it must be uploaded again)."""
+    from dashboard.ui import state
+
+    setup = _live_pending()
     if setup is None or setup.file is None or same_data(setup, state.source()):
         return None
     return setup.file
@@ -377,7 +392,7 @@ def apply_link_setup(table_profile) -> None:
 
     from dashboard.ui import state
 
-    setup = st.session_state.get(PENDING)
+    setup = _live_pending()
     if setup is None or not same_data(setup, state.source()):
         return
     del st.session_state[PENDING]
@@ -412,7 +427,7 @@ def current_setup(page: str | None = None) -> Setup:
     from dashboard.ui import state
 
     source = state.source()
-    pending = st.session_state.get(PENDING)
+    pending = _live_pending()
     if pending is not None and pending.file is not None and not same_data(pending, source):
         return replace(pending, page=page)  # the file must be uploaded again: the link stays
     data: dict = {"page": page}

@@ -148,6 +148,18 @@ def test_a_link_to_a_file_asks_for_it_and_keeps_the_link():
     assert at.slider(key="cv_folds").value == 4
 
 
+def test_a_link_to_a_file_gives_way_when_another_file_is_loaded():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"file": "grades.csv", "target": "passed", "folds": "4"})
+    at.run()
+    assert any("grades\\.csv" in str(i.value) for i in at.info)
+    raw = b"hours,passed\n" + b"".join(f"{i},{i % 2}\n".encode() for i in range(40))
+    at.file_uploader(key="upload").set_value(("other.csv", raw, "text/csv")).run()
+    assert not at.exception
+    assert not any("grades\\.csv" in str(i.value) for i in at.info)
+    assert "link_setup" not in at.session_state
+
+
 def test_the_url_follows_the_sessions_choices():
     # AppTest runs app.py (where the URL is written) on a session's first run only; a real
     # browser's every run is in tests/e2e/test_links.py.
