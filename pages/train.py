@@ -16,6 +16,7 @@ from dashboard.ui.training_run import (
 )
 from dashboard.ui.urls import apply_link_setup
 from dashboard.ui.views import honesty
+from dashboard.ui.views.feature_choice import feature_multiselect
 from dashboard.ui.views.model_status import stale_model_warning
 from dashboard.ui.views.training_options import training_config
 from dashboard.words import plural
@@ -59,14 +60,7 @@ target = st.selectbox(
 usable = profile.default_features(target)  # every usable column but the target
 chosen = st.session_state.get("features", usable)
 st.session_state["features"] = [f for f in chosen if f in usable]
-features = st.multiselect(
-    "Features: the columns the model may use",
-    usable,
-    key="features",
-    persist_state="session",
-    help="By default every usable column. Numbers are filled in (median) and standardised; "
-    "categories are filled in (most frequent) and one-hot encoded.",
-)
+features = feature_multiselect(usable)  # a count with the list behind it when many
 excluded = profile.excluded(target)
 if excluded:
     with st.expander(f"{plural(len(excluded), 'column')} left out, and why"):
