@@ -120,6 +120,19 @@ def server_cpu(row: dict) -> float:
     return row["fragment_cpu_s"] if row["fragment_s"] is not None else row["run_cpu_s"]
 
 
+def busy_message(res: dict) -> str:
+    """Why the figures must not be written (the load average passed the cores), or ""."""
+    cores = res["machine"].get("cores") or os.cpu_count() or 1
+    loads = [res["machine"].get("load", float("nan")), res.get("load_end", float("nan"))]
+    worst = max((v for v in loads if v == v), default=0.0)
+    if worst <= cores:
+        return ""
+    return (
+        f"The load average reached {worst:.1f} on {cores} cores (start {loads[0]:.1f}, end "
+        f"{loads[1]:.1f}): the machine was busy, so these figures are not written"
+    )
+
+
 def collect(quick: bool) -> dict:
     """Run every benchmark; returns the raw results with the wall time of each part."""
     out: dict = {"machine": machine(), "quick": quick, "started": dt.datetime.now(dt.UTC)}
@@ -202,8 +215,8 @@ def report(res: dict) -> str:
     """The results as Markdown: machine, one table per part, goals, growth charts."""
     m = res["machine"]
     ingest_rows, train_rows = res["ingest"], res["train"]
-    compare = [r for r in train_rows if "speedup" in r]
-    growth = [r for r in train_rows if "speedup" not in r]
+    compare = [r for r in train_rows if r["kind"] == "compare"]
+    growth = [r for r in train_rows if r["kind"] == "growth"]
     reruns, big, mem = res["reruns"], res["payloads"], res["memory"]
     cfg = big["config"]
     search = (
@@ -291,6 +304,19 @@ def report(res: dict) -> str:
                 for r in compare
             ],
         ),
+    ]
+    out += [
+        "",
+        "### Training speed: whole processes and in process, wall and CPU",
+        "",
+        "`python -m dashboard train` against the seed's script (`bench.train.SEED_SCRIPT`) as "
+        "fresh processes on one CSV; `training.train` against `GridSearchCV(...).fit` on its "
+        "training part and folds in one process. Ratios are their time over ours; the load "
+        "average is read before and after each figure.",
+        "",
+        "```",
+        train.format_speed(train_rows),
+        "```",
     ]
     if growth:
         classes = sorted({r["classes"] for r in growth})
@@ -422,13 +448,32 @@ def goals(res: dict) -> list[str]:
     lines.append(
         f"- Ingestion peak memory at most 2x the table: {peak:.2f}x, {_verdict(peak <= 2.0, over)}."
     )
-    compare = [t for t in res["train"] if "speedup" in t]
+    compare = [t for t in res["train"] if t["kind"] in ("compare", "in_process")]
     agree = all(t["best_C_agrees"] for t in compare)
     worst = max((t["max_cv_mean_difference"] for t in compare), default=0.0)
     lines.append(
         f"- C search agrees with GridSearchCV: {'yes' if agree else 'NO'} in every case, "
         f"largest CV difference {worst:.1e}, {_verdict(agree and worst <= 1e-3)}."
     )
+    for t in res["train"]:
+        if t["kind"] in ("process", "in_process") and t.get("goal"):
+            what = (
+                "python -m dashboard train vs the seed's script"
+                if t["kind"] == "process"
+                else ("training.train vs GridSearchCV.fit")
+            )
+            lines.append(
+                f"- {what} at {t['rows']:,} x {t['features']} x {t['classes']}: "
+                f"{t['speedup']:.1f}x wall, {t['cpu_speedup']:.1f}x CPU (load "
+                f"{t['load_before']:.1f}-{t['load_average']:.1f}), goal {t['goal']:g}x, "
+                f"{_verdict(t['speedup'] >= t['goal'])}."
+            )
+        elif t["kind"] == "table":
+            lines.append(
+                f"- train on {t['rows']:,} x {t['features']} ({t['categorical']} categorical), "
+                f"{t['classes']} classes: {t['ours_seconds']:.1f} s ({t['ours_cpu']:.1f} s CPU), "
+                f"goal {t['goal_seconds']:g} s, {_verdict(t['ours_seconds'] <= t['goal_seconds'])}."
+            )
     worst_row = max(res["reruns"]["interactions"], key=server_time)
     t = server_time(worst_row)
     lines.append(
@@ -464,7 +509,7 @@ def goals(res: dict) -> list[str]:
 def charts(res: dict) -> list[str]:
     """Mermaid xychart-beta blocks: training seconds vs rows and vs classes, ingestion vs rows."""
     out = []
-    growth = [r for r in res["train"] if "speedup" not in r]
+    growth = [r for r in res["train"] if r["kind"] == "growth"]
     by_rows, by_classes = _growth_series(growth)
     features = growth[0]["features"] if growth else 0
     if by_rows:
@@ -516,7 +561,7 @@ def charts(res: dict) -> list[str]:
 def terminal(res: dict) -> str:
     """The same figures for the terminal: the fixed-width tables of each part."""
     m = res["machine"]
-    growth = [r for r in res["train"] if "speedup" not in r]
+    growth = [r for r in res["train"] if r["kind"] == "growth"]
     lines = [
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']:.0f} GB RAM, Python "
         f"{m['python']}; load {m['load']:.1f} at start, {res['load_end']:.1f} at end",
@@ -524,12 +569,16 @@ def terminal(res: dict) -> str:
         "Ingestion: load_csv against bare pandas.read_csv(io.BytesIO(raw)), same bytes",
         ingest.format_table(res["ingest"]),
         "",
+        "Training speed (issue 14): their time / ours, wall and CPU, beside the goal; load "
+        "average before-after each figure",
+        train.format_speed(res["train"]),
+        "",
         "C search: seed GridSearchCV vs ours (same pipeline, same 5 folds, seed grid)",
         f"{'rows':>9} {'feat':>4} {'cls':>3} {'grid s':>8} {'ours s':>8} {'speed-up':>8} "
         f"{'agree':>5} {'max |dCV|':>10}",
     ]
     for r in res["train"]:
-        if "speedup" in r:
+        if r["kind"] == "compare":
             lines.append(
                 f"{r['rows']:>9,} {r['features']:>4} {r['classes']:>3} "
                 f"{r['gridsearchcv_seconds']:>8.2f} {r['ours_seconds']:>8.2f} "
@@ -596,6 +645,10 @@ def main(argv: list[str] | None = None) -> int:
         res = collect(args.quick)
     print(terminal(res))
     out = args.out or (None if args.quick else RESULTS)
+    busy = busy_message(res)
+    if out is not None and busy and args.render is None:
+        print(f"\n{busy}: {out} keeps its old figures.")
+        out = None
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(report(res), encoding="utf-8")

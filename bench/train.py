@@ -9,6 +9,18 @@ Both run on the same seeded ``make_classification`` data and the same five folds
 (``cv=5`` means an unshuffled ``StratifiedKFold(5)``), so the scores must agree: every mean
 CV accuracy within 1e-3, and our C equal to GridSearchCV's or within 1e-4 of its best score.
 
+Besides the search alone (``compare``), two measures of issue 14:
+
+* ``whole_process``: ``python -m dashboard train FILE`` against the seed's script (``SEED_SCRIPT``:
+  imports, ``pd.read_csv``, the held-out split and ``GridSearchCV`` on five stratified shuffled
+  folds), each as a fresh process on the same CSV;
+* ``in_process``: ``training.train`` against ``GridSearchCV(...).fit`` on the same training part
+  and folds, in this process;
+
+and the time ``train`` takes on tables shaped like the issue's real ones (``TABLES``). Every
+figure carries wall and CPU time and the load average before and after it: on a shared machine
+wall times are inflated, and ratios are only fair between runs made at the same moment.
+
 Run with ``python -m bench.train`` (``--quick`` for a smoke run, ``--no-growth`` to skip the
 growth table, ``--no-1m`` to skip the one-million-row case).
 """
@@ -18,13 +30,17 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -32,6 +48,36 @@ from dashboard.search import search_c
 from dashboard.training import SEED_GRID
 
 CASES = ((10_000, 20, 3), (100_000, 50, 5), (1_000_000, 20, 3))
+PROCESS_CASE = (100_000, 50, 5)
+PROCESS_GOAL = 5.0  # python -m dashboard train vs the seed's script, whole processes
+IN_PROCESS_GOALS = {(100_000, 50, 5): 10.0, (10_000, 20, 3): 5.0, (1_000_000, 20, 3): 5.0}
+TABLES = (  # (rows, numeric, categorical, classes, goal seconds): the issue's real tables
+    (54_000, 7, 3, 5, 3.0),
+    (10_000, 55, 0, 50, 10.0),
+    (336_000, 19, 0, 16, 60.0),
+)
+
+SEED_SCRIPT = """
+import sys
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+df = pd.read_csv(sys.argv[1])
+X, y = df.drop(columns=["label"]), df["label"]
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=0.2, stratify=y, random_state=0
+)
+search = GridSearchCV(
+    make_pipeline(StandardScaler(), LogisticRegression(solver="lbfgs")),
+    {"logisticregression__C": [0.001, 0.01, 0.1, 1, 10, 100]},
+    cv=StratifiedKFold(5, shuffle=True, random_state=0),
+).fit(X_train, y_train)
+print(search.best_params_, search.score(X_test, y_test))
+"""
+"""The seed's script, as a reader of the article would run it on a CSV with a "label" column."""
 QUICK_CASES = ((2_000, 10, 3), (10_000, 20, 3))
 GROWTH_ROWS = (10_000, 100_000, 1_000_000)  # at GROWTH_BASE_CLASSES classes
 GROWTH_CLASSES = (5, 20, 50)  # at GROWTH_BASE_ROWS rows
@@ -77,13 +123,14 @@ def our_search(X, y, **kwargs):
 def compare(rows: int, features: int, classes: int) -> dict:
     """Time both searches on one data set and check that they agree."""
     X, y = make_data(rows, features, classes)
-    start = time.perf_counter()
+    load_before = _load()
+    cpu, start = time.process_time(), time.perf_counter()
     ours = our_search(X, y)
-    ours_seconds = time.perf_counter() - start
+    ours_seconds, ours_cpu = time.perf_counter() - start, time.process_time() - cpu
 
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     grid = seed_search().fit(X, y)
-    grid_seconds = time.perf_counter() - start
+    grid_seconds, grid_cpu = time.perf_counter() - start, time.process_time() - cpu
 
     grid_means = np.asarray(grid.cv_results_["mean_test_score"])
     grid_cs = np.asarray(grid.cv_results_["param_logisticregression__C"], dtype=float)
@@ -100,6 +147,9 @@ def compare(rows: int, features: int, classes: int) -> dict:
         "gridsearchcv_seconds": round(grid_seconds, 2),
         "ours_seconds": round(ours_seconds, 2),
         "speedup": round(grid_seconds / ours_seconds, 2),
+        "gridsearchcv_cpu": round(grid_cpu, 2),
+        "ours_cpu": round(ours_cpu, 2),
+        "cpu_speedup": round(grid_cpu / ours_cpu, 2),
         "gridsearchcv_best_C": grid_best_C,
         "ours_best_C": ours.best_C,
         "best_C_agrees": bool(agrees),
@@ -107,7 +157,154 @@ def compare(rows: int, features: int, classes: int) -> dict:
         "ours_not_converged": list(ours.not_converged),
         "ours_workers": ours.workers,
         "ours_warm_start": ours.warm_start,
-        "load_average": round(os.getloadavg()[0], 2),
+        "ours_fast_solver": ours.fast_solver,
+        "load_before": load_before,
+        "load_average": _load(),
+    }
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else float("nan")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed_process(args: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one child process (CPU: its user + system time)."""
+    cpu = _children_cpu()
+    start = time.perf_counter()
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root)
+    return time.perf_counter() - start, _children_cpu() - cpu
+
+
+def write_csv(path: Path, rows: int, features: int, classes: int) -> None:
+    """The synthetic data as a CSV with a "label" column."""
+    import pandas as pd
+
+    X, y = make_data(rows, features, classes)
+    table = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    table["label"] = y
+    table.to_csv(path, index=False)
+
+
+def whole_process(rows: int, features: int, classes: int) -> dict:
+    """``python -m dashboard train`` against ``SEED_SCRIPT`` as fresh processes on one CSV."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.csv"
+        write_csv(path, rows, features, classes)
+        load_before = _load()
+        ours = _timed_process([sys.executable, "-m", "dashboard", "train", str(path),
+                               "--target", "label"])  # fmt: skip
+        seed = _timed_process([sys.executable, "-c", SEED_SCRIPT, str(path)])
+        load_after = _load()
+    return {
+        "kind": "process",
+        "rows": rows,
+        "features": features,
+        "classes": classes,
+        "seed_seconds": round(seed[0], 2),
+        "ours_seconds": round(ours[0], 2),
+        "speedup": round(seed[0] / ours[0], 2),
+        "seed_cpu": round(seed[1], 2),
+        "ours_cpu": round(ours[1], 2),
+        "cpu_speedup": round(seed[1] / ours[1], 2),
+        "goal": PROCESS_GOAL,
+        "load_before": load_before,
+        "load_average": load_after,
+    }
+
+
+def _table(rows: int, features: int, classes: int):
+    import pandas as pd
+
+    X, y = make_data(rows, features, classes)
+    table = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    table["label"] = y
+    return table
+
+
+def in_process(rows: int, features: int, classes: int) -> dict:
+    """``training.train`` against ``GridSearchCV(...).fit`` on its training part and folds."""
+    from dashboard.profile import profile
+    from dashboard.training import TrainingConfig, train
+
+    table = _table(rows, features, classes)
+    config = TrainingConfig(target="label", features=tuple(table.columns[:-1]))
+    table_profile = profile(table)  # the app and the CLI have it before training
+    load_before = _load()
+    cpu, start = time.process_time(), time.perf_counter()
+    model = train(table, config, scheduler="", table_profile=table_profile)
+    ours = (time.perf_counter() - start, time.process_time() - cpu)
+
+    X, y = table.drop(columns=["label"]), np.asarray(table["label"]).astype(str)
+    X_train, _, y_train, _ = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+    search = seed_search().set_params(cv=StratifiedKFold(5, shuffle=True, random_state=0))
+    cpu, start = time.process_time(), time.perf_counter()
+    grid = search.fit(X_train, y_train)
+    theirs = (time.perf_counter() - start, time.process_time() - cpu)
+    load_after = _load()
+
+    means = np.asarray(grid.cv_results_["mean_test_score"])  # SEED_GRID order, sorted
+    ours_means = model.cv_summary["mean_accuracy"].to_numpy()
+    chosen = list(SEED_GRID).index(model.best_C)
+    grid_best = float(grid.best_params_["logisticregression__C"])
+    return {
+        "kind": "in_process",
+        "rows": rows,
+        "features": features,
+        "classes": classes,
+        "gridsearchcv_seconds": round(theirs[0], 2),
+        "ours_seconds": round(ours[0], 2),
+        "speedup": round(theirs[0] / ours[0], 2),
+        "gridsearchcv_cpu": round(theirs[1], 2),
+        "ours_cpu": round(ours[1], 2),
+        "cpu_speedup": round(theirs[1] / ours[1], 2),
+        "goal": IN_PROCESS_GOALS.get((rows, features, classes)),
+        "best_C_agrees": bool(
+            model.best_C == grid_best or grid.best_score_ - means[chosen] <= 1e-4
+        ),
+        "max_cv_mean_difference": float(np.max(np.abs(means - ours_means))),
+        "timings": {k: v for k, v in model.timings.items() if isinstance(v, float)},
+        "load_before": load_before,
+        "load_average": load_after,
+    }
+
+
+def real_shaped(rows: int, numeric: int, categorical: int, classes: int, goal: float) -> dict:
+    """``training.train`` on a table shaped like one of the issue's (numbers and categories)."""
+    import pandas as pd
+
+    from dashboard.profile import profile
+    from dashboard.training import TrainingConfig, train
+
+    X, y = make_data(rows, numeric + categorical, classes)
+    table = pd.DataFrame(X[:, :numeric], columns=[f"x{i}" for i in range(numeric)])
+    words = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+    for j in range(categorical):  # a few to a few dozen categories, from informative columns
+        bins = np.quantile(X[:, numeric + j], np.linspace(0, 1, 4 + 6 * j)[1:-1])
+        table[f"cat{j}"] = words[np.digitize(X[:, numeric + j], bins)]
+    table["label"] = [f"class {v}" for v in y]
+    config = TrainingConfig(target="label", features=tuple(table.columns[:-1]))
+    table_profile = profile(table)
+    load_before = _load()
+    cpu, start = time.process_time(), time.perf_counter()
+    model = train(table, config, scheduler="", table_profile=table_profile)
+    return {
+        "kind": "table",
+        "rows": rows,
+        "features": numeric + categorical,
+        "categorical": categorical,
+        "classes": classes,
+        "ours_seconds": round(time.perf_counter() - start, 2),
+        "ours_cpu": round(time.process_time() - cpu, 2),
+        "goal_seconds": goal,
+        "best_C": model.best_C,
+        "load_before": load_before,
+        "load_average": _load(),
     }
 
 
@@ -155,9 +352,14 @@ def machine() -> str:
 
 
 def run(quick: bool = False, *, with_1m: bool = True, with_growth: bool = True) -> list[dict]:
-    """Every comparison row (``kind="compare"``), then the growth rows (``kind="growth"``)."""
+    """Every row: whole processes (``kind="process"``), ``train`` in process (``"in_process"``),
+    the search alone (``"compare"``), real-shaped tables (``"table"``), growth (``"growth"``)."""
     cases = QUICK_CASES if quick else [c for c in CASES if with_1m or c[0] < 1_000_000]
-    rows = [compare(*case) for case in cases]
+    rows = [whole_process(*(QUICK_CASES[-1] if quick else PROCESS_CASE))]
+    rows += [in_process(*case) for case in cases]
+    rows += [compare(*case) for case in cases]
+    tables = [(r // 20, n, c, k, g) for r, n, c, k, g in TABLES[:2]] if quick else TABLES
+    rows += [real_shaped(*t) for t in tables]
     if with_growth:
         if quick:
             rows += growth((2_000, 10_000), (5, 20), base_rows=10_000)
@@ -166,8 +368,44 @@ def run(quick: bool = False, *, with_1m: bool = True, with_growth: bool = True) 
     return rows
 
 
+def format_speed(rows: list[dict]) -> str:
+    """Whole-process and in-process ratios side by side, wall and CPU, beside their goals."""
+    lines = [
+        f"{'measure':<34} {'rows':>9} {'feat':>4} {'cls':>3} {'theirs s':>9} {'ours s':>7} "
+        f"{'wall x':>7} {'CPU x':>6} {'goal':>5} {'load':>11}"
+    ]
+    for r in rows:
+        if r["kind"] == "process":
+            what, theirs, goal = "dashboard train vs seed script", r["seed_seconds"], r["goal"]
+        elif r["kind"] == "in_process":
+            what, theirs, goal = "train() vs GridSearchCV.fit", r["gridsearchcv_seconds"], r["goal"]
+        else:
+            continue
+        goal_text = f"{goal:g}x" if goal else "-"
+        lines.append(
+            f"{what:<34} {r['rows']:>9,} {r['features']:>4} {r['classes']:>3} {theirs:>9.2f} "
+            f"{r['ours_seconds']:>7.2f} {r['speedup']:>6.1f}x {r['cpu_speedup']:>5.1f}x "
+            f"{goal_text:>5} {r['load_before']:>5.1f}-{r['load_average']:<5.1f}"
+        )
+    tables = [r for r in rows if r["kind"] == "table"]
+    if tables:
+        lines.append("")
+        lines.append(f"{'train() on a table shaped like':<34} {'rows':>9} {'feat':>4} {'cls':>3} "
+                     f"{'s':>7} {'CPU s':>7} {'goal s':>7} {'load':>11}")  # fmt: skip
+        for r in tables:
+            what = f"{r['categorical']} categorical columns" if r["categorical"] else "numbers"
+            lines.append(
+                f"{what:<34} {r['rows']:>9,} {r['features']:>4} {r['classes']:>3} "
+                f"{r['ours_seconds']:>7.2f} {r['ours_cpu']:>7.2f} {r['goal_seconds']:>7g} "
+                f"{r['load_before']:>5.1f}-{r['load_average']:<5.1f}"
+            )
+    return "\n".join(lines)
+
+
 def _print(rows: list[dict]) -> None:
     print(f"Machine: {machine()}")
+    print("\nSpeed (wall x and CPU x: their time / ours; load: before-after)")
+    print(format_speed(rows))
     print("\nC search: seed GridSearchCV vs ours (same pipeline, same 5 folds, seed grid)")
     print(
         f"{'rows':>9} {'feat':>4} {'cls':>3} {'GridSearchCV s':>14} {'ours s':>8} "
