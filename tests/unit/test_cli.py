@@ -34,6 +34,7 @@ TRAIN_KEYS = {
     "test",
     "baseline",
     "warnings",
+    "dropped_classes",
     "n_train",
     "n_test",
     "seconds",
