@@ -64,7 +64,16 @@ features = feature_multiselect(usable)  # a count with the list behind it when m
 excluded = profile.excluded(target)
 if excluded:
     with st.expander(f"{plural(len(excluded), 'column')} left out, and why"):
-        st.dataframe(pd.DataFrame(excluded, columns=["column", "reason"]), hide_index=True)
+        if len(excluded) <= 20:  # each reason whole
+            for name, reason in excluded:
+                st.text(f"{name}: {reason}.")
+        else:
+            st.dataframe(
+                pd.DataFrame(excluded, columns=["Column", "Why it is left out"]),
+                hide_index=True,
+                column_config={"Why it is left out": st.column_config.TextColumn(width="large")},
+            )
+            st.caption("The Data page shows each reason whole: select the column's row there.")
 
 config = training_config(target, features, text_columns=profile.optional_text_features(target))
 
