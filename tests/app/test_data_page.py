@@ -110,3 +110,15 @@ def test_the_likeliest_target_gets_a_class_balance_chart():
     counts = load_sample("iris")["species"].value_counts()
     assert bars["x"] == counts.tolist()
     assert bars["y"] == [str(v) for v in counts.index]
+
+
+def test_trains_left_out_columns_show_their_reasons_whole():
+    at = _upload(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), _people())
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    lines = [str(t.value) for t in at.text]
+    assert any(
+        line.startswith("employee_code: it looks like an identifier")
+        and line.endswith("carries over to new rows.")
+        for line in lines
+    ), lines
