@@ -56,6 +56,10 @@ def main() -> None:
             ):
                 page.get_by_role("tab", name=tab).click()
                 shoot(page, name)
+            go_to(page, "Explore")
+            page.wait_for_selector("text=The reference row: held-out row 1.", timeout=30_000)
+            page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=30_000)
+            shoot(page, "explore")
             go_to(page, "Predict")
             page.wait_for_selector(".js-plotly-plot", timeout=30_000)
             page.mouse.wheel(0, 700)

@@ -136,8 +136,10 @@ def map_section(model) -> None:
         )
         st.caption(
             escape_markdown(dmap.caption)
-            + " Points are held-out rows in their true class's colour; a cross marks a wrong "
-            "prediction; the star is the reference row. Click a point to make it the reference."
+            + " The star is the reference row. Points are held-out rows in their true class's "
+            "colour, at their own x and y; their other features differ from the star's, so a "
+            "point may sit in another class's region and still be predicted right (a cross "
+            "marks the ones predicted wrong). Click a point to make it the reference row."
         )
     clicked = figures.selected_map_row(event)
     if clicked is not None and clicked != st.session_state.get(_CLICK_SEEN):
