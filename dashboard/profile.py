@@ -532,8 +532,10 @@ def _histogram(x: np.ndarray, *, bins: int, rows: int, unit: str = "") -> Distri
         for lo, hi in zip(edges[:-1], edges[1:], strict=True)
     )
     low, high = x.min(), x.max()
-    spread = f"{_number(low)}{unit}" if low == high else f"{_number(low)} to {_number(high)}{unit}"
-    summary = f"{spread}, median {_number(np.median(x))}"
+    if low == high:
+        summary = f"{_number(low)}{unit} on every row"
+    else:
+        summary = f"{_number(low)} to {_number(high)}{unit}, median {_number(np.median(x))}"
     return Distribution(
         shape="histogram",
         counts=tuple(int(c) for c in counts),
