@@ -6,6 +6,7 @@
   its progress on every page, Stop;
 - :mod:`~dashboard.ui.memo`: what is computed once per model, keyed by its ``model_id``;
 - :mod:`~dashboard.ui.downloads`: the download buttons;
+- :mod:`~dashboard.ui.urls`: shareable links (the page and the setup in the URL's query);
 - :mod:`~dashboard.ui.text`: user text made inert for markdown;
 - :mod:`~dashboard.ui.paths`: the page scripts;
 - :mod:`~dashboard.ui.views`: reusable page sections.
