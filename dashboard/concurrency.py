@@ -121,6 +121,16 @@ def default_budget_bytes(configured: int = 0) -> int:
     return int(DEFAULT_BUDGET_SHARE * psutil.virtual_memory().total)
 
 
+def load_estimate(upload_bytes: int) -> int:
+    """Peak bytes of reading an upload of ``upload_bytes`` into a table (the bytes included)."""
+    return int(LOAD_PEAK_PER_UPLOAD_BYTE * max(int(upload_bytes), 0))
+
+
+def training_estimate(table_bytes: int) -> int:
+    """Peak bytes of training on columns that take ``table_bytes`` in memory."""
+    return int(TRAIN_PEAK_PER_TABLE_BYTE * max(int(table_bytes), 0))
+
+
 def _mb(nbytes: int) -> str:
     return f"{nbytes / MB:,.0f} MB"
 
@@ -273,6 +283,15 @@ class MemoryBudget:
                 with suppress(ValueError):
                     self._waiting.remove(ticket)
                 self._cond.notify_all()
+
+    def keep(self, nbytes: int, owner: object | None = None) -> Reservation:
+        """Count ``nbytes`` of data that already exists (a session's table) as kept, at once.
+
+        No admission: the data is there; refusing to count it would only make the budget lie.
+        """
+        with self._cond:
+            reservation = Reservation(self, next(self._tickets), 0)
+        return reservation.keep(nbytes, owner)
 
     def _keep(self, reservation: Reservation, nbytes: int) -> None:
         with self._cond:

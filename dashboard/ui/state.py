@@ -118,13 +118,29 @@ def sample_table(key: str):
     return table_from_frame(load_sample(key), name=SAMPLES[key].title)
 
 
+@st.cache_resource
+def memory_budget():
+    """The server-wide memory budget (``LIMITS.memory_budget_bytes``), shared by every session."""
+    from dashboard.concurrency import MemoryBudget, default_budget_bytes
+    from dashboard.limits import LIMITS
+
+    return MemoryBudget(total=default_budget_bytes(LIMITS.memory_budget_bytes))
+
+
+def table_bytes(loaded) -> int:
+    """What a loaded table takes in memory (``memory_usage(deep=True)``)."""
+    return int(loaded.table.memory_usage(deep=True).sum())
+
+
 def set_table(loaded, *, source: dict) -> None:
     """Make ``loaded`` the session's table; keep the trained model.
 
-    Pages whose choices depend on the columns notice the new :func:`table_id`.
+    Pages whose choices depend on the columns notice the new :func:`table_id`. The table is
+    counted in the server's memory budget for as long as something keeps it.
     """
     from dashboard.profile import profile as profile_of
 
+    memory_budget().keep(table_bytes(loaded), loaded)
     prof = profile_of(loaded.table)
     st.session_state[TABLE] = loaded
     st.session_state[TABLE_ID] = uuid.uuid4().hex

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.concurrency import load_estimate
 from dashboard.data import LoadOptions, load_csv
 from dashboard.errors import SoftmaxLabError
 from dashboard.figures import class_balance_figure
@@ -13,6 +14,8 @@ from dashboard.ui import state
 from dashboard.ui.guards import log_unexpected, show_apology, show_error
 from dashboard.ui.text import escape_markdown
 
+UPLOADER_KEY = "upload"  # the Data page's st.file_uploader
+LOAD_WAIT_SECONDS = 120  # how long a load waits for memory before it is refused
 PROFILE_VIEW = "profile_view"  # (table id, plain profile table, distributions): once per table
 
 
@@ -95,7 +98,12 @@ def read_upload(upload, options: LoadOptions) -> None:
         return
     st.session_state[state.UPLOAD_SEEN] = signature
     try:
-        loaded = load_csv(upload.getvalue(), name=upload.name, options=options)
+        with state.memory_budget().reserve(
+            load_estimate(upload.size),
+            timeout=LOAD_WAIT_SECONDS,
+            what=f"reading this {upload.size / 2**20:,.0f} MB file",
+        ):
+            loaded = load_csv(upload.getvalue(), name=upload.name, options=options)
     except SoftmaxLabError as err:  # shown to the user; the previous table stays
         st.session_state[state.NOTICE] = err
     except Exception as err:  # noqa: BLE001 - logged once, its reference shown on reruns
@@ -103,7 +111,26 @@ def read_upload(upload, options: LoadOptions) -> None:
     else:
         st.session_state.pop(state.NOTICE, None)
         state.set_table(loaded, source={"kind": "upload", "name": upload.name})
+        _drop_upload_bytes(upload, key=UPLOADER_KEY)
         st.rerun()
+
+
+def _drop_upload_bytes(upload, *, key: str) -> None:
+    """Free the server's copy of an upload once it is a table: one copy of the data per session.
+
+    Streamlit keeps an upload's bytes for the session's life (its uploaded-file manager, and
+    the widget's value); the table and its SHA-256 are all the app needs afterwards. Reading
+    options changed later apply to the next upload of the file.
+    """
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "uploaded_file_mgr", None)
+    if isinstance(manager, MemoryUploadedFileManager):  # as st.chat_input drops its files
+        manager.remove_file(session_id=ctx.session_id, file_id=upload.file_id)
+    upload.close()  # the UploadedFile (a BytesIO) lets go of the bytes
+    st.session_state.pop(key, None)  # and so does the widget's value (another UploadedFile)
 
 
 def upload_notice() -> None:
