@@ -276,7 +276,8 @@ class Baseline:
                 hint="Use one of: log_loss, " + ", ".join(names) + ".",
             )
         return (
-            f"{value:.3f}, against {getattr(self, metric):.3f} for always guessing "
+            f"{number_text(value)}, against {number_text(getattr(self, metric))} for always "
+            "guessing "
             f"'{self.majority_class}'"
         )
 

@@ -15,6 +15,7 @@ from dashboard.evaluation import WEIGHTED_VS_MACRO
 from dashboard.ui import memo, state
 from dashboard.ui.guards import show_error
 from dashboard.ui.text import escape_markdown
+from dashboard.words import number_text
 
 _NAMES = {
     "accuracy": "Accuracy",
@@ -48,14 +49,14 @@ _WEIGHTED_ROW = (None, "precision_weighted", "recall_weighted", "f1_weighted", N
 def accuracy_words(evaluation) -> str:
     """``0.660, against 0.499 for always guessing 'United States'``, escaped for markdown."""
     if evaluation.baseline is None:
-        return f"{evaluation.accuracy:.3f}"
+        return number_text(evaluation.accuracy)
     return escape_markdown(evaluation.baseline.compare("accuracy", evaluation.accuracy))
 
 
 def interval_words(evaluation) -> str:
     """``95 % interval 0.62 to 0.70, Wilson``."""
     lo, hi = evaluation.accuracy_interval
-    return f"95 % interval {lo:.2f} to {hi:.2f}, Wilson"
+    return f"95 % interval {number_text(lo, digits=2)} to {number_text(hi, digits=2)}, Wilson"
 
 
 def _metric_card(where, evaluation, key: str) -> None:

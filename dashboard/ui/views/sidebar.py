@@ -10,12 +10,13 @@ from dashboard.ui.guards import guarded
 from dashboard.ui.paths import TRAIN_PAGE
 from dashboard.ui.text import escape_markdown
 from dashboard.ui.training_run import sidebar_notice, sidebar_progress
+from dashboard.words import number_text
 
 
 def _against_guessing(evaluation) -> str:
     """`` (always guessing: 0.333)``, or nothing for a record without the trivial model."""
     baseline = evaluation.baseline
-    return "" if baseline is None else f" (always guessing: {baseline.accuracy:.3f})"
+    return "" if baseline is None else f" (always guessing: {number_text(baseline.accuracy)})"
 
 
 def sidebar_status() -> None:
@@ -43,7 +44,7 @@ def _status() -> None:
         return
     st.markdown(
         f"Trained: target **{escape_markdown(model.config.target)}**, "
-        f"best C = {model.best_C:g}, held-out accuracy {model.evaluation.accuracy:.3f}"
+        f"best C = {model.best_C:g}, held-out accuracy {number_text(model.evaluation.accuracy)}"
         + _against_guessing(model.evaluation)
     )
     reason = state.stale_model_message(model)
