@@ -548,9 +548,13 @@ def decision_map(
                 f"The rows have no column '{name}'", where="rows", hint="Pass the model's rows."
             )
     steps = _check_resolution(resolution)
-    ref = _reference_frame(reference, features)
+    # Every column the pipeline reads, date and text ones too (they are held, never axes).
+    preprocess, _ = _preprocess_and_model(pipeline)
+    read = [str(c) for c in getattr(preprocess, "feature_names_in_", features)]
+    read += [f for f in features if f not in read]
+    ref = _reference_frame(reference, read)
     # One conversion for the whole row: per-column access costs ~0.1 ms a column on wide tables.
-    ref_values = dict(zip(features, ref[features].to_numpy(dtype=object)[0], strict=True))
+    ref_values = dict(zip(read, ref[read].to_numpy(dtype=object)[0], strict=True))
 
     axes = {}
     for name in (x, y):
@@ -563,7 +567,7 @@ def decision_map(
     n = nx * ny
     # Vectorised: one take repeats the reference row n times, keeping every column's dtype
     # (Int64, boolean, str with their own NA); then x and y vary (row = iy * nx + ix).
-    grid = ref[features].iloc[np.zeros(n, dtype=np.intp)].reset_index(drop=True)
+    grid = ref[read].iloc[np.zeros(n, dtype=np.intp)].reset_index(drop=True)
     for f, dtype in grid.dtypes.items():
         if f not in (x, y) and pd.api.types.is_object_dtype(dtype):
             # NaN for missing, as in training: SimpleImputer does not see None as missing.
@@ -585,7 +589,7 @@ def decision_map(
     top = np.take_along_axis(proba, predicted[..., None], axis=2)[..., 0]
     held = tuple(
         (f, None if _is_missing(ref_values[f]) else _plain_value(ref_values[f]))
-        for f in features
+        for f in read
         if f not in (x, y)
     )
     return DecisionMap(
