@@ -79,6 +79,10 @@ FINITE_LIMIT = 1e100
 MAX_MALFORMED_SHARE = 0.05
 """A text column is read as dates when at most this share of its present cells fail to parse."""
 
+SPARSE_THRESHOLD = 0.3
+"""The preprocessing's output stays sparse below this share of non-zero values (one-hot and
+TF-IDF make mostly zeros); above it, it is dense (numbers, dates, a few categories)."""
+
 MAX_WORD_FEATURES = 10_000
 MAX_CHAR_FEATURES = 10_000
 
@@ -796,8 +800,11 @@ def preprocessor(
                                       StandardScaler()), list(numeric))
         )  # fmt: skip
     if categorical:
+        # Sparse: a wide categorical table (2,000 columns of 50 values) is mostly zeros, which
+        # dense takes gigabytes to hold; the ColumnTransformer hands a dense matrix on when the
+        # whole output is at least 30 % filled (sparse_threshold), as small tables are.
         encoder = OneHotEncoder(
-            handle_unknown="ignore", max_categories=max_categories, sparse_output=False
+            handle_unknown="ignore", max_categories=max_categories, sparse_output=True
         )
         branches.append(
             ("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"), encoder),
@@ -813,7 +820,7 @@ def preprocessor(
             ("text", make_pipeline(TextFeatures(max_word_features=max_word_features,
              max_char_features=max_char_features)), list(text))
         )  # fmt: skip
-    return ColumnTransformer(branches, remainder="drop")
+    return ColumnTransformer(branches, remainder="drop", sparse_threshold=SPARSE_THRESHOLD)
 
 
 @dataclass(frozen=True, kw_only=True)

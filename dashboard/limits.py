@@ -28,6 +28,13 @@ class Limits:
     max_columns: int = _env_int("MAX_COLUMNS", 2_000)
     max_classes: int = _env_int("MAX_CLASSES", 50)
     max_categories: int = _env_int("MAX_CATEGORIES", 50)
+    # Inputs of the model after encoding (numbers, one-hot levels, date parts, text terms),
+    # counted before fitting. Memory grows with classes x inputs: at 50 classes and 50,000
+    # inputs a weight matrix is 20 MB, L-BFGS keeps about 25 of them per fit (500 MB), two
+    # folds fit at once and the C path keeps one per C (30 at most): under 2 GB per training,
+    # 4 GB for the two trainings at once, comfortable on a 2-core 24 GB server. It leaves room
+    # for two free-text columns at their vocabulary caps (20,000 terms each) beside others.
+    max_model_inputs: int = _env_int("MAX_MODEL_INPUTS", 50_000)
     max_c_values: int = _env_int("MAX_C_VALUES", 30)
     max_fits: int = _env_int("MAX_FITS", 200)
     max_training_seconds: int = _env_int("MAX_TRAINING_SECONDS", 900)

@@ -33,7 +33,12 @@ from dashboard.checks import (
 )
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import HoldoutEvaluation, as_logit_matrix, evaluate_holdout
-from dashboard.features import finite_numbers, non_finite_warnings, preprocessor
+from dashboard.features import (
+    count_model_inputs,
+    finite_numbers,
+    non_finite_warnings,
+    preprocessor,
+)
 from dashboard.limits import LIMITS, Limits
 from dashboard.prediction import column_type
 from dashboard.profile import TableProfile, profile
@@ -585,6 +590,7 @@ def _prepare_data(
     X = table.iloc[target.positions][
         columns.numeric + columns.categorical + columns.dates + columns.text
     ]
+    _check_model_inputs(X, columns, limits=limits)
     # Infinities in a feature: missing (FiniteNumbers in the pipeline), counted here; those the
     # loader already read as missing come in ``infinite_values``.
     _, infinite = finite_numbers(X, columns.numeric)
@@ -745,6 +751,42 @@ def _feature_columns(
         )
     return _FeatureColumns(
         numeric=numeric, categorical=categorical, dates=dates, text=text, excluded=excluded
+    )
+
+
+def _check_model_inputs(X: pd.DataFrame, columns: _FeatureColumns, *, limits: Limits) -> None:
+    """Refuse, before anything is fitted, a model with more inputs than the limit allows.
+
+    One-hot levels and date parts are counted exactly, text terms by their vocabulary caps.
+    """
+    count = count_model_inputs(
+        X,
+        numeric=columns.numeric,
+        categorical=columns.categorical,
+        dates=columns.dates,
+        text=columns.text,
+        max_categories=limits.max_categories,
+    )
+    if count.total <= limits.max_model_inputs:
+        return
+    ranked = sorted(count.per_column.items(), key=lambda item: -item[1])
+    text = set(columns.text)
+    biggest = ", ".join(
+        f"'{name}' ({'up to ' if name in text else ''}{n:,})" for name, n in ranked[:5]
+    )
+    more = f" and {len(ranked) - 5:,} more columns" if len(ranked) > 5 else ""
+    cap = ""
+    if columns.categorical:
+        cap = (
+            f", or lower the cap of {limits.max_categories:,} values per categorical column "
+            "(SOFTMAX_LAB_MAX_CATEGORIES; rarer values are grouped)"
+        )
+    raise SoftmaxLabError(
+        f"The model would have {'up to ' if not count.exact else ''}{count.total:,} inputs "
+        f"after encoding, more than the limit of {limits.max_model_inputs:,}. The most come "
+        f"from {biggest}{more}",
+        where="features",
+        hint=f"Choose fewer feature columns, starting with those that give the most inputs{cap}.",
     )
 
 
