@@ -19,7 +19,7 @@ import time
 
 import streamlit as st
 
-from dashboard.concurrency import TrainingGate
+from dashboard.concurrency import TrainingGate, training_estimate
 from dashboard.errors import SoftmaxLabError
 from dashboard.limits import LIMITS
 from dashboard.ui import memo, state
@@ -114,6 +114,7 @@ class TrainingJob:
         self._profile = table_profile
         self._session_id = session_id
         self._gate = gate
+        self._memory = state.memory_budget()  # server-wide, beside the gate
         self._stop = threading.Event()
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="softmax-lab-training", daemon=True)
@@ -198,6 +199,12 @@ class TrainingJob:
             raise TrainingStopped("stopped while queued")
         self.ahead = ahead
 
+    def _columns_bytes(self) -> int:
+        """What the columns this training reads take in memory (the budget's estimate)."""
+        table = self.loaded.table
+        names = [c for c in (*self.config.features, self.config.target) if c in table.columns]
+        return int(sum(table[name].memory_usage(deep=True, index=False) for name in names))
+
     def _on_progress(self, progress) -> None:
         self.progress = progress
 
@@ -208,17 +215,23 @@ class TrainingJob:
             with self._gate.slot(on_wait=self._on_wait):
                 if self._should_stop():
                     raise training.TrainingStopped("stopped before it started")
-                self.status = "running"
-                model = training.train(
-                    self.loaded.table,
-                    self.config,
-                    on_progress=self._on_progress,
-                    should_stop=self._should_stop,
-                    data_sha256=self.loaded.sha256,
-                    data_name=self.loaded.name,
-                    table_profile=self._profile,
-                    infinite_values=dict(self.loaded.report.infinite_values),
-                )
+                with self._memory.reserve(
+                    training_estimate(self._columns_bytes()),
+                    timeout=LIMITS.max_training_seconds,
+                    what="this training",
+                    on_wait=self._on_wait,
+                ):
+                    self.status = "running"
+                    model = training.train(
+                        self.loaded.table,
+                        self.config,
+                        on_progress=self._on_progress,
+                        should_stop=self._should_stop,
+                        data_sha256=self.loaded.sha256,
+                        data_name=self.loaded.name,
+                        table_profile=self._profile,
+                        infinite_values=dict(self.loaded.report.infinite_values),
+                    )
             self.charts = _prepared_charts(model)
             self.model = model
             self.status = "done"

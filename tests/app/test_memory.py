@@ -119,3 +119,24 @@ def test_the_session_keeps_no_raw_upload_bytes_after_parsing(monkeypatch):
             elif isinstance(obj, (UploadedFile, io.BytesIO)) and not obj.closed:
                 found.append((key, type(obj).__name__, obj.getbuffer().nbytes))
     assert not found, found
+
+
+def test_a_training_the_budget_refuses_says_so_and_keeps_the_table(budget_of):
+    from dashboard.concurrency import TRAIN_PEAK_PER_TABLE_BYTE
+    from dashboard.samples import DEFAULT_SAMPLE, SAMPLES, load_sample
+
+    frame = load_sample(DEFAULT_SAMPLE)
+    table = int(frame.memory_usage(deep=True).sum())  # every column: features and target
+    # the session keeps the table; the training would need 3x it beside: 1 byte too many
+    budget_of(table + int(TRAIN_PEAK_PER_TABLE_BYTE * table) - 1)
+    at = new_app()
+    loaded = at.session_state["table"]
+    assert loaded.name == SAMPLES[DEFAULT_SAMPLE].title
+    assert state.table_bytes(loaded) == table
+    at.switch_page("pages/train.py").run()
+    at.button(key="train").click().run()
+    assert_clean(at)
+    errors = " ".join(str(e.value) for e in at.error)
+    assert "this training" in errors and "server memory" in errors, errors
+    assert at.session_state["table"] is loaded
+    assert "model" not in at.session_state or at.session_state["model"] is None
