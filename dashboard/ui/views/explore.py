@@ -31,6 +31,7 @@ _ROW_PENDING = "explore_row_pending"  # a row picked by a click, for the row inp
 _CLICK_SEEN = "explore_click_seen"  # the last click taken, so that a rerun does not re-apply it
 _PLAYING = "explore_playing"  # C in motion is playing
 _COSTS_START = "explore_costs_start"  # (model id, the cost table the editor starts from)
+_LAST_BUILT = "explore_last_built"  # slot -> (key, what was built): the last map, figures
 
 RESOLUTION = 60  # grid steps along a numeric axis of the map
 SHOWN_INPUTS = 4  # inputs shown besides x and y before the user picks more
@@ -119,17 +120,10 @@ def map_section(model) -> None:
         st.markdown("**Change the reference row**")
         reference, changed = _reference_inputs(model, base, int(row), features, ranked, x, y)
     with left:
-        dmap = explore.decision_map(
-            model.pipeline, model.X_test, x=x, y=y, reference=reference, resolution=RESOLUTION
-        )
-        figure = figures.decision_map_figure(
-            dmap,
-            shade=shade or "probability",
-            x_points=model.X_test[x].to_numpy(dtype=object),
-            y_points=model.X_test[y].to_numpy(dtype=object),
-            true_class=model.y_test,
-            predicted_class=model.test_pred,
-            row_ids=np.arange(model.n_test),
+        dmap, figure = last_built(
+            model,
+            ("map", x, y, shade, _row_key(reference)),
+            lambda: _map_and_figure(model, x, y, shade or "probability", reference),
         )
         event = st.plotly_chart(
             figure, key="decision_map", on_select="rerun", selection_mode="points"
@@ -148,6 +142,38 @@ def map_section(model) -> None:
         st.rerun(scope="fragment")
     what_if = "held-out row {row}" + (", changed: " + ", ".join(changed) if changed else "")
     row_thinking(model, reference, truth, what_if.format(row=int(row)))
+
+
+def last_built(model, key: tuple, build):
+    """The last thing built under ``key`` (its first item names the slot) for this model, or
+    a fresh build. One entry a slot: a temperature then redraws the softmax, not the map."""
+    slots = st.session_state.setdefault(_LAST_BUILT, {})
+    full = (model.model_id, *key)
+    kept = slots.get(key[0])
+    if kept is None or kept[0] != full:
+        kept = (full, build())
+        slots[key[0]] = kept
+    return kept[1]
+
+
+def _row_key(reference: pd.DataFrame) -> tuple:
+    return tuple(str(v) for v in reference.to_numpy(dtype=object)[0])
+
+
+def _map_and_figure(model, x: str, y: str, shade: str, reference: pd.DataFrame):
+    dmap = explore.decision_map(
+        model.pipeline, model.X_test, x=x, y=y, reference=reference, resolution=RESOLUTION
+    )
+    figure = figures.decision_map_figure(
+        dmap,
+        shade=shade,
+        x_points=model.X_test[x].to_numpy(dtype=object),
+        y_points=model.X_test[y].to_numpy(dtype=object),
+        true_class=model.y_test,
+        predicted_class=model.test_pred,
+        row_ids=np.arange(model.n_test),
+    )
+    return dmap, figure
 
 
 def _reference_inputs(model, base, row: int, features, ranked, x: str, y: str):
@@ -227,8 +253,13 @@ def _nice_step(low: float, high: float) -> float:
 def row_thinking(model, reference: pd.DataFrame, truth: str, what: str) -> None:
     """The reference row's logits as sums of contributions, its softmax with a temperature,
     its entropy and cross-entropy: all from the same row as the map's star."""
-    exp = evaluation.explain_row(
-        model.pipeline, reference, true_label=truth, feature_names=model.feature_names
+    row_key = _row_key(reference)
+    exp = last_built(
+        model,
+        ("explain", row_key, truth),
+        lambda: evaluation.explain_row(
+            model.pipeline, reference, true_label=truth, feature_names=model.feature_names
+        ),
     )
     classes = list(exp.classes)
     st.markdown("##### What the model computes for the reference row")
@@ -245,12 +276,16 @@ def row_thinking(model, reference: pd.DataFrame, truth: str, what: str) -> None:
         )
         k = exp.class_index(exp.predicted if chosen is None else chosen)
         st.plotly_chart(
-            figures.logit_contributions_figure(
-                exp.contributions[k],
-                list(exp.feature_names),
-                float(exp.intercepts[k]),
-                class_name=classes[k],
-                max_features=8,
+            last_built(
+                model,
+                ("logits", row_key, k),
+                lambda: figures.logit_contributions_figure(
+                    exp.contributions[k],
+                    list(exp.feature_names),
+                    float(exp.intercepts[k]),
+                    class_name=classes[k],
+                    max_features=8,
+                ),
             ),
             key="explore_logits",
         )
@@ -267,7 +302,13 @@ def row_thinking(model, reference: pd.DataFrame, truth: str, what: str) -> None:
         )
         p_t = information.softmax(exp.logits, temperature=temperature)
         st.plotly_chart(
-            figures.softmax_bars_figure(exp.logits, p_t, labels=classes, temperature=temperature),
+            last_built(
+                model,
+                ("softmax", row_key, temperature),
+                lambda: figures.softmax_bars_figure(
+                    exp.logits, p_t, labels=classes, temperature=temperature
+                ),
+            ),
             key="explore_softmax",
         )
     k_true = exp.class_index(truth)
