@@ -96,6 +96,9 @@ class SearchResult:
     fast_solver: bool = False
     timings: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    whole: tuple | None = None
+    """The whole-data path's fitted preprocessing and its output (local runs): a final fit
+    on the same rows can reuse them instead of fitting the preprocessing again."""
 
     @property
     def not_converged(self) -> tuple[float, ...]:
@@ -163,6 +166,7 @@ class _Prepared:
     y_va: np.ndarray | None
     names: list[str] | None
     fast: _FastData | None = None
+    preprocess: object | None = None  # fitted; kept on the whole-data path only
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -195,6 +199,7 @@ class _SearchJob:
     warm: bool
     want_coef: bool
     fast: bool = False
+    kept: dict = field(default_factory=dict)  # the whole-data path's _Prepared, local runs
 
     @property
     def total(self) -> int:
@@ -226,7 +231,15 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
     if fast and fast_solver_applies(estimator, Xt_tr):
         fast_data = _fast_data(Xt_tr, y_tr, estimator.class_weight)
     if val_idx is None:
-        return _Prepared(X_tr=Xt_tr, y_tr=y_tr, X_va=None, y_va=None, names=names, fast=fast_data)
+        return _Prepared(
+            X_tr=Xt_tr,
+            y_tr=y_tr,
+            X_va=None,
+            y_va=None,
+            names=names,
+            fast=fast_data,
+            preprocess=None if preprocess is None else prep,
+        )
     X_va = _rows(X, val_idx)
     Xt_va = X_va if preprocess is None else prep.transform(X_va)
     return _Prepared(
@@ -312,6 +325,8 @@ def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
     data = _prepare(
         job.preprocess, job.X, job.y, path.train_idx, path.val_idx, job.estimator, job.fast
     )
+    if path.fold is None:
+        job.kept["whole"] = data
     previous = None
     for i, C in enumerate(job.c_sorted):
         if stop.is_set():
@@ -936,7 +951,15 @@ def _collect(
         fast_solver=any(fit.w is not None for fit in fits.values()),
         timings={"fit_seconds_summed": sum(e.seconds for e in events)},
         notes=ran.notes,
+        whole=_whole(job),
     )
+
+
+def _whole(job: _SearchJob) -> tuple | None:
+    data = job.kept.get("whole")
+    if data is None or data.preprocess is None:
+        return None
+    return (data.preprocess, data.X_tr)
 
 
 def _coef_classes(classes: list[str], rows: int) -> list[str]:

@@ -1001,7 +1001,8 @@ def _refit(
 
     When the search's fast solver drew the coefficient path, LogisticRegression starts from
     the path's solution at the best C (the same rows, preprocessing and objective) and only
-    checks it, or finishes it, to its own tolerance; otherwise it starts from zero.
+    checks it, or finishes it, to its own tolerance; the preprocessing that path fitted on
+    the same rows is reused. Otherwise the pipeline is fitted from zero.
     """
     if should_stop is not None and should_stop():
         raise TrainingStopped("Training was stopped before it finished.")
@@ -1013,9 +1014,13 @@ def _refit(
         lr = final.named_steps["logisticregression"].set_params(warm_start=True)
         lr.coef_ = np.array(path["coef"][at], dtype=float)
         lr.intercept_ = np.array(path["intercept"][at], dtype=float)
+    reuse = warm and result.whole is not None and len(final.steps) == 2
+    if reuse:
+        fitted_preprocess, inputs = result.whole
+        final.steps[0] = (final.steps[0][0], fitted_preprocess)
     fit_interruptibly(
-        final,
-        data.X_train,
+        lr if reuse else final,
+        inputs if reuse else data.X_train,
         data.y_train,
         should_stop=should_stop,
         time_limit=limits.max_training_seconds,

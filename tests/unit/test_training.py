@@ -600,3 +600,28 @@ def test_c_grid_has_a_bounded_count():
     assert len(parse_c_grid(many)) == 11
     with pytest.raises(SoftmaxLabError, match="11 values of C are more than the limit of 10"):
         parse_c_grid(many, limits=Limits(max_c_values=10))
+
+
+def test_large_search_with_the_fast_solver_gives_gridsearchcvs_answer():
+    # 8,000 rows: the folds pass WARM_START_MIN_ROWS, so the fast solver draws the search and
+    # the final fit starts from its coefficient path, reusing its preprocessing.
+    frame = _messy_frame(rows=8000, seed=5)
+    numeric, categorical = ["size", "weight", "shiny"], ["colour"]
+    config = TrainingConfig(target="label", features=tuple(numeric + categorical), seed=7)
+    model = train(frame, config, scheduler="")
+    assert model.timings["warm_start"]
+    grid, X_te, y_te = _reference(frame, "label", numeric, categorical, seed=7)
+    _assert_same_answer(model, grid)
+    # The final pipeline is a plain fit at the best C: parameters, preprocessing and answers.
+    reference = _reference_pipeline(numeric, categorical, seed=7)
+    reference.set_params(logisticregression__C=model.best_C)
+    X_tr = frame.loc[~frame.index.isin(X_te.index), numeric + categorical]
+    y_tr = frame.loc[X_tr.index, "label"].astype(str).to_numpy()
+    reference.fit(X_tr, y_tr)
+    final = model.pipeline.named_steps["logisticregression"]
+    assert final.get_params() == reference.named_steps["logisticregression"].get_params()
+    np.testing.assert_allclose(
+        model.pipeline[:-1].transform(X_te), reference[:-1].transform(X_te), atol=1e-12
+    )
+    np.testing.assert_allclose(model.test_proba, reference.predict_proba(X_te), atol=2e-3)
+    assert np.mean(model.test_pred == reference.predict(X_te)) >= 0.998
