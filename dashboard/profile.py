@@ -495,6 +495,13 @@ def _distribution(kind: str, values: pd.Series, *, bins: int, top: int) -> Distr
     if kind == "numeric":
         return _histogram(values.to_numpy(dtype=float), bins=bins, rows=rows)
     if kind == "datetime":
+        if not (
+            pd.api.types.is_datetime64_any_dtype(values.dtype)
+            or isinstance(values.dtype, pd.PeriodDtype)
+        ):  # text read as dates: the malformed cells are left out
+            values = detect_dates(values).values.dropna()
+            if values.empty:
+                return Distribution(shape=_NONE, counts=(), labels=(), summary="", rows=rows)
         return _timeline(values, bins=bins, rows=rows)
     if kind == "text":
         words = values.astype("str").str.count(r"\s+").to_numpy(dtype=float) + 1

@@ -313,3 +313,18 @@ def test_distributions_look_at_a_sample_of_rows():
     assert found["x"].rows == found["c"].rows == 1000
     picked = np.sort(np.random.default_rng(4).choice(n, 1000, replace=False))
     assert found["x"].counts == tuple(np.histogram(frame["x"].to_numpy()[picked], bins=12)[0])
+
+
+def test_text_read_as_dates_is_a_date_feature_with_a_timeline_and_its_malformed_cells_counted():
+    from dashboard.profile import distributions
+
+    days = pd.date_range("2020-01-01", periods=300, freq="D")
+    when = pd.Series(days.strftime("%d/%m/%Y"), dtype="str")
+    when.iloc[[5, 50, 77]] = "32/13/2020"  # 3 of 300 malformed: still dates
+    frame = pd.DataFrame({"when": when, "y": ["a", "b"] * 150})
+    p = profile(frame)
+    assert p["when"].kind == "datetime" and p["when"].can_be_feature
+    assert "3 malformed cells read as missing" in p["when"].turns_into
+    shown = distributions(frame, p)["when"]
+    assert shown.shape == "timeline" and sum(shown.counts) == 297
+    assert shown.summary == "2020-01-01 to 2020-10-26"
