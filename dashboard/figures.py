@@ -403,7 +403,7 @@ def confusion_matrix_figure(
             ygap=1,
         )
     )
-    height = max(360, min(900, 160 + 50 * n))
+    height = max(360, min(720, 160 + 50 * n))  # at most one laptop screen
     if clickable:
         _add_cell_targets(fig, names, counts, z, height=height)
     fig.update_xaxes(title_text="predicted class", type="category", side="bottom")
@@ -781,13 +781,13 @@ def probability_bars_figure(
             x=names[index],
             y=float(p[index]),
             text="true class",
-            showarrow=True,
-            arrowhead=2,
-            ay=-40,
+            showarrow=False,
+            yanchor="bottom",
+            yshift=18,  # above the bar's own number
             font={"color": TRUE_CLASS_OUTLINE},
         )
     fig.update_xaxes(type="category", title_text="class")
-    fig.update_yaxes(range=[0, 1.2], title_text="probability")
+    fig.update_yaxes(range=[0, 1.3], title_text="probability", tickvals=[0, 0.25, 0.5, 0.75, 1])
     default = "Probability of each class" + (" (outlined: the true class)" if any(is_true) else "")
     return _layout(fig, title=plain_text(title) if title else default, height=360)
 

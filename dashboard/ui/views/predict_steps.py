@@ -18,7 +18,7 @@ from dashboard.ui.text import escape_markdown
 
 CLASS_KEY = "explain_class"  # the class whose logit is broken down (widget key)
 _CLASS_ROW = "explain_class_row"  # the row (model id, logits) the class choice belongs to
-CHART_HEIGHT = 300
+CHART_HEIGHT = 280
 NARROW_TITLE = 30  # characters per title line in a third of a laptop screen
 COMPACT_FEATURES = 6  # bars of the logit breakdown besides the intercept, the rest and z
 
@@ -43,7 +43,8 @@ def _narrow(fig):
     if title:
         text = figures.wrap_title(title.replace("<br>", " "), width=NARROW_TITLE)
         lines = text.count("<br>") + 1
-        fig.update_layout(title_text=text, margin_t=30 + 22 * lines)
+        subtitles = 22 if any(note.yref == "paper" for note in fig.layout.annotations) else 0
+        fig.update_layout(title_text=text, margin_t=24 + 22 * lines + subtitles)
     fig.update_layout(height=CHART_HEIGHT)
     return fig
 
@@ -62,7 +63,8 @@ def row_steps_view(model, exp) -> None:
 
 
 def _logit_step(exp, classes: list[str]) -> None:
-    st.markdown("**2. One score per class: the logit**")
+    st.markdown("**2. One score per class: the logit z**")
+    chart = st.empty()  # drawn once the class is chosen below it
     predicted = classes[int(np.argmax(exp.probabilities))]
     chosen = st.selectbox(
         "Break down the logit of",
@@ -80,7 +82,8 @@ def _logit_step(exp, classes: list[str]) -> None:
         class_name=chosen,
         max_features=COMPACT_FEATURES,
     )
-    plotly_chart(_narrow(figure), key="logit_contributions")
+    figure.update_yaxes(title_text="logit z")  # the title names the class
+    plotly_chart(_narrow(figure), where=chart, key="logit_contributions")
     with st.expander("The logits and the formula"):
         st.latex(r"z_k = w_k \cdot x + b_k = \sum_j w_{kj} x_j + b_k")
         st.dataframe(pd.DataFrame({"class": classes, "logit z": exp.logits}), hide_index=True)
@@ -93,7 +96,8 @@ def _logit_step(exp, classes: list[str]) -> None:
 
 
 def _softmax_step(exp, classes: list[str]) -> None:
-    st.markdown("**3. Softmax turns the logits into probabilities**")
+    st.markdown("**3. Softmax: logits to probabilities**")
+    chart = st.empty()  # drawn once the temperature is read below it
     temperature = st.slider(
         "Temperature T",
         0.1,
@@ -113,7 +117,7 @@ def _softmax_step(exp, classes: list[str]) -> None:
         temperature=temperature,
         title=f"Logits (left) become probabilities (right) at T = {temperature:g}",
     )
-    plotly_chart(_narrow(figure), key="explain_softmax")
+    plotly_chart(_narrow(figure), where=chart, key="explain_softmax")
     with st.expander("The formula"):
         st.latex(r"p_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}}")
         st.markdown(
@@ -129,7 +133,7 @@ def loss_in(unit: str, nats: float) -> float:
 
 
 def _loss_step(model, exp, classes: list[str]) -> None:
-    st.markdown("**4. How wrong is it? The row's cross-entropy**")
+    st.markdown("**4. The row's loss: its cross-entropy**")
     figure = figures.probability_bars_figure(
         exp.probabilities,
         classes,
@@ -138,13 +142,16 @@ def _loss_step(model, exp, classes: list[str]) -> None:
         + ("; outlined: the true class" if exp.true_label is not None else ""),
     )
     plotly_chart(_narrow(figure), key="row_probabilities")
-    unit, _ = unit_choice("predict_unit")
+    line = st.empty()  # the loss, in the unit chosen in the expander below
+    words = st.expander("In words, and the unit")
+    with words:
+        unit, _ = unit_choice("predict_unit")
     log = "ln" if unit == "nats" else "log₂"
     if exp.true_label is not None and exp.cross_entropy is not None:
         t = exp.class_index(exp.true_label)
         loss = loss_in(unit, exp.cross_entropy)
         right = int(np.argmax(exp.probabilities)) == t
-        st.markdown(
+        line.markdown(
             escape_markdown(
                 f"True class {exp.true_label} got p = {exp.probabilities[t]:.3f}: "
                 f"loss −{log} {exp.probabilities[t]:.3f} = {loss:.3f} {unit} "
@@ -152,8 +159,8 @@ def _loss_step(model, exp, classes: list[str]) -> None:
             )
         )
     else:
-        st.caption("Give the row's true class to see its cross-entropy.")
-    with st.expander("In words"):
+        line.caption("Give the row's true class to see its cross-entropy.")
+    with words:
         st.markdown(escape_markdown(exp.sentences()[0]))
         if exp.true_label is not None:
             st.markdown(
