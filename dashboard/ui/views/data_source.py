@@ -11,6 +11,7 @@ from dashboard.figures import class_balance_figure
 from dashboard.profile import KIND_WORDS, distributions, plain_table
 from dashboard.samples import SAMPLES
 from dashboard.ui import state
+from dashboard.ui.display import plotly_chart
 from dashboard.ui.guards import log_unexpected, show_apology, show_error
 from dashboard.ui.text import escape_markdown
 
@@ -229,7 +230,7 @@ def column_profile(loaded, table_profile) -> None:
             f"Rows per class of {escape_markdown(target)}, the likeliest target{scope}. "
             "A class with few rows is hard to learn and to score."
         )
-        st.plotly_chart(
+        plotly_chart(
             class_balance_figure(shown.counts, shown.labels), key="class_balance", width="stretch"
         )
 
@@ -249,7 +250,7 @@ def _column_detail(column, shown) -> None:
             st.text(f"Not a possible target: {column.target_reason}.")
         if shown is not None and shown.counts:
             st.text(f"Values: {shown.summary}")
-            st.plotly_chart(
+            plotly_chart(
                 class_balance_figure(shown.counts, shown.labels),
                 key="column_detail",
                 width="stretch",

@@ -17,6 +17,7 @@ import streamlit as st
 from dashboard import evaluation, explore, figures, information
 from dashboard.charts import CHARTS
 from dashboard.ui import memo, state
+from dashboard.ui.display import plotly_chart
 from dashboard.ui.guards import fragment, guarded
 from dashboard.ui.text import escape_markdown
 from dashboard.words import number_text
@@ -125,9 +126,7 @@ def map_section(model) -> None:
             ("map", x, y, shade, _row_key(reference)),
             lambda: _map_and_figure(model, x, y, shade or "probability", reference),
         )
-        event = st.plotly_chart(
-            figure, key="decision_map", on_select="rerun", selection_mode="points"
-        )
+        event = plotly_chart(figure, key="decision_map", on_select="rerun", selection_mode="points")
         st.caption(
             escape_markdown(dmap.caption)
             + " The star is the reference row. Points are held-out rows in their true class's "
@@ -275,7 +274,7 @@ def row_thinking(model, reference: pd.DataFrame, truth: str, what: str) -> None:
             "up to the class's logit z.",
         )
         k = exp.class_index(exp.predicted if chosen is None else chosen)
-        st.plotly_chart(
+        plotly_chart(
             last_built(
                 model,
                 ("logits", row_key, k),
@@ -301,7 +300,7 @@ def row_thinking(model, reference: pd.DataFrame, truth: str, what: str) -> None:
             "them; the order of the classes never changes.",
         )
         p_t = information.softmax(exp.logits, temperature=temperature)
-        st.plotly_chart(
+        plotly_chart(
             last_built(
                 model,
                 ("softmax", row_key, temperature),
@@ -395,7 +394,7 @@ def _c_motion_body(model, motion: explore.CMotion) -> None:
             lambda: _c_map_figure(model, motion, i, x, y, row),
         )
         map_col, cm_col = st.columns([3, 2])
-        map_col.plotly_chart(figure, key="c_motion_map")
+        plotly_chart(where=map_col, figure=figure, key="c_motion_map")
         map_col.caption(
             escape_markdown(f"Across: {x}; up: {y}; the others held at held-out row {row}.")
             + " Change them on the Decision map tab."
@@ -404,7 +403,7 @@ def _c_motion_body(model, motion: explore.CMotion) -> None:
         cm_col = st.container()
     with cm_col:
         st.markdown(f"**Held-out confusion matrix at C = {C:g}**")
-        st.plotly_chart(
+        plotly_chart(
             memo.once(
                 model,
                 ("c_confusion", i),
@@ -415,13 +414,14 @@ def _c_motion_body(model, motion: explore.CMotion) -> None:
         note = "" if motion.converged[i] else " (the solver stopped before converging)"
         st.text(f"Held-out accuracy at C = {C:g}: {number_text(motion.accuracy[i])}{note}.")
     scores, paths = st.columns(2)
-    scores.plotly_chart(
-        memo.once(model, ("c_scores", i), lambda: _c_scores_figure(model, C)),
+    plotly_chart(
+        where=scores,
+        figure=memo.once(model, ("c_scores", i), lambda: _c_scores_figure(model, C)),
         key="c_motion_scores",
     )
     with paths:
         chosen = st.selectbox("Weights of class", list(motion.classes), key="explore_c_class")
-        st.plotly_chart(
+        plotly_chart(
             memo.once(model, ("c_paths", chosen, i), lambda: _c_paths_figure(model, C, chosen)),
             key="c_motion_paths",
         )
@@ -511,8 +511,9 @@ def costs_section(model) -> None:
         delta_color="off",
     )
     left, right = st.columns([3, 2])
-    left.plotly_chart(
-        figures.confusion_matrix_figure(
+    plotly_chart(
+        where=left,
+        figure=figures.confusion_matrix_figure(
             decisions.confusion, classes, title="True class against the decision"
         ),
         key="cost_confusion",
@@ -560,14 +561,16 @@ def information_section(model, *, link: bool = True) -> None:
         "the model about each row.",
     )
     left, right = st.columns([3, 2])
-    event = left.plotly_chart(
-        memo.once(model, ("information_figure",), lambda: figures.information_figure(view)),
+    event = plotly_chart(
+        where=left,
+        figure=memo.once(model, ("information_figure",), lambda: figures.information_figure(view)),
         key="information_scatter",
         on_select="rerun" if link else "ignore",
         selection_mode="points",
     )
-    right.plotly_chart(
-        memo.once(model, ("log_loss_split",), lambda: figures.log_loss_split_figure(view)),
+    plotly_chart(
+        where=right,
+        figure=memo.once(model, ("log_loss_split",), lambda: figures.log_loss_split_figure(view)),
         key="log_loss_split",
     )
     if link:
