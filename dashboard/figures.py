@@ -1023,7 +1023,7 @@ def softmax_bars_figure(
         col=2,
     )
     fig.update_xaxes(type="category")
-    fig.update_yaxes(range=[0, 1.2], row=1, col=2)
+    fig.update_yaxes(range=[0, 1.2], tickvals=[0, 0.25, 0.5, 0.75, 1], row=1, col=2)
     low, high = float(min(0.0, z.min(initial=0.0))), float(max(0.0, z.max(initial=0.0)))
     pad = 0.2 * (high - low or 1.0)
     fig.update_yaxes(range=[low - (pad if low < 0 else 0), high + pad], row=1, col=1)

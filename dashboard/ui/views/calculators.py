@@ -58,8 +58,9 @@ def distribution(key: str, label: str, help: str) -> np.ndarray | None:
 def softmax_calculator() -> None:
     """Softmax with temperature: logits in, probabilities and the steps between out."""
     st.latex(r"p_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}}")
-    text = st.text_input("Logits z (any real numbers)", key="logits", persist_state="session")
-    temperature = st.slider(
+    left, right = st.columns(2)
+    text = left.text_input("Logits z (any real numbers)", key="logits", persist_state="session")
+    temperature = right.slider(
         "Temperature T",
         0.05,
         5.0,
