@@ -377,12 +377,11 @@ def _c_motion_body(model, motion: explore.CMotion) -> None:
         "Pause" if playing else "Play",
         icon=":material/pause:" if playing else ":material/play_arrow:",
         key="explore_play",
+        on_click=_play_or_pause,
+        args=(values,),
         help="Step through the grid from the smallest C to the largest.",
     ):
-        if not playing and values.index(C) == len(values) - 1:
-            st.session_state[C_KEY] = values[0]
-        st.session_state[_PLAYING] = not playing
-        st.rerun()
+        st.rerun()  # the whole page: the section's timer starts or stops with it
     i = values.index(C)
     features, ranked = _features(model)
     if len(features) >= 2:
@@ -425,6 +424,14 @@ def _c_motion_body(model, motion: explore.CMotion) -> None:
             memo.once(model, ("c_paths", chosen, i), lambda: _c_paths_figure(model, C, chosen)),
             key="c_motion_paths",
         )
+
+
+def _play_or_pause(values: list[float]) -> None:
+    """Start (from the smallest C when at the end) or stop the play; runs before the widgets."""
+    playing = bool(st.session_state.get(_PLAYING))
+    if not playing and st.session_state.get(C_KEY) == values[-1]:
+        st.session_state[C_KEY] = values[0]
+    st.session_state[_PLAYING] = not playing
 
 
 def _c_map_figure(model, motion: explore.CMotion, i: int, x: str, y: str, row: int):
