@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import figures, information
 from dashboard.ui import state
-from dashboard.ui.display import plotly_chart, unit_choice
+from dashboard.ui.display import plotly_chart, presenter_mode, unit_choice
 from dashboard.ui.text import escape_markdown
 
 CLASS_KEY = "explain_class"  # the class whose logit is broken down (widget key)
@@ -41,7 +41,10 @@ def _narrow(fig):
     """A figure for a third of the screen: shorter title lines and a fixed height."""
     title = fig.layout.title.text
     if title:
-        text = figures.wrap_title(title.replace("<br>", " "), width=NARROW_TITLE)
+        width = NARROW_TITLE
+        if presenter_mode():  # larger letters: fewer of them a line
+            width = int(NARROW_TITLE / figures.PRESENTER_SCALE)
+        text = figures.wrap_title(title.replace("<br>", " "), width=width)
         lines = text.count("<br>") + 1
         subtitles = 22 if any(note.yref == "paper" for note in fig.layout.annotations) else 0
         fig.update_layout(title_text=text, margin_t=24 + 22 * lines + subtitles)
