@@ -37,6 +37,7 @@ _LAST_BUILT = "explore_last_built"  # slot -> (key, what was built): the last ma
 RESOLUTION = 60  # grid steps along a numeric axis of the map
 SHOWN_INPUTS = 4  # inputs shown besides x and y before the user picks more
 PLAY_SECONDS = 1.2  # one step of C in motion
+INFO_POINTS = 5_000  # rows drawn on the information scatter (a fixed sample beyond)
 MISSING = "(missing)"
 
 
@@ -570,7 +571,11 @@ def information_section(model, *, link: bool = True) -> None:
     left, right = st.columns([3, 2])
     event = plotly_chart(
         where=left,
-        figure=memo.once(model, ("information_figure",), lambda: figures.information_figure(view)),
+        figure=memo.once(
+            model,
+            ("information_figure",),
+            lambda: figures.information_figure(view, max_points=INFO_POINTS),
+        ),
         key="information_scatter",
         on_select="rerun" if link else "ignore",
         selection_mode="points",
