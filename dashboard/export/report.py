@@ -203,6 +203,14 @@ def _config_pairs(model: TrainedModel) -> list[tuple[str, Any]]:
             "categorical columns (imputed with the most frequent value, one-hot)",
             ", ".join(model.categorical_columns),
         ),
+        (
+            "date columns (year, season, weekday and time of day where they vary)",
+            ", ".join(model.date_columns),
+        ),
+        (
+            "free-text columns (TF-IDF of words, word pairs and runs of characters)",
+            ", ".join(model.text_columns),
+        ),
         ("C values tried", ", ".join(f"{c:g}" for c in config.c_grid)),
         (
             "cross-validation",
