@@ -241,7 +241,8 @@ def _print_json(payload: dict, out: TextIO) -> None:
 
 
 def run_profile(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
-    """``profile FILE``: rows, columns (name, kind, missing, unique, feature, target), load report."""
+    """``profile FILE``: rows, columns (name, kind, missing, unique, feature, target,
+    turns_into), load report."""
     from dashboard.profile import profile
 
     loaded = _load_table(args.file)
@@ -256,6 +257,7 @@ def run_profile(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
                 "unique": int(column.unique),
                 "feature": bool(column.can_be_feature),
                 "target": bool(column.can_be_target),
+                "turns_into": column.turns_into,
             }
             for column in table_profile.columns
         ],

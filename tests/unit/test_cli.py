@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 
 PROFILE_KEYS = {"rows", "columns", "load_report"}
-COLUMN_KEYS = {"name", "kind", "missing", "unique", "feature", "target"}
+COLUMN_KEYS = {"name", "kind", "missing", "unique", "feature", "target", "turns_into"}
 TRAIN_KEYS = {
     "classes",
     "best_C",

@@ -328,3 +328,13 @@ def test_text_read_as_dates_is_a_date_feature_with_a_timeline_and_its_malformed_
     shown = distributions(frame, p)["when"]
     assert shown.shape == "timeline" and sum(shown.counts) == 297
     assert shown.summary == "2020-01-01 to 2020-10-26"
+
+
+def test_date_times_with_a_few_malformed_cells_are_dates_not_identifiers():
+    stamps = pd.date_range("2021-03-01 08:00", periods=400, freq="37min")
+    when = pd.Series(stamps.strftime("%Y-%m-%d %H:%M:%S"), dtype="str")
+    when.iloc[[10, 200]] = ["2021-03-0x 10:00:00", "unknown"]  # these broke parsing
+    p = profile(pd.DataFrame({"when": when, "y": ["a", "b"] * 200}))
+    assert p["when"].kind == "datetime"
+    assert "the time of day" in p["when"].turns_into
+    assert "2 malformed cells read as missing" in p["when"].turns_into
