@@ -156,6 +156,10 @@ def class_colour(position: int) -> str:
     return CLASS_COLOURS[int(position) % len(CLASS_COLOURS)]
 
 
+def _colours_by_position(n: int) -> list[str]:
+    return [class_colour(k) for k in range(n)]
+
+
 def class_colours(classes: Sequence[object]) -> dict[str, str]:
     """Each class's colour, by its position in ``classes`` (give the model's classes).
 
@@ -725,6 +729,7 @@ def probability_bars_figure(
     labels: Sequence[str],
     *,
     true_label: str | None = None,
+    colours: Sequence[str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
     """One bar per class with the predicted probability, in the class's colour; the true class
@@ -738,6 +743,9 @@ def probability_bars_figure(
         Class names.
     true_label : str, optional
         The row's true class (unescaped, as in ``labels``); marked when given.
+    colours : sequence of str, optional
+        One colour a bar; default :func:`class_colour` by position (give the colours when
+        ``labels`` are some of the model's classes, so that each keeps its own).
     title : str, optional
 
     Returns
@@ -759,7 +767,7 @@ def probability_bars_figure(
         if true_label is not None
         else [False] * len(raw_labels)
     )
-    colours = [class_colour(k) for k in range(len(names))]
+    colours = list(colours) if colours is not None else _colours_by_position(len(names))
     fig = go.Figure(
         go.Bar(
             x=names,
@@ -969,6 +977,7 @@ def softmax_bars_figure(
     *,
     labels: Sequence[str] | None = None,
     temperature: float | None = None,
+    colours: Sequence[str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
     """Logits beside the probabilities softmax makes of them.
@@ -980,6 +989,8 @@ def softmax_bars_figure(
         Default ``"1"``, ``"2"``, ...
     temperature : float, optional
         Shown in the titles.
+    colours : sequence of str, optional
+        The probability bars' colours; default :func:`class_colour` by position.
 
     Returns
     -------
@@ -1014,7 +1025,9 @@ def softmax_bars_figure(
             x=names,
             y=p,
             name="probability",
-            marker={"color": [class_colour(k) for k in range(len(names))]},
+            marker={
+                "color": list(colours) if colours is not None else _colours_by_position(z.size)
+            },
             text=[f"{v:.3f}" for v in p],
             textposition="outside",
             hovertemplate="%{x}: p = %{y:.4f}<extra></extra>",

@@ -159,3 +159,13 @@ def test_fifty_classes_are_summarised_with_the_full_list_in_an_expander():
     roc = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("-roc"))
     names = [t["name"] for t in json.loads(roc.proto.spec)["data"]]
     assert sum(not n.startswith(("micro", "macro", "chance")) for n in names) == 8
+    # Predict draws the likeliest classes (and the true one), each in its own colour
+    from dashboard.figures import class_colour
+
+    at.switch_page("pages/predict.py").run()
+    assert_clean(at)
+    bars = _chart(at, "row_probabilities")["data"][0]
+    assert 8 <= len(bars["x"]) <= 9
+    position = {c: i for i, c in enumerate(model.classes)}
+    assert bars["marker"]["color"] == [class_colour(position[c]) for c in bars["x"]]
+    assert any("likeliest of 50 classes" in c.value for c in at.caption)

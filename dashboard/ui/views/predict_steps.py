@@ -37,6 +37,18 @@ def follow_predicted_class(model_id: str, exp) -> None:
         st.session_state[CLASS_KEY] = classes[int(np.argmax(exp.probabilities))]
 
 
+def shown_classes(exp) -> list[int]:
+    """Positions of the classes the narrow charts draw: all for a few, else the likeliest
+    ``figures.MAX_LEGEND_CLASSES`` and the true class, in class order."""
+    p = np.asarray(exp.probabilities, dtype=float)
+    if p.size <= figures.MAX_LEGEND_CLASSES:
+        return list(range(p.size))
+    keep = set(np.argsort(-p, kind="stable")[: figures.MAX_LEGEND_CLASSES].tolist())
+    if exp.true_label is not None:
+        keep.add(exp.class_index(exp.true_label))
+    return sorted(keep)
+
+
 def _narrow(fig):
     """A figure for a third of the screen: shorter title lines and a fixed height."""
     title = fig.layout.title.text
@@ -113,11 +125,13 @@ def _softmax_step(exp, classes: list[str]) -> None:
         "the ranking of the classes never changes.",
     )
     p_t = information.softmax(exp.logits, temperature=temperature)
+    shown = shown_classes(exp)
     figure = figures.softmax_bars_figure(
-        exp.logits,
-        p_t,
-        labels=classes,
+        np.asarray(exp.logits)[shown],
+        p_t[shown],
+        labels=[classes[k] for k in shown],
         temperature=temperature,
+        colours=[figures.class_colour(k) for k in shown],
         title=f"Logits (left) become probabilities (right) at T = {temperature:g}",
     )
     plotly_chart(_narrow(figure), where=chart, key="explain_softmax")
@@ -137,14 +151,22 @@ def loss_in(unit: str, nats: float) -> float:
 
 def _loss_step(model, exp, classes: list[str]) -> None:
     st.markdown("**4. The row's loss: its cross-entropy**")
+    shown = shown_classes(exp)
     figure = figures.probability_bars_figure(
-        exp.probabilities,
-        classes,
+        np.asarray(exp.probabilities)[shown],
+        [classes[k] for k in shown],
+        colours=[figures.class_colour(k) for k in shown],
         true_label=exp.true_label,
         title="The model's probabilities (T = 1)"
         + ("; outlined: the true class" if exp.true_label is not None else ""),
     )
     plotly_chart(_narrow(figure), key="row_probabilities")
+    if len(shown) < len(classes):
+        rest = 1.0 - float(np.asarray(exp.probabilities)[shown].sum())
+        st.caption(
+            f"The {len(shown)} likeliest of {len(classes)} classes (with the true one); "
+            f"the others share p = {rest:.3f}."
+        )
     line = st.empty()  # the loss, in the unit chosen in the expander below
     words = st.expander("In words, and the unit")
     with words:
