@@ -29,9 +29,54 @@ def model_extras(model) -> dict:
     return extras
 
 
-def keep_chart_data(model, data: ChartData) -> None:
-    """Keep chart data prepared elsewhere (by the training job) as ``model``'s first results."""
-    st.session_state[state.EXTRAS] = {"model_id": model.model_id, "charts": data, "memo": {}}
+def keep_chart_data(model, data: ChartData, *, figures: dict | None = None) -> None:
+    """Keep chart data prepared elsewhere (by the training job) as ``model``'s first results,
+    with the figures already built for the first visit (see :func:`first_view_figures`)."""
+    st.session_state[state.EXTRAS] = {
+        "model_id": model.model_id,
+        "charts": data,
+        "memo": dict(figures or {}),
+    }
+
+
+def chart_key(key: str, **options: Any) -> tuple:
+    """The key under which :func:`once` keeps chart ``key`` drawn with ``options``."""
+    return (key, *sorted(options.items()))
+
+
+def first_view_figures(model, data: ChartData) -> dict[tuple, Any]:
+    """The Evaluate charts as its first visit draws them (every widget at its default), built
+    now: the training job calls this after training, off the page's clock, so the first visit
+    only sends figures. Keys as :func:`chart_key`; a chart these data cannot have is left out
+    (the page then says why as usual). No Streamlit call: it runs in the job's thread.
+    """
+    from dashboard import figures
+    from dashboard.charts import CHARTS
+    from dashboard.errors import SoftmaxLabError
+
+    classes = [str(c) for c in model.classes]
+    many = len(classes) > figures.MAX_LEGEND_CLASSES
+    curves = {  # views.many_classes.classes_drawn's default
+        "roc": tuple(figures.classes_that_matter(data.roc)) if many else None,
+        "pr": tuple(figures.classes_that_matter(data.roc)) if many else None,
+    }
+    wanted = [
+        ("confusion_matrix", {"normalize": None, "clickable": True}),  # "Counts"
+        ("cv_scores", {}),
+        ("coef_paths", {"class_name": model.classes[0]}),  # the selectbox's first class
+        ("roc", {"classes": curves["roc"]}),
+        ("pr", {"classes": curves["pr"]}),
+        ("reliability", {"temperature": 1.0}),  # the slider's default
+        ("confidence_hist", {"temperature": 1.0}),
+        ("temperature_effect", {"temperature": 1.0}),
+    ]
+    built = {}
+    for key, options in wanted:
+        try:
+            built[chart_key(key, **options)] = CHARTS[key].figure(model, data, **options)
+        except SoftmaxLabError:
+            continue
+    return built
 
 
 def chart_data(model) -> ChartData:

@@ -107,6 +107,7 @@ class TrainingJob:
         self.progress = None  # dashboard.training.Progress of the last fit
         self.model = None
         self.charts = None  # dashboard.charts.ChartData, prepared once the model is there
+        self.first_figures: dict = {}  # Evaluate's first-visit figures (ui.memo)
         self.error: SoftmaxLabError | None = None
         self.error_ref: str | None = None
         self.started = time.monotonic()
@@ -233,6 +234,7 @@ class TrainingJob:
                         infinite_values=dict(self.loaded.report.infinite_values),
                     )
             self.charts = _prepared_charts(model)
+            self.first_figures = _first_view_figures(model, self.charts)
             self.model = model
             self.status = "done"
         except training.TrainingStopped:
@@ -257,6 +259,18 @@ def _prepared_charts(model):
     except Exception as err:  # noqa: BLE001 - the page computes them again on first view
         log_unexpected(err)
         return None
+
+
+def _first_view_figures(model, charts) -> dict:
+    """Evaluate's figures as its first visit draws them, built in the job (empty if that fails:
+    the page builds them)."""
+    if charts is None:
+        return {}
+    try:
+        return memo.first_view_figures(model, charts)
+    except Exception as err:  # noqa: BLE001 - the page draws them again on first view
+        log_unexpected(err)
+        return {}
 
 
 # --------------------------------------------------------------------------- the session's job
@@ -299,7 +313,7 @@ def collect_finished() -> bool:
     if job.model is not None:
         state.remember_model(job.model, job.loaded, origin_source=job.source)
         if job.charts is not None:
-            memo.keep_chart_data(job.model, job.charts)
+            memo.keep_chart_data(job.model, job.charts, figures=job.first_figures)
         st.session_state[SIDEBAR_NOTICE] = ("trained", f"Model trained in {job.elapsed():.0f} s.")
     elif job.status == "stopped":
         st.session_state[TRAIN_NOTICE] = ("stopped", STOPPED)
