@@ -102,3 +102,24 @@ def test_out_of_fold_predictions_are_cross_val_predicts(fast):
         # The same fits: identical without the fast solver, within its tolerance with it.
         assert agree == 1.0 if not fast else agree >= 0.998
     assert np.mean(ours[None] != ours["balanced"]) > 0.01  # the weighting changes answers
+
+
+def test_fast_solver_takes_one_hot_sparse_inputs():
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.preprocessing import OneHotEncoder
+
+    X, y = _data(3)
+    codes = np.digitize(X[:, :2], [-0.5, 0.5]).astype(str)
+    onehot = OneHotEncoder().fit_transform(codes)
+    Xs = hstack([csr_matrix(X[:, 2:]), onehot]).tocsr()
+    assert fast_solver_applies(LogisticRegression(), Xs)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    pipe = LogisticRegression(tol=1e-10, max_iter=5000)
+    ours = search_c(pipe, Xs, y, c_grid=(0.1,), folds=folds, fast=True, scheduler="")
+    assert ours.fast_solver
+    reference = LogisticRegression(C=0.1, tol=1e-10, max_iter=5000).fit(Xs, y)
+    np.testing.assert_allclose(ours.coef_path["coef"][0], reference.coef_, atol=1e-5)
+    for fold, (tr, va) in enumerate(folds):
+        fit = LogisticRegression(C=0.1, tol=1e-10, max_iter=5000).fit(Xs[tr], y[tr])
+        row = ours.cv_results[ours.cv_results["fold"] == fold].iloc[0]
+        assert row["accuracy"] == pytest.approx(fit.score(Xs[va], y[va]), abs=1e-12)
