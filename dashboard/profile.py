@@ -39,6 +39,7 @@ import pandas as pd
 
 from dashboard.features import date_parts_of, date_parts_sentence, detect_dates, text_sentence
 from dashboard.limits import LIMITS, Limits
+from dashboard.rules import DATE_HINT
 from dashboard.words import plural
 
 __all__ = [
@@ -274,11 +275,21 @@ def _profile_column(name: str, column: pd.Series, *, limits: Limits) -> ColumnPr
 
 
 def _may_be_dates(present: pd.Series) -> bool:
-    """A cheap look first: most dates hold digits and are short (detecting them is slower)."""
+    """A cheap look first (detecting dates tries many formats): most dates hold digits, are 6 to
+    40 characters long, look like dates to the loader's hint, and the first few already read as
+    dates."""
     if not len(present):
         return False
     text = present.iloc[:200].astype("str")
-    return bool(text.str.contains(r"\d", regex=True).mean() >= 0.9 and text.str.len().max() <= 40)
+    lengths = text.str.len()
+    if not (
+        text.str.contains(r"\d", regex=True).mean() >= 0.9
+        and lengths.median() >= 6
+        and lengths.max() <= 40
+        and text.str.contains(DATE_HINT, regex=True).mean() >= 0.5
+    ):
+        return False
+    return detect_dates(text.iloc[:30], max_malformed_share=0.5).is_date
 
 
 def _turns_into(kind: str, column: pd.Series, malformed: int) -> str:
