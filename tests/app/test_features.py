@@ -57,8 +57,8 @@ def test_calculators_refuse_bad_input_and_offer_to_normalise():
     assert_clean(at)
     np.testing.assert_allclose(numbers(at.session_state["entropy_p"]), [0.3, 0.7])
     h = [m for m in at.metric if m.label == "Entropy H(p)"][0]
-    expected = -(0.3 * np.log2(0.3) + 0.7 * np.log2(0.7))
-    assert abs(float(h.value.split()[0]) - expected) < 1e-4
+    expected = -(0.3 * np.log(0.3) + 0.7 * np.log(0.7))  # nats, the default unit
+    assert h.value.endswith("nats") and abs(float(h.value.split()[0]) - expected) < 1e-4
 
 
 def test_predict_a_new_file_matches_the_pipeline():
