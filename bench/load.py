@@ -428,6 +428,217 @@ def run(
     }
 
 
+# --------------------------------------------------------------------------- uploads and memory
+
+UPLOAD_LABEL = "Upload a CSV file"  # the Data page's st.file_uploader
+
+
+async def _upload(url: str, raw: bytes, name: str, index: int) -> dict:
+    """One session: open the app, upload ``raw`` as the browser does, read the Data page.
+
+    The browser's steps: ask the server for an upload URL (a ``file_urls_request``), PUT the
+    file there (multipart), then rerun with the uploader's state naming the file.
+    """
+    import requests
+    from streamlit.proto.Common_pb2 import FileURLs
+
+    client = await _connect(url)
+    out = {"index": index, "ok": False, "refused": False, "error": "", "seconds": None}
+    try:
+        session_id = None
+        first = _Run()
+        msg = BackMsg()
+        msg.rerun_script.SetInParent()
+        await client.ws.send(msg.SerializeToString())
+        while True:
+            fwd = ForwardMsg.FromString(await client.ws.recv())
+            kind = fwd.WhichOneof("type")
+            if kind == "new_session":
+                session_id = fwd.new_session.initialize.session_id
+            elif kind == "navigation":
+                for app_page in fwd.navigation.app_pages:
+                    client.pages[app_page.page_name] = app_page.page_script_hash
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                _collect(first, fwd.delta.new_element)
+            elif kind == "script_finished" and fwd.script_finished in _DONE:
+                break
+        widget = first.widgets[UPLOAD_LABEL]
+        request = BackMsg()
+        request.file_urls_request.request_id = f"upload-{index}"
+        request.file_urls_request.file_names.append(name)
+        request.file_urls_request.session_id = session_id
+        await client.ws.send(request.SerializeToString())
+        while True:
+            fwd = ForwardMsg.FromString(await client.ws.recv())
+            if fwd.WhichOneof("type") == "file_urls_response":
+                urls: FileURLs = fwd.file_urls_response.file_urls[0]
+                break
+        started = time.monotonic()
+
+        def put() -> None:
+            answer = requests.put(
+                url + urls.upload_url,
+                files={"file": (name, raw, "text/csv")},
+                timeout=600,
+                proxies={"http": None, "https": None},  # loopback only
+            )
+            answer.raise_for_status()
+
+        await asyncio.to_thread(put)
+        state = WidgetState(id=widget)
+        info = state.file_uploader_state_value.uploaded_file_info.add()
+        info.file_id, info.name, info.size = urls.file_id, name, len(raw)
+        info.file_urls.CopyFrom(urls)
+        run = await client.rerun(page="Data", widgets=(state,))
+        out["seconds"] = time.monotonic() - started
+        errors = [body for fmt, body in run.alerts if fmt == 1]
+        if run.exceptions:
+            out["error"] = run.exceptions[0]
+        elif any("cannot make room" in e for e in errors):
+            out["refused"] = True
+        elif errors:
+            out["error"] = errors[0]
+        elif any(name in _unescape(m) for m in run.markdown):
+            out["ok"] = True
+        else:
+            out["error"] = "the page does not name the uploaded file"
+    except Exception as err:  # noqa: BLE001 - reported per session
+        out["error"] = f"{type(err).__name__}: {err}"
+    finally:
+        await client.ws.close()
+    return out
+
+
+def run_uploads(
+    sessions: int = 10,
+    *,
+    upload_mb: float = 150.0,
+    budget_bytes: int | None = None,
+    timeout: float = 900.0,
+    settle: float = 5.0,
+) -> dict:
+    """``sessions`` sessions each upload a ``upload_mb`` MB CSV at the same moment.
+
+    The server's resident memory (with children) is sampled every 0.1 s; the figures say
+    how far its peak stays within the memory budget (``SOFTMAX_LAB_MEMORY_BUDGET_BYTES``,
+    ``budget_bytes``; by default the product's, 60 % of the machine's memory) and what each
+    session keeps once every upload is read (one copy of the data: the table).
+
+    Returns
+    -------
+    dict
+        ``sessions``, ``loaded``, ``refused`` (told plainly that the server has no room),
+        ``errors``, ``upload_mb`` (each file), ``table_mb`` (its table in memory),
+        ``budget_mb``, ``rss_idle_mb``, ``rss_peak_mb``, ``rss_loaded_mb`` (every session
+        still open, its table kept), ``kept_per_session_mb`` (``rss_loaded - rss_idle`` per
+        loaded session), ``p50_s``/``max_s`` (upload to the page drawn), ``wall_s``.
+    """
+    import io
+
+    import pandas as pd
+
+    from bench.ingest import mixed_csv
+    from dashboard.concurrency import default_budget_bytes
+
+    if not 1 <= sessions <= MAX_SESSIONS:
+        raise ValueError(f"sessions must be between 1 and {MAX_SESSIONS}, got {sessions}")
+    mb = 1024 * 1024
+    rows = max(int(upload_mb * mb / 121 * 1_000_000 / mb), 1000)  # 121 MB per 1M rows
+    raw = mixed_csv(rows, cols=20)
+    table_mb = float(pd.read_csv(io.BytesIO(raw)).memory_usage(deep=True).sum()) / mb
+    budget = default_budget_bytes(budget_bytes or LIMITS.memory_budget_bytes)
+    env = {
+        "SOFTMAX_LAB_MEMORY_BUDGET_BYTES": str(budget),
+        "STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION": "false",  # this client sends no cookie
+        "STREAMLIT_SERVER_MAX_UPLOAD_SIZE": str(int(len(raw) / mb) + 10),
+        "SOFTMAX_LAB_MAX_UPLOAD_BYTES": str(len(raw) + 10 * mb),
+    }
+    proc, url = start_server(env=env)
+    sampler = MemorySampler(proc.pid)
+    results: list[dict] = []
+
+    async def everyone() -> None:
+        tasks = [
+            asyncio.ensure_future(_upload(url, raw, f"upload_{i}.csv", i)) for i in range(sessions)
+        ]
+        done, pending = await asyncio.wait(tasks, timeout=timeout)
+        for task in pending:
+            task.cancel()
+        results.extend(t.result() for t in done if not t.cancelled())
+
+    try:
+        _run_async(_one_visit(url, timeout))  # imports and the default sample, once
+        time.sleep(settle)
+        idle = sampler.rss()
+        sampler.start()
+        started = time.monotonic()
+        _run_async(everyone())
+        wall = time.monotonic() - started
+        time.sleep(settle)
+        loaded_rss = sampler.rss()
+    finally:
+        if sampler.is_alive():
+            sampler.stop()
+        log = stop_server(proc)
+    loaded = [r for r in results if r["ok"]]
+    times = sorted(r["seconds"] for r in loaded if r["seconds"] is not None)
+    errors = [f"session {r['index']}: {r['error']}" for r in results if r["error"]]
+    errors += [f"session {i}: timed out" for i in range(sessions - len(results))]
+    return {
+        "sessions": sessions,
+        "loaded": len(loaded),
+        "refused": sum(r["refused"] for r in results),
+        "errors": errors,
+        "upload_mb": len(raw) / mb,
+        "table_mb": table_mb,
+        "budget_mb": budget / mb,
+        "rss_idle_mb": idle / mb,
+        "rss_peak_mb": sampler.peak / mb,
+        "rss_loaded_mb": loaded_rss / mb,
+        "kept_per_session_mb": (loaded_rss - idle) / mb / max(len(loaded), 1),
+        "p50_s": _percentile(times, 50),
+        "max_s": times[-1] if times else None,
+        "wall_s": wall,
+        "load_start": os.getloadavg()[0],
+        "server_log_tail": log[-4000:] if errors else "",
+    }
+
+
+def format_uploads(figures: dict) -> str:
+    """The upload figures as a two-column text table, the goal beside them."""
+    within = figures["rss_peak_mb"] <= figures["budget_mb"]
+    rows = [
+        (
+            "sessions (loaded / refused / opened)",
+            f"{figures['loaded']} / {figures['refused']} / {figures['sessions']}",
+        ),
+        (
+            "each upload",
+            f"{figures['upload_mb']:.0f} MB of CSV, {figures['table_mb']:.0f} MB as a table",
+        ),
+        ("memory budget", f"{figures['budget_mb']:,.0f} MB"),
+        ("server RSS before the uploads", f"{figures['rss_idle_mb']:.0f} MB"),
+        (
+            "server RSS, peak",
+            f"{figures['rss_peak_mb']:,.0f} MB: {'within' if within else 'ABOVE'} the budget",
+        ),
+        ("server RSS, every table loaded", f"{figures['rss_loaded_mb']:,.0f} MB"),
+        (
+            "kept per loaded session (goal: one copy)",
+            f"{figures['kept_per_session_mb']:.0f} MB (the table: {figures['table_mb']:.0f} MB)",
+        ),
+        (
+            "upload -> page drawn, p50 / max",
+            f"{figures['p50_s'] or 0:.1f} s / {figures['max_s'] or 0:.1f} s",
+        ),
+        ("load average at the start", f"{figures['load_start']:.1f} on {os.cpu_count()} cores"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    lines = [f"{k:<{width}}  {v}" for k, v in rows]
+    lines += [f"FAILED {e}" for e in figures["errors"]]
+    return "\n".join(lines)
+
+
 def format_table(figures: dict) -> str:
     """The figures as a two-column text table."""
 
@@ -464,7 +675,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--capacity", type=int, default=None)
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--samples", default=",".join(DEFAULT_SAMPLES))
+    parser.add_argument(
+        "--uploads", action="store_true", help="each session uploads a large CSV instead"
+    )
+    parser.add_argument("--upload-mb", type=float, default=150.0)
+    parser.add_argument("--budget-mb", type=float, default=None)
     args = parser.parse_args(argv)
+    if args.uploads:
+        figures = run_uploads(
+            args.sessions,
+            upload_mb=args.upload_mb,
+            budget_bytes=int(args.budget_mb * 2**20) if args.budget_mb else None,
+            timeout=args.timeout,
+        )
+        print(format_uploads(figures))
+        if figures["server_log_tail"]:
+            print("\nserver log (tail):\n" + figures["server_log_tail"])
+        return 0 if not figures["errors"] else 1
     figures = run(
         args.sessions,
         samples=tuple(s.strip() for s in args.samples.split(",") if s.strip()),
