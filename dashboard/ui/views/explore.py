@@ -121,10 +121,12 @@ def map_section(model) -> None:
     with right:
         st.markdown("**Change the reference row**")
         reference, changed = _reference_inputs(model, base, int(row), features, ranked, x, y)
+    # The reference row is held-out row ``row`` with these changes: that names it exactly.
+    row_key = (int(row), tuple(changed.items()))
     with left:
         dmap, figure = last_built(
             model,
-            ("map", x, y, shade, _row_key(reference)),
+            ("map", x, y, shade, row_key),
             lambda: _map_and_figure(model, x, y, shade or "probability", reference),
         )
         event = plotly_chart(figure, key="decision_map", on_select="rerun", selection_mode="points")
@@ -141,7 +143,7 @@ def map_section(model) -> None:
         pick_row(clicked + 1)
         st.rerun(scope="fragment")
     what_if = "held-out row {row}" + (", changed: " + ", ".join(changed) if changed else "")
-    row_thinking(model, reference, truth, what_if.format(row=int(row)))
+    row_thinking(model, reference, truth, what_if.format(row=int(row)), row_key=row_key)
 
 
 def last_built(model, key: tuple, build):
@@ -154,10 +156,6 @@ def last_built(model, key: tuple, build):
         kept = (full, build())
         slots[key[0]] = kept
     return kept[1]
-
-
-def _row_key(reference: pd.DataFrame) -> tuple:
-    return tuple(str(v) for v in reference.to_numpy(dtype=object)[0])
 
 
 def _map_and_figure(model, x: str, y: str, shade: str, reference: pd.DataFrame):
@@ -200,14 +198,14 @@ def _reference_inputs(model, base, row: int, features, ranked, x: str, y: str):
             "the reference row's values.",
         )
         shown += list(more)
-    reference, changed = base, []
+    reference, changed = base, {}
     for name in shown:
         value, moved = _feature_input(
             controls[name], key=f"explore_in_{row}_{features.index(name)}"
         )
         if moved:
             reference = explore.with_value(reference, name, value)
-            changed.append(name)
+            changed[name] = value
     return reference, changed
 
 
@@ -250,10 +248,9 @@ def _nice_step(low: float, high: float) -> float:
     return float(10 ** math.floor(math.log10(span / 100)))
 
 
-def row_thinking(model, reference: pd.DataFrame, truth: str, what: str) -> None:
+def row_thinking(model, reference: pd.DataFrame, truth: str, what: str, *, row_key) -> None:
     """The reference row's logits as sums of contributions, its softmax with a temperature,
     its entropy and cross-entropy: all from the same row as the map's star."""
-    row_key = _row_key(reference)
     exp = last_built(
         model,
         ("explain", row_key, truth),
@@ -507,7 +504,11 @@ def costs_section(model) -> None:
     st.caption("Rows: the true class. Columns: the class decided. Type over a cost to change it.")
     rule = explore.decision_rule(classes=classes, costs=edited, threshold=threshold)
     state.set_decision_rule(model, rule)
-    decisions = rule.on_rows(model.y_test, model.test_proba)
+    decisions, confusion = last_built(
+        model,
+        ("costs", rule.costs.tobytes(), rule.threshold),
+        lambda: _decisions_and_figure(model, rule),
+    )
     m1, m2, m3 = st.columns(3)
     m1.metric("Total cost (held-out rows)", f"{decisions.total_cost:,.4g}")
     m2.metric("Mean cost per row", f"{decisions.mean_cost:.4g}")
@@ -521,9 +522,7 @@ def costs_section(model) -> None:
     left, right = st.columns([3, 2])
     plotly_chart(
         where=left,
-        figure=figures.confusion_matrix_figure(
-            decisions.confusion, classes, title="True class against the decision"
-        ),
+        figure=confusion,
         key="cost_confusion",
     )
     with right:
@@ -533,6 +532,14 @@ def costs_section(model) -> None:
             "These costs go into the predictions download on the Predict page (a decision "
             "column beside predicted_class) and into the report."
         )
+
+
+def _decisions_and_figure(model, rule: explore.DecisionRule):
+    decisions = rule.on_rows(model.y_test, model.test_proba)
+    figure = figures.confusion_matrix_figure(
+        decisions.confusion, list(model.classes), title="True class against the decision"
+    )
+    return decisions, figure
 
 
 def _costs_start(model) -> pd.DataFrame:
