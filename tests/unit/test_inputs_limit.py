@@ -8,6 +8,7 @@ a pipeline built by hand for the search, and the CLI's peak memory measured in a
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pandas as pd
@@ -226,4 +227,15 @@ def test_the_issues_wide_table_is_refused_within_bounded_memory(tmp_path):
     run = run_measured("train", path, "--target", "target", timeout=1800)
     assert run.code == 2, run.stderr
     assert "inputs after encoding, more than the limit of 50,000" in run.stderr
+    assert run.peak_bytes < GB
+
+
+@pytest.mark.slow
+def test_a_wide_table_under_the_limit_trains_sparse_within_bounded_memory(tmp_path):
+    """999 such columns (49,950 inputs, just under the limit) train: one-hot stays sparse."""
+    path = tmp_path / "wide.csv"
+    path.write_bytes(wide_csv(999, 50, 475))
+    run = run_measured("train", path, "--target", "target", timeout=1800)
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["classes"] == ["a", "b", "c"]
     assert run.peak_bytes < GB
