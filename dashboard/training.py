@@ -590,7 +590,6 @@ def _prepare_data(
     X = table.iloc[target.positions][
         columns.numeric + columns.categorical + columns.dates + columns.text
     ]
-    _check_model_inputs(X, columns, limits=limits)
     # Infinities in a feature: missing (FiniteNumbers in the pipeline), counted here; those the
     # loader already read as missing come in ``infinite_values``.
     _, infinite = finite_numbers(X, columns.numeric)
@@ -602,6 +601,7 @@ def _prepare_data(
         if X[name].dtype == object:
             # Text with NaN for missing: SimpleImputer does not see None as missing.
             X[name] = X[name].astype(str).where(X[name].notna(), np.nan)
+    _check_model_inputs(X, columns, limits=limits)  # on the values the encoder will see
     y = target.labels.to_numpy().astype(str)
     X_train, X_test, y_train, y_test = _held_out_split(X, y, config, n_classes=target.n_classes)
     folds = list(
