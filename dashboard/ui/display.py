@@ -24,13 +24,13 @@ _PRESENTER_WIDGET = "presenter_toggle"
 
 # Static CSS (no user text ever enters it): a smaller blank band above the page title, and in
 # presenter mode larger text everywhere Streamlit sizes it in rem (markdown, captions, metrics,
-# widget labels, tables).
+# widget labels, tabs). The data grids draw on a canvas in fixed pixels: a CSS zoom on them
+# made them overflow the page, so their cells keep their size.
 _PAGE_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 </style>"""
 _PRESENTER_CSS = """<style>
 html { font-size: 20px; }
-[data-testid="stDataFrame"] { zoom: 1.25; }
 </style>"""
 
 
