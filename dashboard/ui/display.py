@@ -2,7 +2,7 @@
 
 Two display choices live under plain session keys, so that they hold on every page (a widget's
 own key is dropped when its page is not shown): ``presenter`` (bool: larger text in charts and
-tables, for a projector) and ``info_unit`` (``"nats"`` or ``"bits"``: Predict and the
+on the page, for a projector) and ``info_unit`` (``"nats"`` or ``"bits"``: Predict and the
 Calculators show entropies and losses in the same unit). Every chart goes through
 :func:`plotly_chart`, which draws the presenter copy of a figure when presenter mode is on.
 """
@@ -52,7 +52,7 @@ def presenter_toggle() -> None:
         "Presenter mode",
         key=_PRESENTER_WIDGET,
         on_change=lambda: set_presenter_mode(st.session_state.get(_PRESENTER_WIDGET, False)),
-        help="Larger text in charts and tables, for a projector.",
+        help="Larger text in the charts and on the page, for a projector.",
     )
 
 
