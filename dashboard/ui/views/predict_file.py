@@ -76,7 +76,12 @@ def _unseen_note(column: str, values: list) -> str:
 
 def predict_file_view(model) -> None:
     """Upload a CSV of new rows; show and offer the model's predictions for it."""
-    columns = list(model.numeric_columns) + list(model.categorical_columns)
+    columns = [
+        *model.numeric_columns,
+        *model.categorical_columns,
+        *getattr(model, "date_columns", ()),
+        *getattr(model, "text_columns", ()),
+    ]
     st.caption(
         "The file needs these columns (others are ignored): "
         + ", ".join(escape_markdown(c) for c in columns)
