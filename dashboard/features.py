@@ -350,9 +350,14 @@ def detect_dates(
     if text.empty:
         return DateDetection(is_date=False, values=empty, format=None, present=0, malformed=0)
     sample = text.iloc[:_SAMPLE]
+    # Each distinct value is parsed once, weighed by how often it occurs: the same counts, and
+    # a table of many category columns (2,000 columns of 50 codes) profiles several times faster.
+    distinct = sample.value_counts(sort=False)
+    values = pd.Series(distinct.index.to_numpy(), dtype=sample.dtype)
+    weights = distinct.to_numpy()
     best, best_count = None, 0
     for fmt in formats:
-        count = int(_parse(sample, fmt).notna().sum())
+        count = int(weights[_parse(values, fmt).notna().to_numpy()].sum())
         if count > best_count:
             best, best_count = fmt, count
         if count == len(sample):
