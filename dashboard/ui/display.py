@@ -21,6 +21,7 @@ INFO_UNIT = "info_unit"  # "nats" | "bits": the unit of entropies and losses (pl
 UNITS = ("nats", "bits")
 DEFAULT_UNIT = "nats"
 _PRESENTER_WIDGET = "presenter_toggle"
+_UNIT_CHANGED = "info_unit_changed"
 
 # Static CSS (no user text ever enters it): a smaller blank band above the page title, and in
 # presenter mode larger text everywhere Streamlit sizes it in rem (markdown, captions, metrics,
@@ -89,8 +90,9 @@ def unit_choice(key: str, *, where: Any = None) -> tuple[str, float]:
 
     def keep() -> None:
         chosen = st.session_state.get(key)
-        if chosen in UNITS:
+        if chosen in UNITS and chosen != info_unit():
             st.session_state[INFO_UNIT] = chosen
+            st.session_state[_UNIT_CHANGED] = True
 
     container.segmented_control(
         "Unit",
@@ -99,5 +101,7 @@ def unit_choice(key: str, *, where: Any = None) -> tuple[str, float]:
         on_change=keep,
         help="nats: natural log (base e), as log-loss is reported; bits: log base 2.",
     )
+    if st.session_state.pop(_UNIT_CHANGED, False):
+        st.rerun(scope="app")  # inside a fragment too: every unit on the page follows
     unit = info_unit()
     return unit, float(np.e) if unit == "nats" else 2.0

@@ -98,6 +98,11 @@ def test_predict_and_the_calculators_share_one_unit_nats_by_default():
     assert any("bits" in m.value for m in at.markdown)
     at.switch_page("pages/calculators.py").run()
     assert all("bits" in str(m.value) for m in at.metric), [m.value for m in at.metric]
+    # one tab's choice is every tab's (and Predict's)
+    at.button_group(key="entropy_unit").set_value("nats").run()
+    assert all("nats" in str(m.value) for m in at.metric), [m.value for m in at.metric]
+    assert at.button_group(key="cross_unit").value == "nats"
+    assert at.session_state["info_unit"] == "nats"
 
 
 def test_presenter_mode_enlarges_the_charts_text():
