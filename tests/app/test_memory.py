@@ -44,7 +44,7 @@ def _csv(rows: int) -> bytes:
 
 
 def test_an_upload_the_budget_refuses_keeps_the_table_and_the_model(budget_of):
-    raw = _csv(8_000)  # about 250 KB; reading it needs about 2.5 times that
+    raw = _csv(8_000)  # about 250 KB; reading it needs about 3 times that
     budget_of(int(LOAD_PEAK_PER_UPLOAD_BYTE * len(raw)) - 1)  # the load alone does not fit
     at = train(new_app())
     at.switch_page("pages/data.py").run()
