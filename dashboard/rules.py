@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -330,23 +331,30 @@ def guess_kind(sample: list[str], decimal: str) -> str | None:
     """
     if not sample:
         return "none"
-    lower = {v.lower() for v in sample}
+    # Each distinct value is judged once, weighed by how often it occurs (a column of
+    # categories repeats a few values; a table may have 2,000 such columns).
+    counts = Counter(sample)
+    distinct = list(counts)
+    lower = {v.lower() for v in distinct}
     if any(lower <= pair for pair in BOOLEAN_PAIRS):
         return "boolean"
     # Numbers and dates have digits: a sample mostly without any is text (the common case).
-    digitless = sum(1 for v in sample if not any(ch.isdigit() for ch in v))
+    digitless = sum(n for v, n in counts.items() if not any(ch.isdigit() for ch in v))
     if digitless > 0.1 * len(sample):
         return None
-    if any(re.search(LEADING_ZERO_CODE, v) for v in sample):
+    if any(re.search(LEADING_ZERO_CODE, v) for v in distinct):
         return None
-    cleaned = _undecorated(sample)
+    cleaned = _undecorated(distinct)
     for mark in (decimal, other_decimal(decimal)):
         pattern = re.compile(number_regex(mark))
-        if sum(1 for v in cleaned if pattern.search(v)) >= 0.9 * len(cleaned):
+        matched = sum(
+            counts[v] for v, c in zip(distinct, cleaned, strict=True) if pattern.search(c)
+        )
+        if matched >= 0.9 * len(sample):
             return "number"
-    if all(DATE_HINT.search(v) for v in sample):
+    if all(DATE_HINT.search(v) for v in distinct):
         for fmt in DATE_FORMATS:
-            if _dates_parse(sample, fmt).notna().all():
+            if _dates_parse(distinct, fmt).notna().all():
                 return "date:" + fmt
     return None
 
