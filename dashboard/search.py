@@ -228,6 +228,7 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
         prep = clone(preprocess)
         Xt_tr = prep.fit_transform(X_tr, y_tr)
         names = preprocessed_names(prep)
+        del X_tr  # the rows' copy, before the fast solver's layout is made
     fast_data = None
     if fast and fast_solver_applies(estimator, Xt_tr):
         fast_data = _fast_data(Xt_tr, y_tr, estimator.class_weight)
@@ -244,7 +245,8 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
     X_va = _rows(X, val_idx)
     Xt_va = X_va if preprocess is None else prep.transform(X_va)
     return _Prepared(
-        X_tr=Xt_tr,
+        # the fast solver reads only its own layout: the fold's float64 matrix can go now
+        X_tr=None if fast_data is not None else Xt_tr,
         y_tr=y_tr,
         X_va=Xt_va,
         y_va=np.asarray(y)[val_idx],
