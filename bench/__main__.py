@@ -29,7 +29,7 @@ from pathlib import Path
 
 import psutil
 
-from bench import ingest, memory, pages, train
+from bench import ingest, load, memory, pages, train
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 RAW = Path(__file__).resolve().parent / "results.json"
@@ -142,6 +142,8 @@ def collect(quick: bool) -> dict:
         ("reruns", lambda: pages.run(5_000 if quick else 200_000, repeats=3 if quick else 7)),
         ("payloads", lambda: pages.payloads(20_000 if quick else 1_000_000, classes=50)),
         ("memory", lambda: memory.run(20_000 if quick else memory.ROWS)),
+        # issue 14, point 5: sessions uploading at once, the server's peak beside the budget
+        ("uploads", lambda: load.run_uploads(2 if quick else 10, upload_mb=5 if quick else 150)),
     ]
     out["seconds"] = {}
     for name, part in parts:
@@ -614,6 +616,18 @@ def terminal(res: dict) -> str:
         f"Memory: load and train {res['memory']['rows']:,} rows x {res['memory']['columns']} "
         "columns",
         memory.format_result(res["memory"]),
+    ]
+    if "uploads" in res:
+        up = res["uploads"]
+        lines += [
+            "",
+            f"Memory: {up['sessions']} sessions each upload a {up['upload_mb']:.0f} MB CSV at once",
+            load.format_uploads(up),
+        ]
+    lines += [
+        "",
+        "Page goals (issue 14, point 3): server time, wall and CPU",
+        pages.format_goals(pages.goals(rr, big)),
         "",
         "Goals",
         *goals(res),
