@@ -587,9 +587,11 @@ def _prepare_data(
     columns = _feature_columns(table, config, table_profile=table_profile, limits=limits)
     need = min_rows_per_class(config.cv_folds, config.test_size)
     target = _without_small_classes(target, config, need=need)
-    X = table.iloc[target.positions][
-        columns.numeric + columns.categorical + columns.dates + columns.text
-    ]
+    # Only the feature columns, and only the rows kept: with every row kept, no copy at all
+    # here (pandas copies a column on write), so the table is not doubled before the split.
+    X = table[columns.numeric + columns.categorical + columns.dates + columns.text]
+    if len(target.positions) < len(table):
+        X = X.iloc[target.positions]
     # Infinities in a feature: missing (FiniteNumbers in the pipeline), counted here; those the
     # loader already read as missing come in ``infinite_values``.
     _, infinite = finite_numbers(X, columns.numeric)
