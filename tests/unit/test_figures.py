@@ -490,6 +490,27 @@ def _every_figure():
         ),
         "class_weights": figures.class_weight_figure(comparison),
         "class_balance": figures.class_balance_figure([30, 10], ["yes", "no"]),
+        **_explore_figures(),
+    }
+
+
+def _explore_figures():
+    from dashboard.explore import DecisionMap, information_view
+
+    proba = np.array([[[0.9, 0.1], [0.4, 0.6]]])
+    dmap = DecisionMap(
+        x="a", y="b", x_values=np.array([0.0, 1.0]), y_values=np.array(["u"], dtype=object),
+        x_categorical=False, y_categorical=True, classes=("no", "yes"), proba=proba,
+        predicted=proba.argmax(axis=2), top_probability=proba.max(axis=2),
+        entropy_bits=np.array([[0.469, 0.971]]), held_at=(), reference_x=0.0, reference_y="u",
+    )  # fmt: skip
+    view = information_view(
+        ["a", "b"], [[0.9, 0.1], [0.2, 0.8]], classes=["a", "b"], prior=[0.5, 0.5]
+    )
+    return {
+        "decision_map": figures.decision_map_figure(dmap),
+        "information": figures.information_figure(view),
+        "log_loss_split": figures.log_loss_split_figure(view),
     }
 
 
