@@ -99,10 +99,13 @@ def read_upload(upload, options: LoadOptions) -> None:
         return
     st.session_state[state.UPLOAD_SEEN] = signature
     try:
-        with state.memory_budget().reserve(
-            load_estimate(upload.size),
-            timeout=LOAD_WAIT_SECONDS,
-            what=f"reading this {upload.size / 2**20:,.0f} MB file",
+        with (
+            st.spinner("Reading the file (a large one may wait its turn for the server's memory)…"),
+            state.memory_budget().reserve(
+                load_estimate(upload.size),
+                timeout=LOAD_WAIT_SECONDS,
+                what=f"reading this {upload.size / 2**20:,.0f} MB file",
+            ),
         ):
             loaded = load_csv(upload.getvalue(), name=upload.name, options=options)
     except SoftmaxLabError as err:  # shown to the user; the previous table stays
