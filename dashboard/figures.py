@@ -9,6 +9,8 @@ Category axes are forced to ``type="category"`` so labels such as ``"1"`` stay l
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -200,40 +202,84 @@ def _template() -> go.layout.Template:
 
 
 pio.templates[TEMPLATE_NAME] = _template()
+_TEMPLATE_SPEC: dict = pio.templates[TEMPLATE_NAME].to_plotly_json()
+"""The template as plain data, made once: validating it into every figure cost ~10 ms each."""
+
+# Trace types with a colour bar of their own (its text follows the template's sizes).
+_COLORBAR_TRACES = frozenset(
+    {"heatmap", "contour", "histogram2d", "histogram2dcontour", "contourcarpet", "surface",
+     "choropleth", "choroplethmap", "choroplethmapbox", "densitymap", "densitymapbox",
+     "mesh3d", "cone", "streamtube", "volume", "isosurface"}
+)  # fmt: skip
+_AXIS_KEY = re.compile(r"([xy])axis\d*")
 
 
-def _style_text(fig: go.Figure, *, scale: float = 1.0) -> go.Figure:
-    """Write the template's text sizes and colour into the figure's own layout.
+def _merge(target: dict, updates: dict) -> dict:
+    """Merge ``updates`` into ``target`` as ``update_layout`` does (nested dicts merge)."""
+    for key, value in updates.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value) if isinstance(value, dict) else value
+    return target
+
+
+def _spec(fig: go.Figure) -> dict:
+    """A figure as plain data (a copy; arrays stay numpy arrays, unlike ``to_dict``)."""
+    return {
+        "data": [trace.to_plotly_json() for trace in fig.data],
+        "layout": fig.layout.to_plotly_json(),
+    }
+
+
+def _from_spec(spec: dict) -> go.Figure:
+    """A figure from plain data already checked: ``spec`` comes from a validated figure plus
+    the fixed styles below, so plotly's validation (the slow part) is not run again."""
+    return go.Figure(spec, _validate=False)
+
+
+def _style_text(spec: dict, *, scale: float = 1.0) -> dict:
+    """Write the template's text sizes and colour into a figure's own layout (plain data).
 
     Streamlit's chart theme merges its own (smaller, paler) text settings over a figure's
     template, but never over the figure's explicit layout: so the sizes live in both places.
     Subplot titles are annotations (make_subplots sets 16 px); every annotation gets the
-    subtitle size, keeping its own colour when it has one.
+    subtitle size, keeping its own colour when it has one. ``spec`` is a figure's
+    plain data (:func:`_spec`), changed in place and returned.
     """
-    legends = [key for key in fig.layout.to_plotly_json() if key.startswith("legend")]
-    for key in {"legend", *legends}:
-        fig.layout[key].font = _font(LEGEND_FONT_SIZE * scale)
-        fig.layout[key].title.font = _font(LEGEND_FONT_SIZE * scale)
-    fig.update_layout(
-        font=_font(FONT_SIZE * scale), hoverlabel={"font": {"size": round(FONT_SIZE * scale, 1)}}
+    layout = spec.setdefault("layout", {})
+    for key in {"legend", *(k for k in layout if k.startswith("legend"))}:
+        legend = layout.setdefault(key, {})
+        legend["font"] = _font(LEGEND_FONT_SIZE * scale)
+        legend.setdefault("title", {})["font"] = _font(LEGEND_FONT_SIZE * scale)
+    _merge(
+        layout,
+        {
+            "font": _font(FONT_SIZE * scale),
+            "hoverlabel": {"font": {"size": round(FONT_SIZE * scale, 1)}},
+        },
     )
-    if fig.layout.title.text:
-        fig.update_layout(title_font=_font(TITLE_FONT_SIZE * scale))
+    if (layout.get("title") or {}).get("text"):
+        _merge(layout, {"title": {"font": _font(TITLE_FONT_SIZE * scale)}})
     axis_text = {
         "tickfont": _font(TICK_FONT_SIZE * scale),
-        "title_font": _font(FONT_SIZE * scale),
+        "title": {"font": _font(FONT_SIZE * scale)},
     }
-    fig.update_xaxes(**axis_text)
-    fig.update_yaxes(**axis_text)
-    for note in fig.layout.annotations:
-        note.font.size = _font(SUBTITLE_FONT_SIZE * scale)["size"]
-        if note.font.color is None:
-            note.font.color = TEXT_COLOUR
-    for trace in fig.data:
-        if getattr(trace, "colorbar", None) is not None and hasattr(trace, "showscale"):
-            trace.colorbar.tickfont = _font(TICK_FONT_SIZE * scale)
-            trace.colorbar.title.font = _font(FONT_SIZE * scale)
-    return fig
+    for letter in ("x", "y"):
+        keys = [k for k in layout if (m := _AXIS_KEY.fullmatch(k)) and m.group(1) == letter]
+        for key in keys or [f"{letter}axis"]:
+            _merge(layout.setdefault(key, {}), axis_text)
+    for note in layout.get("annotations", ()):
+        font = note.setdefault("font", {})
+        font["size"] = _font(SUBTITLE_FONT_SIZE * scale)["size"]
+        if font.get("color") is None:
+            font["color"] = TEXT_COLOUR
+    for trace in spec.get("data", ()):
+        if trace.get("type") in _COLORBAR_TRACES:
+            colorbar = trace.setdefault("colorbar", {})
+            colorbar["tickfont"] = _font(TICK_FONT_SIZE * scale)
+            colorbar.setdefault("title", {})["font"] = _font(FONT_SIZE * scale)
+    return spec
 
 
 def wrap_title(text: str, *, width: int = TITLE_WRAP) -> str:
@@ -262,22 +308,33 @@ def wrap_title(text: str, *, width: int = TITLE_WRAP) -> str:
 
 
 def _layout(fig: go.Figure, *, title: str | None, height: int | None = None) -> go.Figure:
-    """The shared template, the text styles, a wrapped title and room for its lines."""
+    """The shared template, the text styles, a wrapped title and room for its lines.
+
+    Done on the figure's plain data in one pass (the template is a ready-made copy), not by
+    plotly's validating updates: this runs on every redraw of every chart.
+    """
     text = wrap_title(title) if title else None
     lines = text.count("<br>") + 1 if text else 0
     top = 30 + 24 * lines if text else 30
+    spec = _spec(fig)
+    layout = spec["layout"]
     has_subtitles = any(
-        note.yref == "paper" and (note.y or 0) >= 1 for note in fig.layout.annotations
+        note.get("yref") == "paper" and (note.get("y") or 0) >= 1
+        for note in layout.get("annotations", ())
     )
     if has_subtitles:
         top += 10
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        title={"text": text, "x": 0, "xanchor": "left"} if text else None,
-        margin={"l": 10, "r": 10, "t": top, "b": 10},
-        height=None if height is None else height + (24 * (lines - 1) if lines > 1 else 0),
-    )
-    return _style_text(fig)
+    layout["template"] = copy.deepcopy(_TEMPLATE_SPEC)
+    if text:
+        _merge(layout, {"title": {"text": text, "x": 0, "xanchor": "left"}})
+    else:
+        layout.pop("title", None)
+    _merge(layout, {"margin": {"l": 10, "r": 10, "t": top, "b": 10}})
+    if height is None:
+        layout.pop("height", None)
+    else:
+        layout["height"] = height + (24 * (lines - 1) if lines > 1 else 0)
+    return _from_spec(_style_text(spec))
 
 
 def presenter_figure(fig: go.Figure, *, scale: float = PRESENTER_SCALE) -> go.Figure:
@@ -292,14 +349,14 @@ def presenter_figure(fig: go.Figure, *, scale: float = PRESENTER_SCALE) -> go.Fi
     >>> big.layout.xaxis.tickfont.size, fig.layout.xaxis.tickfont.size, big.layout.height
     (18.2, 13, 390)
     """
-    copy = go.Figure(fig)
-    _style_text(copy, scale=scale)
-    if copy.layout.height:
-        copy.layout.height = int(round(copy.layout.height * (1 + (scale - 1) * 0.75)))
-    margin = copy.layout.margin
-    if margin.t:
-        margin.t = int(round(margin.t * scale))
-    return copy
+    spec = _style_text(_spec(fig), scale=scale)
+    layout = spec["layout"]
+    if layout.get("height"):
+        layout["height"] = int(round(layout["height"] * (1 + (scale - 1) * 0.75)))
+    margin = layout.get("margin") or {}
+    if margin.get("t"):
+        margin["t"] = int(round(margin["t"] * scale))
+    return _from_spec(spec)
 
 
 def log_axis(values: Sequence[float] | np.ndarray) -> dict:
