@@ -33,6 +33,11 @@ def captions(at: AppTest) -> list[str]:
     return [_plain(c.value) for c in at.main.caption]
 
 
+def dataframe_with(at: AppTest, column: str):
+    """The first table on the page with that column."""
+    return next(d.value for d in at.main.dataframe if column in d.value.columns)
+
+
 def button_labels(at: AppTest) -> dict[str, str]:
     return {b.key: _plain(b.label) for b in at.main.button if b.key}
 
@@ -64,9 +69,20 @@ def test_evaluate_shows_each_number_beside_the_trivial_models_and_the_interval(i
     lo, hi = ev.accuracy_interval
     assert f"95 % interval {lo:.2f} to {hi:.2f}, Wilson, from 30 held-out rows" in shown
     assert any("for giving every row the training class shares" in c for c in shown)
-    labels = [m.label for m in at.main.metric]
-    for name in ("Precision (macro)", "Precision (weighted)", "Recall (weighted)", "F1 (weighted)"):
-        assert name in labels
+    assert [m.label for m in at.main.metric] == ["Accuracy", "Log-loss"]
+    # precision, recall and F1, macro and weighted, each beside the trivial model's, one table
+    table = dataframe_with(at, "average").set_index("average")
+    assert list(table.columns) == ["Precision", "Recall", "F1"]
+    for average in ("macro", "weighted"):
+        for name in ("precision", "recall", "f1"):
+            column = "F1" if name == "f1" else name.capitalize()
+            key = f"{name}_{average}"
+            shown_value = table.loc[f"this model, {average}", column]
+            assert shown_value == pytest.approx(getattr(ev, key))
+            trivial = table.loc[f"always guessing 'setosa', {average}", column]
+            assert trivial == pytest.approx(getattr(ev.baseline, key))
+    # always guessing one of three classes recalls a third of them (by hand)
+    assert table.loc["always guessing 'setosa', macro", "Recall"] == pytest.approx(1 / 3)
     assert any("weighted averages (scikit-learn's classification report" in c for c in shown)
 
 
@@ -97,7 +113,7 @@ def test_the_one_standard_error_c_is_adopted_with_one_click_and_shown_beside_the
     assert_clean(at)
     adopted = at.session_state["model"]
     assert adopted.best_C == C and adopted.adopted_from is model
-    table = at.main.dataframe[0].value
+    table = dataframe_with(at, "metric")
     assert list(table["metric"])[0] == "Accuracy"
     row = table.iloc[0]
     assert row[f"C = {C:g} (in use)"] == pytest.approx(adopted.evaluation.accuracy)

@@ -28,8 +28,10 @@ def what_am_i_looking_at(latex: str, text: str) -> None:
 def confusion_section(model) -> None:
     """The confusion matrix (a click lists the cell's rows), its sentences, the per-class table."""
     ev, classes = model.evaluation, list(model.classes)
-    chart_caption("confusion_matrix")
-    normalize = st.segmented_control(
+    words, choice = st.columns([2, 3], vertical_alignment="bottom")  # one row: the matrix
+    with words:  # starts on a laptop's first screen
+        chart_caption("confusion_matrix")
+    normalize = choice.segmented_control(
         "Normalise",
         ["none", "true", "pred", "all"],
         default="none",

@@ -42,8 +42,7 @@ _HELP = {
     "accuracy.",
     "f1_weighted": "Per-class F1 weighed by each class's held-out rows.",
 }
-_MACRO_ROW = ("accuracy", "precision_macro", "recall_macro", "f1_macro", "log_loss")
-_WEIGHTED_ROW = (None, "precision_weighted", "recall_weighted", "f1_weighted", None)
+_AVERAGES = ("precision", "recall", "f1")
 
 
 def accuracy_words(evaluation) -> str:
@@ -59,26 +58,57 @@ def interval_words(evaluation) -> str:
     return f"95 % interval {number_text(lo, digits=2)} to {number_text(hi, digits=2)}, Wilson"
 
 
-def _metric_card(where, evaluation, key: str) -> None:
-    value = getattr(evaluation, key)
-    where.metric(_NAMES[key], f"{value:.3f}", help=_HELP[key])
+def averages_table(evaluation) -> pd.DataFrame:
+    """Precision, recall and F1, macro and weighted, with the trivial model's beside: one row
+    an average, the first column says whose."""
+    rows = [
+        ("this model, macro", evaluation, "macro"),
+        ("this model, weighted", evaluation, "weighted"),
+    ]
     if evaluation.baseline is not None:
-        where.caption(escape_markdown(evaluation.baseline.compare(key, value)))
+        guess = f"always guessing '{evaluation.baseline.majority_class}'"
+        rows += [(f"{guess}, macro", evaluation.baseline, "macro")]
+        rows += [(f"{guess}, weighted", evaluation.baseline, "weighted")]
+    return pd.DataFrame(
+        [
+            {"average": name}
+            | {
+                _NAMES[f"{m}_macro"].split(" (")[0]: getattr(source, f"{m}_{kind}")
+                for m in _AVERAGES
+            }
+            for name, source, kind in rows
+        ]
+    )
 
 
 def held_out_numbers(model) -> None:
-    """The held-out metrics, each beside the trivial model's; the accuracy's interval; the
-    weighted averages under the macro ones with one line on the difference; and, when another
-    C was adopted, the search's best C's numbers beside them."""
+    """The held-out metrics in one compact block: accuracy and log-loss, each beside the trivial
+    model's, the accuracy's interval; precision, recall and F1, macro and weighted, with the
+    trivial model's, in one small table (one line on the difference in an expander); and, when
+    another C was adopted, the search's best C's numbers beside them."""
     ev = model.evaluation
-    for where, key in zip(st.columns(5), _MACRO_ROW, strict=True):
-        _metric_card(where, ev, key)
-        if key == "accuracy":
-            where.caption(f"{interval_words(ev)}, from {model.n_test:,} held-out rows")
-    for where, key in zip(st.columns(5), _WEIGHTED_ROW, strict=True):
-        if key is not None:
-            _metric_card(where, ev, key)
-    st.caption(WEIGHTED_VS_MACRO)
+    left, middle, right = st.columns([1, 1, 2])
+    left.metric(_NAMES["accuracy"], f"{ev.accuracy:.3f}", help=_HELP["accuracy"])
+    if ev.baseline is not None:
+        left.caption(accuracy_words(ev))
+    left.caption(f"{interval_words(ev)}, from {model.n_test:,} held-out rows")
+    middle.metric(_NAMES["log_loss"], f"{ev.log_loss:.3f}", help=_HELP["log_loss"])
+    if ev.baseline is not None:
+        middle.caption(escape_markdown(ev.baseline.compare("log_loss", ev.log_loss)))
+    table = averages_table(ev)
+    right.dataframe(
+        table,
+        hide_index=True,
+        column_config={"average": st.column_config.TextColumn("average", width="medium")}
+        | {
+            column: st.column_config.NumberColumn(
+                column, format="%.3f", help=f"{_HELP[m + '_macro']} {_HELP[m + '_weighted']}"
+            )
+            for m, column in zip(_AVERAGES, table.columns[1:], strict=True)
+        },
+    )
+    with right.expander("Macro or weighted?"):
+        st.caption(WEIGHTED_VS_MACRO)
     if model.adopted_from is not None:
         _adopted_comparison(model)
 
@@ -144,9 +174,6 @@ def warnings_section(model, *, on_train: bool = False) -> None:
     stale = state.stale_model_message(model)
     help_text = stale or "Sets the Train page's choice and trains again."
     for i, warning in enumerate(model.warnings):
-        # The grid's edge is advice about the search; the others are about the data.
-        show = st.info if warning.kind == "grid_edge" else st.warning
-        show(escape_markdown(warning.message), icon=":material/report:")
         request = None
         if warning.kind == "leak" and len(model.config.features) > 1:
             label = f"Leave '{warning.column}' out and train again"
@@ -156,7 +183,12 @@ def warnings_section(model, *, on_train: bool = False) -> None:
             added = [c for c in warning.extended_grid if c not in model.config.c_grid]
             label = "Extend the grid to " + " and ".join(f"{c:g}" for c in added)
             request = _request(model, c_grid=warning.extended_grid)
-        if request is not None and st.button(
+        # The message with its fix beside it (one row, so the page's results stay high); the
+        # grid's edge is advice about the search, the others are about the data.
+        words, fix = st.columns([4, 1], vertical_alignment="center") if request else (st, None)
+        show = words.info if warning.kind == "grid_edge" else words.warning
+        show(escape_markdown(warning.message), icon=":material/report:")
+        if request is not None and fix.button(
             escape_markdown(label),
             key=f"honesty_fix_{i}",
             disabled=stale is not None,
