@@ -174,3 +174,23 @@ def test_a_clicked_point_gives_its_row(fitted):
     # A region's cell carries [top probability, entropy]: no row.
     assert selected_map_row({"selection": {"points": [{"customdata": [0.9, 0.4]}]}}) is None
     assert selected_map_row({"selection": {"points": []}}) is None
+
+
+def test_the_map_built_from_plain_data_passes_plotlys_validation(fitted):
+    """The map skips plotly's validation for speed: validating its data afresh must accept
+    every property and give the same figure."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    pipe, X, y = fitted
+    pred = pipe.predict(X)
+    for x_name, y_name in (("length", "age"), ("length", "shop")):
+        m = decision_map(pipe, X, x=x_name, y=y_name, reference=X.iloc[[3]], resolution=7)
+        fig = decision_map_figure(
+            m, x_points=X[x_name], y_points=X[y_name], true_class=y, predicted_class=pred,
+            row_ids=np.arange(len(X)), title="a map",
+        )  # fmt: skip
+        checked = go.Figure(
+            data=[t.to_plotly_json() for t in fig.data], layout=fig.layout.to_plotly_json()
+        )
+        assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(fig))
