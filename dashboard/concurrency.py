@@ -16,13 +16,15 @@ MB = 1024 * 1024
 # What a load and a training cost at their peak, as multiples of what they read. A load:
 # bench/load.py --uploads (ten 151 MB CSVs read at once) peaked 4.4 GB above the idle
 # server, 2.9x each upload with its bytes; bench/memory.py (121 MB of CSV, a 161 MB table):
-# 1.9x the table above the bytes, the table 1.33x the bytes. A training's peak above the
-# loaded table is at most TRAIN_PEAK_PER_TABLE_BYTE times the size of the columns it reads
-# (issue 14's goal). The uploads' bytes reach the server before the app sees them (Streamlit's
-# server.maxUploadSize bounds each) and the server's own ~270 MB are not counted: the default
-# share leaves room for both.
+# 1.9x the table above the bytes, the table 1.33x the bytes. A training: bench/memory.py
+# measured a peak of 11.5x the table above it (1M rows x 20 columns, 18 features, 6 C x 5
+# folds, two folds at once; issue 14's goal is 3x): counted as 12x the columns it reads, so
+# that the budget holds what training really takes. The uploads' bytes reach the server
+# before the app sees them (Streamlit's server.maxUploadSize bounds each; ten 151 MB files
+# arriving at once took 3.6 GB before any was read) and the server's own ~270 MB are not
+# counted: the default share leaves room for both.
 LOAD_PEAK_PER_UPLOAD_BYTE = 3.0
-TRAIN_PEAK_PER_TABLE_BYTE = 3.0
+TRAIN_PEAK_PER_TABLE_BYTE = 12.0
 DEFAULT_BUDGET_SHARE = 0.6  # of the machine's memory, without SOFTMAX_LAB_MEMORY_BUDGET_BYTES
 
 

@@ -128,7 +128,7 @@ def test_a_training_the_budget_refuses_says_so_and_keeps_the_table(budget_of):
     frame = load_sample(DEFAULT_SAMPLE)
     table = int(frame.memory_usage(deep=True).sum())
     columns = int(frame.memory_usage(deep=True, index=False).sum())  # features and target
-    # the session keeps the table; the training would need 3x its columns beside: 1 byte short
+    # the session keeps the table; the training needs 12x its columns beside: 1 byte short
     budget_of(table + int(TRAIN_PEAK_PER_TABLE_BYTE * columns) - 1)
     at = new_app()
     loaded = at.session_state["table"]
