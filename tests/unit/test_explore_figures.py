@@ -194,3 +194,20 @@ def test_the_map_built_from_plain_data_passes_plotlys_validation(fitted):
             data=[t.to_plotly_json() for t in fig.data], layout=fig.layout.to_plotly_json()
         )
         assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(fig))
+
+
+def test_the_softmax_bars_from_plain_data_pass_plotlys_validation():
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from dashboard.figures import softmax_bars_figure
+
+    z = np.array([1.5, -0.3, 0.2])
+    p = np.exp(z / 0.7) / np.exp(z / 0.7).sum()
+    for temperature in (None, 0.7):
+        fig = softmax_bars_figure(z, p, labels=CLASSES, temperature=temperature)
+        checked = go.Figure(
+            data=[t.to_plotly_json() for t in fig.data], layout=fig.layout.to_plotly_json()
+        )
+        assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(fig))
+        assert [a.text for a in fig.layout.annotations][0] == "logits z"
