@@ -655,6 +655,9 @@ class CMotion:
         Held-out accuracy at each C.
     converged : tuple of bool
         Whether the solver converged at each C.
+    predicted : tuple of numpy.ndarray of str
+        The predicted class of every held-out row at each C (the confusion matrices' columns;
+        kept so that the map at a C draws its wrong points without predicting again).
     """
 
     c_values: tuple[float, ...]
@@ -666,6 +669,7 @@ class CMotion:
     confusion: np.ndarray
     accuracy: np.ndarray
     converged: tuple[bool, ...]
+    predicted: tuple[np.ndarray, ...] = ()
 
     def index_of(self, C: float) -> int:
         """Position of the grid value closest to ``C`` (on a log scale).
@@ -824,9 +828,10 @@ def _motion(pipeline, fits: list, converged: list[bool], X_test: pd.DataFrame, y
     classes = tuple(str(c) for c in model.classes_)
     Xt_test = preprocess.transform(X_test)
     names = feature_names_out(pipeline)
-    pipelines, confusions, accuracies = [], [], []
+    pipelines, confusions, accuracies, predicted = [], [], [], []
     for est in fits:
         pred = est.classes_[np.argmax(est.predict_proba(Xt_test), axis=1)].astype(str)
+        predicted.append(pred)
         cm = sk_confusion_matrix(y_te, pred, labels=list(classes))
         pipelines.append(
             Pipeline([(pipeline.steps[0][0], preprocess), (pipeline.steps[-1][0], est)])
@@ -845,6 +850,7 @@ def _motion(pipeline, fits: list, converged: list[bool], X_test: pd.DataFrame, y
         confusion=np.stack(confusions),
         accuracy=np.asarray(accuracies),
         converged=tuple(converged),
+        predicted=tuple(predicted),
     )
 
 

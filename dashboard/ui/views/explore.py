@@ -442,7 +442,10 @@ def _c_map_figure(model, motion: explore.CMotion, i: int, x: str, y: str, row: i
         reference=model.X_test.iloc[[row - 1]],
         resolution=RESOLUTION,
     )
-    predicted = np.asarray(pipeline.predict(model.X_test)).astype(str)
+    if motion.predicted:  # kept with the fits: no prediction of every held-out row per C
+        predicted = motion.predicted[i]
+    else:
+        predicted = np.asarray(pipeline.predict(model.X_test)).astype(str)
     return figures.decision_map_figure(
         dmap,
         x_points=model.X_test[x].to_numpy(dtype=object),
