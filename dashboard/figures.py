@@ -1829,32 +1829,33 @@ def with_C_marker(figure: go.Figure, C: float, *, label: str = "C shown") -> go.
         c = float("nan")
     if not np.isfinite(c) or c <= 0:
         raise SoftmaxLabError(f"C must be a number above 0, got {C!r}", where="C")
-    marked = go.Figure(figure)
+    spec = _spec(figure)  # a copy as plain data: adding traces skips plotly's validation
     spans: dict[tuple[str, str], list[float]] = {}
-    for trace in figure.data:
-        y = getattr(trace, "y", None)
+    for trace in spec["data"]:
+        y = trace.get("y")
         if y is None:
             continue
         values = pd.to_numeric(pd.Series(np.asarray(y, dtype=object)), errors="coerce")
         values = values[np.isfinite(values.to_numpy(dtype=float))]
         if values.size:
-            axes = (trace.xaxis or "x", trace.yaxis or "y")
+            axes = (trace.get("xaxis") or "x", trace.get("yaxis") or "y")
             spans.setdefault(axes, []).extend([float(values.min()), float(values.max())])
     for n, ((xaxis, yaxis), ys) in enumerate(spans.items()):
-        marked.add_trace(
-            go.Scatter(
-                x=[c, c],
-                y=[min(ys), max(ys)],
-                xaxis=xaxis,
-                yaxis=yaxis,
-                mode="lines",
-                name=plain_text(label),
-                showlegend=n == 0,
-                line={"color": "#444444", "width": 2, "dash": "dot"},
-                hovertemplate=f"{plain_text(label)}: C = {c:g}<extra></extra>",
-            )
+        spec["data"].append(
+            {
+                "type": "scatter",
+                "x": [c, c],
+                "y": [min(ys), max(ys)],
+                "xaxis": xaxis,
+                "yaxis": yaxis,
+                "mode": "lines",
+                "name": plain_text(label),
+                "showlegend": n == 0,
+                "line": {"color": "#444444", "width": 2, "dash": "dot"},
+                "hovertemplate": f"{plain_text(label)}: C = {c:g}<extra></extra>",
+            }
         )
-    return marked
+    return _from_spec(spec)
 
 
 def information_figure(

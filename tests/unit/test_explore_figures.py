@@ -211,3 +211,24 @@ def test_the_softmax_bars_from_plain_data_pass_plotlys_validation():
         )
         assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(fig))
         assert [a.text for a in fig.layout.annotations][0] == "logits z"
+
+
+def test_the_C_marker_from_plain_data_passes_plotlys_validation():
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from dashboard.figures import with_C_marker
+
+    base = go.Figure(go.Scatter(x=[0.1, 10.0], y=[0.5, 2.0], name="score"))
+    base.add_trace(go.Scatter(x=[0.1, 10.0], y=[-1.0, 3.0], xaxis="x2", yaxis="y2"))
+    fig = with_C_marker(base, 2.0)
+    checked = go.Figure(
+        data=[t.to_plotly_json() for t in fig.data], layout=fig.layout.to_plotly_json()
+    )
+    assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(fig))
+    lines = [t for t in fig.data if t.name == "C shown"]
+    assert [(list(t.x), list(t.y), t.yaxis) for t in lines] == [
+        ([2.0, 2.0], [0.5, 2.0], "y"),
+        ([2.0, 2.0], [-1.0, 3.0], "y2"),
+    ]
+    assert len(base.data) == 2  # the figure given is left as it was

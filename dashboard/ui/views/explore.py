@@ -459,13 +459,21 @@ def _c_map_figure(model, motion: explore.CMotion, i: int, x: str, y: str, row: i
 
 def _c_scores_figure(model, C: float):
     """The Evaluate chart of the CV scores against C, with the C shown marked."""
-    figure = CHARTS["cv_scores"].figure(model, memo.chart_data(model))
+    figure = memo.once(  # the one Evaluate shows (the training job built it)
+        model,
+        memo.chart_key("cv_scores"),
+        lambda: CHARTS["cv_scores"].figure(model, memo.chart_data(model)),
+    )
     return figures.with_C_marker(figure, C)
 
 
 def _c_paths_figure(model, C: float, class_name: str):
     """The Evaluate chart of one class's weights against C, with the C shown marked."""
-    figure = CHARTS["coef_paths"].figure(model, memo.chart_data(model), class_name=class_name)
+    figure = memo.once(  # the one Evaluate shows for this class
+        model,
+        memo.chart_key("coef_paths", class_name=class_name),
+        lambda: CHARTS["coef_paths"].figure(model, memo.chart_data(model), class_name=class_name),
+    )
     return figures.with_C_marker(figure, C)
 
 
