@@ -51,10 +51,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+# The script renders this line away: the rules' source stands above this module's there.
+from dashboard.rules import DATE_FORMATS
+
 __all__ = [
-    "DATE_FORMATS",
     "DATE_PARTS",
     "FINITE_LIMIT",
+    "MODEL_DATE_FORMATS",
     "MODEL_FILE_TYPES",
     "DateDetection",
     "DateParts",
@@ -95,36 +98,9 @@ MODEL_FILE_TYPES = frozenset(
 )
 """Types this module adds to a saved pipeline, for the model file's allow-list."""
 
-# The formats the loader tries (dashboard.data._DATE_FORMATS); to move into dashboard.rules so
-# that the loader, this module and the script share one list.
-DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%Y/%m/%d",
-    "%d/%m/%Y",
-    "%m/%d/%Y",
-    "%d.%m.%Y",
-    "%d-%m-%Y",
-    "%m-%d-%Y",
-    "%d/%m/%Y %H:%M",
-    "%m/%d/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y %H:%M:%S",
-    "%d/%m/%y",
-    "%m/%d/%y",
-    "%d-%b-%Y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%b %d, %Y",
-    "%B %d, %Y",
-    "%d-%b-%y",
-    "ISO8601",
-)
+MODEL_DATE_FORMATS = (*DATE_FORMATS, "ISO8601")
+"""The formats :func:`detect_dates` tries: the loader's (:data:`dashboard.rules.DATE_FORMATS`),
+then ISO 8601."""
 
 DATE_PARTS = ("year", "season", "weekday", "hour")
 """The parts a date can give, in output order; "year" is always given."""
@@ -306,7 +282,10 @@ def _parse(text: pd.Series, fmt: str | None) -> pd.Series:
 
 
 def detect_dates(
-    column: pd.Series, *, max_malformed_share: float = MAX_MALFORMED_SHARE, formats=DATE_FORMATS
+    column: pd.Series,
+    *,
+    max_malformed_share: float = MAX_MALFORMED_SHARE,
+    formats=MODEL_DATE_FORMATS,
 ) -> DateDetection:
     """Whether a text column holds dates, tolerating a few malformed cells.
 

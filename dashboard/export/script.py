@@ -38,11 +38,14 @@ def rules_source() -> str:
 
 def features_source() -> str:
     """The source of :mod:`dashboard.features` as it goes into a script: the model's own
-    transformers (date parts, text terms, finite numbers), one source with the app."""
+    transformers (date parts, text terms, finite numbers), one source with the app; its import
+    of :mod:`dashboard.rules` goes, as the script has the rules' source above it."""
     from dashboard import features
 
     source = inspect.getsource(features)
-    return re.sub(r"^from __future__ import annotations\n", "", source, count=1, flags=re.M)
+    source = re.sub(r"^from __future__ import annotations\n", "", source, count=1, flags=re.M)
+    # Its names from dashboard.rules are the rules block's, which stands above it in the script.
+    return re.sub(r"^from dashboard\.rules import [\w, ]+\n", "", source, flags=re.M)
 
 
 def default_settings() -> dict[str, Any]:

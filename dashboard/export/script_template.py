@@ -89,18 +89,6 @@ def build_pipeline():
     # <<< pipeline
 
 
-# ----------------------------------------------------------------------------- the model's inputs
-# (before the rules: the rules' DATE_FORMATS, the loader's list, is the one the typing uses)
-# >>> features
-from dashboard.features import (  # noqa: E402, F401 (the rendered script has the source here)
-    DateParts,
-    FiniteNumbers,
-    TextFeatures,
-)
-
-# <<< features
-
-
 # ----------------------------------------------------------------------------- Softmax Lab's rules
 # isort: split
 # >>> rules
@@ -116,6 +104,19 @@ from dashboard.rules import (  # noqa: E402 (the rendered script has the rules' 
 )
 
 # <<< rules
+
+
+# ----------------------------------------------------------------------------- the model's inputs
+# (after the rules: its date formats start from the rules' DATE_FORMATS)
+# isort: split
+# >>> features
+from dashboard.features import (  # noqa: E402, F401 (the rendered script has the source here)
+    DateParts,
+    FiniteNumbers,
+    TextFeatures,
+)
+
+# <<< features
 
 
 # ----------------------------------------------------------------------------- reading the file
