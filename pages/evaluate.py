@@ -11,12 +11,12 @@ from dashboard.ui.views.model_status import stale_model_warning
 
 st.title("Evaluate")
 st.caption(
-    "How good is the model on rows it never saw? Everything here comes from the held-out rows, "
-    "except the charts of C, which show the cross-validation that chose C."
+    "How good is the model on rows it never saw? All from the held-out rows, except the "
+    "charts of C (the cross-validation that chose C)."
 )
 model = require_model()
 stale_model_warning(model)
-honesty.warnings_section(model)  # leaks, copies, a small test, the grid's edge
+honesty.warnings_section(model, but=("grid_edge",))  # leaks, copies, a small test
 model_extras(model)  # curves and calibration, once per model
 honesty.held_out_numbers(model)  # each beside the trivial model's, with the interval
 

@@ -15,6 +15,8 @@ from dashboard.words import number_text
 
 _HARD_CELL = "hard_cell"  # the confusion-matrix cell whose rows Hardest examples lists
 _HARD_CELL_SEEN = "hard_cell_seen"  # the cell last clicked, so a rerun does not re-apply it
+_TABLE_ROWS = 5  # classes the per-class table shows before it scrolls
+_TABLE_HEIGHT = 35 * (_TABLE_ROWS + 1) + 3  # px: the header and that many rows
 
 
 def what_am_i_looking_at(latex: str, text: str) -> None:
@@ -28,7 +30,7 @@ def what_am_i_looking_at(latex: str, text: str) -> None:
 def confusion_section(model) -> None:
     """The confusion matrix (a click lists the cell's rows), its sentences, the per-class table."""
     ev, classes = model.evaluation, list(model.classes)
-    words, choice = st.columns([2, 3], vertical_alignment="bottom")  # one row: the matrix
+    words, choice = st.columns([1, 1], vertical_alignment="center")  # one row: the matrix
     with words:  # starts on a laptop's first screen
         chart_caption("confusion_matrix")
     normalize = choice.segmented_control(
@@ -43,30 +45,45 @@ def confusion_section(model) -> None:
         }.get,
         key="cm_normalize",
         persist_state="session",
+        label_visibility="collapsed",  # the options say it; one row with the caption
     )
     norm = None if normalize in (None, "none") else normalize
-    event = show_chart(model, "confusion_matrix", select=True, normalize=norm, clickable=True)
+    # The matrix with its reading beside it, so that many classes add no screens below it.
+    matrix, beside = st.columns([3, 2])
+    event = show_chart(
+        model, "confusion_matrix", where=matrix, select=True, normalize=norm, clickable=True
+    )
     cell = figures.selected_cell(event, classes)
     if cell != st.session_state.get(_HARD_CELL_SEEN):
         st.session_state[_HARD_CELL_SEEN] = cell
         st.session_state[_HARD_CELL] = cell
         st.rerun()
-    many_classes.confusion_sentences(model, norm)  # summarised with many classes
-    what_am_i_looking_at(
-        r"\text{recall}_k = \frac{C_{kk}}{\sum_j C_{kj}} \qquad "
-        r"\text{precision}_k = \frac{C_{kk}}{\sum_i C_{ik}}",
-        "C is the matrix of counts: C_ij rows of true class i predicted j. "
-        "Normalising by true class divides each row by its total, so the "
-        "diagonal shows recall; by predicted class divides each column, so "
-        "the diagonal shows precision.",
-    )
-    st.subheader("Per class")
-    st.dataframe(ev.per_class, hide_index=True)  # sortable by any column
-    many_classes.metric_sentences(model)
+    many = len(classes) > _TABLE_ROWS  # then the table scrolls, beside the tall matrix
+    with beside:
+        many_classes.confusion_sentences(model, norm)  # summarised with many classes
+    with beside if many else matrix:  # a few classes: under their small matrix
+        st.markdown("**Per class**")
+        st.dataframe(ev.per_class, hide_index=True, height=_TABLE_HEIGHT if many else "auto")
+    with beside:
+        many_classes.metric_sentences(model)
+    words_at, formula_at = matrix.columns(2)  # under the matrix: what stays closed until asked
+    with words_at:
+        many_classes.numbers_in_words(model)
+    with formula_at:
+        what_am_i_looking_at(
+            r"\text{recall}_k = \frac{C_{kk}}{\sum_j C_{kj}} \qquad "
+            r"\text{precision}_k = \frac{C_{kk}}{\sum_i C_{ik}}",
+            "C is the matrix of counts: C_ij rows of true class i predicted j. "
+            "Normalising by true class divides each row by its total, so the "
+            "diagonal shows recall; by predicted class divides each column, so "
+            "the diagonal shows precision.",
+        )
 
 
 def choosing_c_section(model) -> None:
-    """The CV scores against C with the one-standard-error choice, and the coefficient paths."""
+    """The CV scores against C with the one-standard-error choice, and the coefficient paths;
+    a best C at the grid's edge is said here, with the grid extended in one click."""
+    honesty.warnings_section(model, kinds=("grid_edge",))
     chart_caption("cv_scores")
     show_chart(model, "cv_scores")
     st.markdown(escape_markdown(memo.chart_data(model).one_se.sentence()))

@@ -162,18 +162,21 @@ def _request(model, *, features=None, c_grid=None) -> state.TrainRequest:
     )
 
 
-def warnings_section(model, *, on_train: bool = False) -> None:
+def warnings_section(model, *, on_train: bool = False, kinds=None, but=()) -> None:
     """Each warning of the checks in plain words, with its one-click fix where there is one.
 
     A leak: "Leave 'col' out and train again". A best C at the grid's edge: "Extend the grid to
     1000". Both leave a :class:`state.TrainRequest` for the Train page (on Train, its own
-    widgets take it at once), which trains again.
+    widgets take it at once), which trains again. ``kinds`` (all when None) and ``but`` choose
+    which kinds of warning this place shows (Evaluate says the grid's edge under Choosing C).
     """
-    if not model.warnings:
+    if not any((kinds is None or w.kind in kinds) and w.kind not in but for w in model.warnings):
         return
     stale = state.stale_model_message(model)
     help_text = stale or "Sets the Train page's choice and trains again."
-    for i, warning in enumerate(model.warnings):
+    for i, warning in enumerate(model.warnings):  # i: the key stays the same in any place
+        if (kinds is not None and warning.kind not in kinds) or warning.kind in but:
+            continue
         request = None
         if warning.kind == "leak" and len(model.config.features) > 1:
             label = f"Leave '{warning.column}' out and train again"
@@ -185,7 +188,12 @@ def warnings_section(model, *, on_train: bool = False) -> None:
             request = _request(model, c_grid=warning.extended_grid)
         # The message with its fix beside it (one row, so the page's results stay high); the
         # grid's edge is advice about the search, the others are about the data.
-        words, fix = st.columns([4, 1], vertical_alignment="center") if request else (st, None)
+        fix_share = min(0.45, (60 + 8 * len(label)) / 900) if request else 0  # the label whole
+        words, fix = (
+            st.columns([1 - fix_share, fix_share], vertical_alignment="center")
+            if request
+            else (st, None)
+        )
         show = words.info if warning.kind == "grid_edge" else words.warning
         show(escape_markdown(warning.message), icon=":material/report:")
         if request is not None and fix.button(

@@ -57,13 +57,24 @@ def confusion_sentences(model, normalize: str | None) -> None:
     summarised_sentences(reading, per_class, summary=summary, label="Every class's recall")
 
 
-def metric_sentences(model) -> None:
-    """The metrics in sentences, the per-class precisions summarised with many classes."""
+def _metric_sentences(model) -> tuple[list[str], list[str]]:
+    """The headline metric sentences and the one precision sentence a class."""
     ev = model.evaluation
     k = len(ev.classes)
     sentences = memo.once(model, ("metric_sentences",), lambda: evaluation.metric_sentences(ev))
-    # metric_sentences ends with one precision sentence a class
-    headline, per_class = sentences[:-k], sentences[-k:]
+    return sentences[:-k], sentences[-k:]  # metric_sentences ends with one a class
+
+
+def numbers_in_words(model) -> None:
+    """The held-out numbers (shown above the tabs) said again in sentences, in an expander."""
+    with st.expander("These numbers in words"):
+        _bullets(_metric_sentences(model)[0])
+
+
+def metric_sentences(model) -> None:
+    """The per-class precisions in sentences, summarised with many classes."""
+    ev = model.evaluation
+    per_class = _metric_sentences(model)[1]
     summary = memo.once(
         model,
         ("never_predicted",),
@@ -78,7 +89,7 @@ def metric_sentences(model) -> None:
             or ["Every class was predicted for at least one held-out row."]
         ),
     )
-    summarised_sentences(headline, per_class, summary=summary, label="Every class's precision")
+    summarised_sentences([], per_class, summary=summary, label="Every class's precision")
 
 
 def classes_drawn(model, curves) -> tuple[str, ...] | None:
