@@ -1031,22 +1031,26 @@ def logit_contributions_figure(
     x.append(f"logit z ({plain_text(class_name)})")
     y.append(logit)
     x = _unique_labels(x)
-    fig = go.Figure(
-        go.Waterfall(
-            x=x,
-            y=y,
-            measure=["relative"] * (len(y) - 1) + ["total"],
-            text=[f"{v:+.3f}" for v in y[:-1]] + [f"{logit:.3f}"],
-            textposition="outside",
-            name="contribution",
-            hovertemplate="%{x}: %{y:.4f}<extra></extra>",
-            connector={"line": {"color": "lightgrey"}},
-        )
-    )
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(title_text="contribution to the logit")
+    # Plain data (checked against plotly's validation by a test): redrawn on every change of
+    # a reference row.
+    waterfall = {
+        "type": "waterfall",
+        "x": x,
+        "y": y,
+        "measure": ["relative"] * (len(y) - 1) + ["total"],
+        "text": [f"{v:+.3f}" for v in y[:-1]] + [f"{logit:.3f}"],
+        "textposition": "outside",
+        "name": "contribution",
+        "hovertemplate": "%{x}: %{y:.4f}<extra></extra>",
+        "connector": {"line": {"color": "lightgrey"}},
+    }
+    layout = {
+        "xaxis": {"type": "category"},
+        "yaxis": {"title": {"text": "contribution to the logit"}},
+    }
     default_title = f"Logit of {plain_text(class_name)} = intercept + sum of weight × value"
-    return _layout(fig, title=plain_text(title) if title else default_title, height=420)
+    spec = {"data": [waterfall], "layout": layout}
+    return _layout(spec, title=plain_text(title) if title else default_title, height=420)
 
 
 def softmax_bars_figure(

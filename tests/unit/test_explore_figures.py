@@ -232,3 +232,20 @@ def test_the_C_marker_from_plain_data_passes_plotlys_validation():
         ([2.0, 2.0], [-1.0, 3.0], "y2"),
     ]
     assert len(base.data) == 2  # the figure given is left as it was
+
+
+def test_the_logit_waterfall_from_plain_data_passes_plotlys_validation():
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from dashboard.figures import logit_contributions_figure
+
+    fig = logit_contributions_figure(
+        [0.5, -1.25, 0.0, 2.0], ["a", "<b>b</b>", "c", "d"], -0.5, class_name="x", max_features=2
+    )
+    checked = go.Figure(
+        data=[t.to_plotly_json() for t in fig.data], layout=fig.layout.to_plotly_json()
+    )
+    assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(fig))
+    # intercept, the two largest, the other two together, the logit: -0.5 + 1.25 = 0.75
+    assert list(fig.data[0].y) == [-0.5, 2.0, -1.25, 0.5, 0.75]
