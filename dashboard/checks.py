@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import accuracy_interval
-from dashboard.limits import LIMITS, Limits
+from dashboard.limits import C_RANGE, LIMITS, Limits
 from dashboard.words import number_text, plural
 
 __all__ = [
@@ -607,8 +607,6 @@ def grid_edge_warning(
     >>> grid_edge_warning([0.01, 0.1, 1], 0.1) is None
     True
     """
-    from dashboard.training import C_RANGE  # training imports this module
-
     grid = sorted({float(c) for c in c_grid})
     if not grid or not all(math.isfinite(c) and c > 0 for c in grid):
         raise SoftmaxLabError("The grid of C must hold positive numbers", where="C values")

@@ -54,3 +54,8 @@ class Limits:
 
 
 LIMITS = Limits()
+
+
+C_RANGE = (1e-6, 1e6)
+"""The sensible range of C: outside it the fit is all penalty or no penalty at all (here, low
+in the imports, so that both the training and the checks read it)."""

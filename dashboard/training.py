@@ -39,7 +39,7 @@ from dashboard.features import (
     non_finite_warnings,
     preprocessor,
 )
-from dashboard.limits import LIMITS, Limits
+from dashboard.limits import C_RANGE, LIMITS, Limits
 from dashboard.prediction import column_type
 from dashboard.profile import TableProfile, profile
 from dashboard.provenance import DataOrigin
@@ -74,9 +74,6 @@ __all__ = [
 
 SEED_GRID = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
 """The grid of the seed article's ``GridSearchCV``."""
-
-C_RANGE = (1e-6, 1e6)
-"""The sensible range of C: outside it the fit is all penalty or no penalty at all."""
 
 NUMERIC_KINDS = ("numeric", "boolean")
 CATEGORICAL_KINDS = ("categorical",)
