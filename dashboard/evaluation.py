@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -17,6 +15,7 @@ from sklearn.preprocessing import OneHotEncoder
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.information import softmax
+from dashboard.interval import wilson_interval
 from dashboard.words import number_text, plural
 
 NORMALISATIONS = (None, "true", "pred", "all")
@@ -158,16 +157,7 @@ def accuracy_interval(
         raise SoftmaxLabError(
             f"The confidence must be between 0 and 1, got {confidence!r}", where="confidence"
         )
-    z = NormalDist().inv_cdf((1 + confidence) / 2)
-    n = float(n_rows)
-    p = n_correct / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    # Exact at the ends (rounding could put 1 - 1e-17 where every row is right).
-    lo = 0.0 if n_correct == 0 else max(0.0, centre - half)
-    hi = 1.0 if n_correct == n_rows else min(1.0, centre + half)
-    return (float(lo), float(hi))
+    return wilson_interval(n_correct, n_rows, confidence)
 
 
 WEIGHTED_VS_MACRO = (

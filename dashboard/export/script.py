@@ -48,6 +48,15 @@ def features_source() -> str:
     return re.sub(r"^from dashboard\.rules import [\w, ]+\n", "", source, flags=re.M)
 
 
+def interval_source() -> str:
+    """The source of :mod:`dashboard.interval` as it goes into a script: the accuracy's Wilson
+    interval, one formula with the app."""
+    from dashboard import interval
+
+    source = inspect.getsource(interval)
+    return re.sub(r"^from __future__ import annotations\n", "", source, count=1, flags=re.M)
+
+
 def default_settings() -> dict[str, Any]:
     """The template's settings (their names and placeholder values), to fill in and render.
 
@@ -113,7 +122,11 @@ def render_script(
         model's transformers from that of :mod:`dashboard.features`, so it needs only pandas
         and scikit-learn (with its numpy and scipy).
     """
-    replacements = {"rules": rules_source(), "features": features_source()}
+    replacements = {
+        "rules": rules_source(),
+        "features": features_source(),
+        "interval": interval_source(),
+    }
     if pipeline is not None:
         replacements["pipeline"] = f"    return {pipeline}\n"
     if imports is not None:
@@ -127,7 +140,7 @@ def render_script(
 
     # Blocks are found in the template only, so text inside a value is never replaced.
     source, count = _BLOCK.subn(fill, template_source())
-    if count != 5:  # pragma: no cover - the template and this function change together
+    if count != 6:  # pragma: no cover - the template and this function change together
         raise ValueError("the script template lost one of its blocks")
     return source
 

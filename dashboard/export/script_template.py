@@ -27,11 +27,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
 import sys
 import time
 import warnings
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -247,16 +245,11 @@ def as_type(column, kind, name):
 # ----------------------------------------------------------------------------- the run
 
 
-def wilson_interval(n_correct, n_rows, confidence=0.95):
-    """The Wilson score interval of an accuracy of n_correct out of n_rows."""
-    z = NormalDist().inv_cdf((1 + confidence) / 2)
-    p = n_correct / n_rows
-    denominator = 1 + z * z / n_rows
-    centre = (p + z * z / (2 * n_rows)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n_rows + z * z / (4 * n_rows * n_rows)) / denominator
-    lo = 0.0 if n_correct == 0 else max(0.0, centre - half)
-    hi = 1.0 if n_correct == n_rows else min(1.0, centre + half)
-    return [float(lo), float(hi)]
+# isort: split
+# >>> interval
+from dashboard.interval import wilson_interval  # noqa: E402 (the rendered script has its source)
+
+# <<< interval
 
 
 def held_out_scores(model, X_test, y_test):
@@ -276,7 +269,7 @@ def held_out_scores(model, X_test, y_test):
     scores["log_loss"] = float(log_loss(y_test, proba, labels=classes))
     scores["confusion_matrix"] = confusion_matrix(y_test, predicted, labels=classes).tolist()
     right = int(np.sum(predicted == np.asarray(y_test)))
-    scores["accuracy_interval"] = wilson_interval(right, len(y_test))
+    scores["accuracy_interval"] = list(wilson_interval(right, len(y_test)))
     return scores
 
 
