@@ -1459,35 +1459,51 @@ class InformationView:
         sure = self.entropy_bits < 0.5 * math.log2(len(self.classes))
         return np.flatnonzero(wrong & sure)
 
-    def sentences(self) -> list[str]:
-        """The view in plain words, for someone who never met a logarithm."""
+    def sentences(self, *, unit: str = "bits") -> list[str]:
+        """The view in plain words, for someone who never met a logarithm; the amounts in
+        ``unit``, ``"bits"`` (log base 2) or ``"nats"`` (natural log, as log-loss is given)."""
+        if unit not in ("bits", "nats"):
+            raise SoftmaxLabError(f"The unit must be 'bits' or 'nats', got {unit!r}", where="unit")
+        per_nat = 1.0 if unit == "nats" else 1 / _LN2  # this unit's amount in one nat
         n = self.y_true.size
-        mean_bits = self.log_loss / _LN2
+        mean = self.log_loss * per_nat
         worst = self.log_loss_by_class.sort_values("mean", ascending=False).iloc[0]
-        saved = self.bits_saved
+        saved = self.bits_saved * _LN2 * per_nat
+        prior = self.prior_log_loss * per_nat
+        scale = (
+            "0 bits when it gave the true class all its probability, 1 bit when it gave it one "
+            "half, 2 bits for one quarter, and so on"
+            if unit == "bits"
+            else "0 nats when it gave the true class all its probability, 0.69 nats (ln 2) when "
+            "it gave it one half, 1.39 nats for one quarter, and so on"
+        )
         lines = [
-            "Cross-entropy says how wrong the model was about a row: 0 bits when it gave the "
-            "true class all its probability, 1 bit when it gave it one half, 2 bits for one "
-            "quarter, and so on. Because the truth is one known class, this is also the KL "
-            "divergence from the truth to the model's guess.",
-            "Entropy says how unsure the model was, whatever the truth: 0 bits when it puts "
+            f"Cross-entropy says how wrong the model was about a row: {scale}. Because the "
+            "truth is one known class, this is also the KL divergence from the truth to the "
+            "model's guess.",
+            f"Entropy says how unsure the model was, whatever the truth: 0 {unit} when it puts "
             "everything on one class, "
-            f"{math.log2(len(self.classes)):.2g} bits when all {len(self.classes)} classes are "
-            "equally likely.",
-            f"On the {n} held-out rows the model's cross-entropy is {mean_bits:.3f} bits per row "
-            f"on average (a log-loss of {self.log_loss:.4f} in nats).",
-            f"Rows of class '{worst['class']}' cost the most: {worst['mean'] / _LN2:.3f} bits "
-            "each on average.",
+            f"{math.log(len(self.classes)) * per_nat:.2g} {unit} when all {len(self.classes)} "
+            "classes are equally likely.",
+            f"On the {n} held-out rows the model's cross-entropy is {mean:.3f} {unit} per row "
+            "on average"
+            + (
+                f" (a log-loss of {self.log_loss:.4f} in nats)."
+                if unit == "bits"
+                else ": its log-loss."
+            ),
+            f"Rows of class '{worst['class']}' cost the most: {worst['mean'] * per_nat:.3f} "
+            f"{unit} each on average.",
         ]
         if saved > 0:
             lines.append(
-                f"Guessing from the class shares alone would cost {self.prior_log_loss / _LN2:.3f}"
-                f" bits per row; the model saves {saved:.3f} bits per row against that."
+                f"Guessing from the class shares alone would cost {prior:.3f} {unit} per row; "
+                f"the model saves {saved:.3f} {unit} per row against that."
             )
         else:
             lines.append(
-                f"Guessing from the class shares alone would cost {self.prior_log_loss / _LN2:.3f}"
-                f" bits per row: the model does no better ({-saved:.3f} bits worse per row)."
+                f"Guessing from the class shares alone would cost {prior:.3f} {unit} per row: "
+                f"the model does no better ({-saved:.3f} {unit} worse per row)."
             )
         mistakes = self.confident_mistakes.size
         if mistakes:

@@ -1589,6 +1589,7 @@ def decision_map_figure(
     predicted_class: Sequence[str] | np.ndarray | None = None,
     row_ids: Sequence | np.ndarray | None = None,
     max_points: int = MAX_MAP_POINTS,
+    legend_classes: Sequence[str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
     """The decision map: each region in its class's colour, darker where the model is surer.
@@ -1609,6 +1610,9 @@ def decision_map_figure(
         so that a click on a point tells which row it is.
     max_points : int, default ``MAX_MAP_POINTS``
         Beyond this, a fixed-seed sample of the points is drawn.
+    legend_classes : sequence of str, optional
+        The classes whose points the legend lists (all when None): with many classes, the
+        ones that matter (:func:`classes_that_matter`). Every class's points are drawn.
     title : str, optional
 
     Returns
@@ -1672,6 +1676,7 @@ def decision_map_figure(
             predicted=predicted_class,
             row_ids=row_ids,
             limit=max_points,
+            legend=None if legend_classes is None else {str(c) for c in legend_classes},
         )
     data.append(_reference_star(m))
     layout = {
@@ -1751,8 +1756,10 @@ def _add_map_points(
     predicted,
     row_ids,
     limit: int,
+    legend: set[str] | None = None,
 ) -> None:
-    """The held-out rows on the map: coloured by true class, a cross on the ones predicted wrong."""
+    """The held-out rows on the map: coloured by true class, a cross on the ones predicted wrong;
+    the legend lists the classes in ``legend`` (all when None)."""
     if x_points is None or y_points is None or true_class is None:
         raise SoftmaxLabError(
             "Points need their x values, y values and true classes together",
@@ -1789,6 +1796,7 @@ def _add_map_points(
                 y=py[mask],
                 mode="markers",
                 name=f"true: {names[position]}",
+                showlegend=legend is None or str(cls) in legend,
                 marker={"color": class_colour(position), "size": 7,
                         "line": {"color": "white", "width": 0.8}},
                 customdata=np.column_stack([ids[mask], shown_pred[mask]]),
@@ -1862,27 +1870,39 @@ def with_C_marker(figure: go.Figure, C: float, *, label: str = "C shown") -> go.
     return _from_spec(spec)
 
 
+def _per_bit(unit: str) -> float:
+    """How many ``unit`` ("bits" or "nats") make one bit."""
+    if unit not in ("bits", "nats"):
+        raise SoftmaxLabError(f"The unit must be 'bits' or 'nats', got {unit!r}", where="unit")
+    return 1.0 if unit == "bits" else float(np.log(2.0))
+
+
 def information_figure(
-    view: InformationView, *, max_points: int = MAX_FIGURE_POINTS, title: str | None = None
+    view: InformationView,
+    *,
+    max_points: int = MAX_FIGURE_POINTS,
+    unit: str = "bits",
+    title: str | None = None,
 ) -> go.Figure:
     """How unsure against how wrong: entropy across, cross-entropy up, one point per row.
 
-    A wrong prediction gave the true class at most one half, so it sits at 1 bit or higher;
-    the shaded corner (low entropy, at least 1 bit of cross-entropy) holds the confident
-    mistakes.
+    A wrong prediction gave the true class at most one half, so it sits at 1 bit (ln 2 nats)
+    or higher; the shaded corner (low entropy, at least 1 bit of cross-entropy) holds the
+    confident mistakes.
 
     Parameters
     ----------
     view : dashboard.explore.InformationView
     max_points : int, default ``MAX_FIGURE_POINTS``
         Beyond this, a fixed-seed sample of the rows is drawn.
+    unit : {"bits", "nats"}, default "bits"
     title : str, optional
 
     Returns
     -------
     plotly.graph_objects.Figure
-        ``Scatter`` traces ``"right"`` and ``"wrong"`` (``x`` entropy in bits, ``y``
-        cross-entropy in bits, ``customdata`` [row position, true class, predicted class]),
+        ``Scatter`` traces ``"right"`` and ``"wrong"`` (``x`` entropy in ``unit``, ``y``
+        cross-entropy in ``unit``, ``customdata`` [row position, true class, predicted class]),
         and a shaded rectangle over the confident-mistake corner.
 
     Examples
@@ -1893,7 +1913,10 @@ def information_figure(
     >>> fig = information_figure(v)
     >>> [t.name for t in fig.data], fig.data[1].y.round(3).tolist()
     (['right', 'wrong'], [4.322])
+    >>> information_figure(v, unit="nats").data[1].y.round(3).tolist()  # -ln 0.05
+    [2.996]
     """
+    per_bit = _per_bit(unit)
     n = view.y_true.size
     keep = np.arange(n)
     if n > max_points:
@@ -1905,45 +1928,49 @@ def information_figure(
     for name, mask, colour in (("right", right, BAR_COLOUR), ("wrong", ~right, BEST_COLOUR)):
         fig.add_trace(
             go.Scatter(
-                x=view.entropy_bits[keep][mask],
-                y=view.cross_entropy_bits[keep][mask],
+                x=view.entropy_bits[keep][mask] * per_bit,
+                y=view.cross_entropy_bits[keep][mask] * per_bit,
                 mode="markers",
                 name=name,
                 marker={"color": colour, "size": 6, "opacity": 0.7},
                 customdata=np.column_stack([keep[mask], truth[mask], pred[mask]]),
                 hovertemplate="row %{customdata[0]}<br>true: %{customdata[1]}<br>predicted: "
-                "%{customdata[2]}<br>entropy %{x:.3f} bits, cross-entropy %{y:.3f} bits"
-                "<extra></extra>",
+                f"%{{customdata[2]}}<br>entropy %{{x:.3f}} {unit}, cross-entropy %{{y:.3f}} "
+                f"{unit}<extra></extra>",
             )
         )
-    half = 0.5 * float(np.log2(len(view.classes)))
-    top = max(1.5, float(np.max(view.cross_entropy_bits)) * 1.05)
-    fig.add_shape(type="rect", x0=0, x1=half, y0=1, y1=top, line={"width": 0},
+    most = float(np.log2(len(view.classes))) * per_bit  # the entropy of a uniform guess
+    top = max(1.5, float(np.max(view.cross_entropy_bits)) * 1.05) * per_bit
+    fig.add_shape(type="rect", x0=0, x1=most / 2, y0=per_bit, y1=top, line={"width": 0},
                   fillcolor=_rgba(BEST_COLOUR, 0.08), layer="below")  # fmt: skip
     fig.add_annotation(x=0, y=top, xanchor="left", yanchor="top", showarrow=False,
                        text="confident mistakes", font={"color": BEST_COLOUR})  # fmt: skip
-    fig.update_xaxes(title_text="entropy of the prediction (bits): how unsure",
-                     range=[0, float(np.log2(len(view.classes))) * 1.02])  # fmt: skip
-    fig.update_yaxes(title_text="cross-entropy (bits): how wrong", range=[0, top])
+    fig.update_xaxes(title_text=f"entropy of the prediction ({unit}): how unsure",
+                     range=[0, most * 1.02])  # fmt: skip
+    fig.update_yaxes(title_text=f"cross-entropy ({unit}): how wrong", range=[0, top])
     return _layout(fig, title=plain_text(title) if title else None, height=460)
 
 
-def log_loss_split_figure(view: InformationView, *, title: str | None = None) -> go.Figure:
-    """The log-loss split by true class, in bits: the bars add up to the model's log-loss.
+def log_loss_split_figure(
+    view: InformationView, *, unit: str = "bits", title: str | None = None
+) -> go.Figure:
+    """The log-loss split by true class, in bits or nats: the bars add up to the model's
+    log-loss.
 
     A dashed line marks the log-loss of guessing from the class shares alone.
 
     Parameters
     ----------
     view : dashboard.explore.InformationView
+    unit : {"bits", "nats"}, default "bits"
     title : str, optional
 
     Returns
     -------
     plotly.graph_objects.Figure
-        One stacked ``Bar`` per class named after it (``y`` its part in bits), on one
+        One stacked ``Bar`` per class named after it (``y`` its part in ``unit``), on one
         x position ``"model"``, and one ``Bar`` named ``"class shares"`` with the prior
-        log-loss in bits.
+        log-loss in ``unit``.
 
     Examples
     --------
@@ -1953,9 +1980,11 @@ def log_loss_split_figure(view: InformationView, *, title: str | None = None) ->
     >>> fig = log_loss_split_figure(v)
     >>> [(t.name, round(float(t.y[0]), 4)) for t in fig.data]
     [('a', 0.5), ('b', 0.2075), ('class shares', 1.0)]
+    >>> round(float(log_loss_split_figure(v, unit="nats").data[2].y[0]), 4)  # ln 2
+    0.6931
     """
     names = _plain_labels(view.classes)
-    ln2 = float(np.log(2.0))
+    nats_per_unit = float(np.log(2.0)) / _per_bit(unit)  # 1 for nats
     fig = go.Figure()
     for position, (name, part) in enumerate(
         zip(names, view.log_loss_by_class["part"], strict=True)
@@ -1963,24 +1992,24 @@ def log_loss_split_figure(view: InformationView, *, title: str | None = None) ->
         fig.add_trace(
             go.Bar(
                 x=["model"],
-                y=[float(part) / ln2],
+                y=[float(part) / nats_per_unit],
                 name=name,
                 marker={"color": class_colour(position)},
-                hovertemplate=f"rows of {name}: %{{y:.4f}} bits per row<extra></extra>",
+                hovertemplate=f"rows of {name}: %{{y:.4f}} {unit} per row<extra></extra>",
             )
         )
     fig.add_trace(
         go.Bar(
             x=["class shares"],
-            y=[view.prior_log_loss / ln2],
+            y=[view.prior_log_loss / nats_per_unit],
             name="class shares",
             marker={"color": "#bbbbbb"},
-            hovertemplate="guessing the class shares: %{y:.4f} bits per row<extra></extra>",
+            hovertemplate=f"guessing the class shares: %{{y:.4f}} {unit} per row<extra></extra>",
         )
     )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
-    fig.update_yaxes(title_text="log-loss (bits per row)")
+    fig.update_yaxes(title_text=f"log-loss ({unit} per row)")
     return _layout(fig, title=plain_text(title) if title else None, height=380)
 
 

@@ -10,7 +10,7 @@ st.title("Explore")
 st.caption(
     "See the trained model think: the class it predicts over two of your features, what one "
     "row's numbers do, how the regions change with C, what costs do to its decisions, and "
-    "how many bits it is wrong by."
+    "how much it is wrong by (in nats, or bits if you choose)."
 )
 model = require_model()
 if stale_model_warning(model) is not None:

@@ -188,4 +188,47 @@ def test_information_parts_add_up_to_the_evaluate_log_loss(trained):
     model = at.session_state["model"]
     spec = figure(at, "log_loss_split")
     parts = [float(array(t["y"])[0]) for t in spec["data"] if t["name"] != "class shares"]
+    # in nats, the unit Predict and the Calculators use by default
+    assert sum(parts) == pytest.approx(model.evaluation.log_loss, abs=1e-9)
+    assert spec["layout"]["yaxis"]["title"]["text"] == "log-loss (nats per row)"
+    assert "nats per row" in " ".join(str(m.value) for m in at.markdown)
+    # bits chosen here is the session's unit: the parts in bits, Predict's loss in bits
+    at.button_group(key="explore_unit").set_value("bits").run()
+    assert_clean(at)
+    assert at.session_state["info_unit"] == "bits"
+    spec = figure(at, "log_loss_split")
+    parts = [float(array(t["y"])[0]) for t in spec["data"] if t["name"] != "class shares"]
     assert sum(parts) * np.log(2) == pytest.approx(model.evaluation.log_loss, abs=1e-9)
+    assert any("(bits)" in m.label for m in at.metric)  # the reference row's entropy too
+    at.button_group(key="explore_unit").set_value("nats").run()  # as the other tests expect
+    assert at.session_state["info_unit"] == "nats"
+
+
+def test_with_fifty_classes_the_maps_legend_lists_the_classes_that_matter():
+    from tests.app.test_classroom import fifty_class_app
+
+    at = fifty_class_app()
+    model = at.session_state["model"]
+    at.switch_page(EXPLORE).run()
+    assert_clean(at)
+
+    def listed() -> set[str]:
+        spec = figure(at, "decision_map")
+        return {
+            t["name"].removeprefix("true: ")
+            for t in spec["data"]
+            if t["name"].startswith("true: ") and t.get("showlegend", True)
+        }
+
+    chosen = at.multiselect(key="explore_legend_classes").value
+    assert len(chosen) == 8 and listed() == set(chosen)
+    # the eight with the most held-out rows (counted here, not by the app)
+    rows = {c: int(np.sum(model.y_test == c)) for c in model.classes}
+    assert min(rows[c] for c in chosen) >= max(rows[c] for c in rows if c not in chosen)
+    drawn = {t["name"] for t in figure(at, "decision_map")["data"] if t["name"].startswith("true")}
+    assert len(drawn) == len({str(c) for c in model.y_test})  # every class is still drawn
+    # the rest is one choice away
+    other = next(c for c in model.classes if c not in chosen)
+    at.multiselect(key="explore_legend_classes").select(other).run()
+    assert_clean(at)
+    assert listed() == {*chosen, other}

@@ -662,3 +662,67 @@ def test_class_weight_legends_name_each_panel():
         assert (trace.legend or "legend") == expected
         assert trace.name.startswith("recall" if expected == "legend" else "precision")
     assert fig.layout.legend2.font.size >= 12
+
+
+def _nats_view():
+    from dashboard.explore import information_view
+
+    y = ["a", "b", "c", "c"]
+    proba = np.array([[0.7, 0.2, 0.1], [0.5, 0.25, 0.25], [0.1, 0.1, 0.8], [0.2, 0.2, 0.6]])
+    return y, proba, information_view(y, proba, classes=["a", "b", "c"], prior=[0.25, 0.25, 0.5])
+
+
+def test_information_figures_in_nats_against_sklearn_and_scipy():
+    from scipy.stats import entropy as scipy_entropy
+    from sklearn.metrics import log_loss
+
+    y, proba, view = _nats_view()
+    fig = figures.information_figure(view, unit="nats")
+    right, wrong = fig.data
+    rows = np.concatenate([right.customdata[:, 0], wrong.customdata[:, 0]]).astype(int)
+    ce = np.concatenate([right.y, wrong.y])
+    truth = [["a", "b", "c"].index(c) for c in y]
+    np.testing.assert_allclose(ce, -np.log(proba[rows, np.asarray(truth)[rows]]), atol=1e-12)
+    h = np.concatenate([right.x, wrong.x])
+    np.testing.assert_allclose(h, scipy_entropy(proba[rows], axis=1), atol=1e-12)
+    assert "(nats)" in fig.layout.xaxis.title.text and "(nats)" in fig.layout.yaxis.title.text
+    # the second row (true b, given 0.25) is the wrong one: -ln 0.25 nats, above ln 2
+    assert wrong.y.tolist() == pytest.approx([np.log(4)])
+    split = figures.log_loss_split_figure(view, unit="nats")
+    parts = [float(t.y[0]) for t in split.data if t.name != "class shares"]
+    assert sum(parts) == pytest.approx(log_loss(y, proba), abs=1e-12)
+    shares = next(t for t in split.data if t.name == "class shares")
+    prior = np.tile([0.25, 0.25, 0.5], (4, 1))
+    assert float(shares.y[0]) == pytest.approx(log_loss(y, prior, labels=["a", "b", "c"]))
+    assert split.layout.yaxis.title.text == "log-loss (nats per row)"
+    with pytest.raises(SoftmaxLabError, match="'bits' or 'nats'"):
+        figures.information_figure(view, unit="bans")
+
+
+def test_information_sentences_in_nats():
+    from sklearn.metrics import log_loss
+
+    y, proba, view = _nats_view()
+    text = " ".join(view.sentences(unit="nats"))
+    assert f"cross-entropy is {log_loss(y, proba):.3f} nats per row" in text
+    assert f"{np.log(3):.2g} nats when all 3 classes" in text and "bits" not in text
+    bits = " ".join(view.sentences(unit="bits"))
+    assert f"cross-entropy is {log_loss(y, proba) / np.log(2):.3f} bits per row" in bits
+
+
+def test_the_decision_maps_legend_lists_the_chosen_classes_and_draws_all():
+    from dashboard.explore import DecisionMap
+
+    proba = np.array([[[0.6, 0.3, 0.1], [0.1, 0.3, 0.6]]])
+    m = DecisionMap(x="a", y="b", x_values=np.array([0.0, 1.0]),
+        y_values=np.array(["u"], dtype=object), x_categorical=False, y_categorical=True,
+        classes=("p", "q", "r"), proba=proba, predicted=proba.argmax(axis=2),
+        top_probability=proba.max(axis=2), entropy_bits=np.array([[1.3, 1.3]]),
+        held_at=(), reference_x=0.0, reference_y="u")  # fmt: skip
+    points = dict(x_points=[0.0, 1.0, 0.5], y_points=["u", "u", "u"], true_class=["p", "q", "r"])
+    every = figures.decision_map_figure(m, **points)
+    some = figures.decision_map_figure(m, **points, legend_classes=["r"])
+    listed = {t.name: t.showlegend for t in some.data if t.name.startswith("true: ")}
+    assert listed == {"true: p": False, "true: q": False, "true: r": True}
+    assert [t.name for t in some.data] == [t.name for t in every.data]  # every class drawn
+    assert all(t.showlegend is not False for t in every.data if t.name.startswith("true: "))

@@ -17,7 +17,7 @@ import streamlit as st
 from dashboard import evaluation, explore, figures, information
 from dashboard.charts import CHARTS
 from dashboard.ui import memo, state
-from dashboard.ui.display import plotly_chart
+from dashboard.ui.display import info_unit, plotly_chart, unit_choice
 from dashboard.ui.guards import fragment, guarded
 from dashboard.ui.text import escape_markdown
 from dashboard.words import number_text
@@ -27,6 +27,7 @@ X_KEY, Y_KEY, SHADE_KEY, ROW_KEY = "explore_x", "explore_y", "explore_shade", "e
 MORE_KEY = "explore_more_features"
 LOGIT_CLASS_KEY, TEMPERATURE_KEY = "explore_logit_class", "explore_temperature"
 C_KEY, COSTS_KEY = "explore_c", "explore_costs"
+LEGEND_KEY, UNIT_KEY = "explore_legend_classes", "explore_unit"
 # Plain keys.
 _ROW_PENDING = "explore_row_pending"  # a row picked by a click, for the row input's next run
 _CLICK_SEEN = "explore_click_seen"  # the last click taken, so that a rerun does not re-apply it
@@ -124,10 +125,11 @@ def map_section(model) -> None:
     # The reference row is held-out row ``row`` with these changes: that names it exactly.
     row_key = (int(row), tuple(changed.items()))
     with left:
+        legend = legend_classes(model)
         dmap, figure = last_built(
             model,
-            ("map", x, y, shade, row_key),
-            lambda: _map_and_figure(model, x, y, shade or "probability", reference),
+            ("map", x, y, shade, row_key, legend),
+            lambda: _map_and_figure(model, x, y, shade or "probability", reference, legend),
         )
         event = plotly_chart(figure, key="decision_map", on_select="rerun", selection_mode="points")
         st.caption(
@@ -158,7 +160,31 @@ def last_built(model, key: tuple, build):
     return kept[1]
 
 
-def _map_and_figure(model, x: str, y: str, shade: str, reference: pd.DataFrame):
+def legend_classes(model, *, choice: bool = True) -> tuple[str, ...] | None:
+    """The classes the maps' legends list: all (None) for a few, else the user's choice,
+    starting from the ones with the most held-out rows (as Evaluate's curves). ``choice``
+    draws the choice; without it, the choice made (or its start) is read."""
+    classes = [str(c) for c in model.classes]
+    if len(classes) <= figures.MAX_LEGEND_CLASSES:
+        return None
+    start = figures.classes_that_matter(memo.chart_data(model).roc)
+    if not choice:
+        chosen = st.session_state.get(LEGEND_KEY)
+        return tuple(start if chosen is None else chosen)
+    chosen = st.multiselect(
+        "Classes in the legend",
+        classes,
+        default=start,
+        key=LEGEND_KEY,
+        help=f"{len(classes)} classes: the legend lists the {figures.MAX_LEGEND_CLASSES} with "
+        "the most held-out rows first; add or remove any. Every class is drawn on the map.",
+    )
+    return tuple(chosen)
+
+
+def _map_and_figure(
+    model, x: str, y: str, shade: str, reference: pd.DataFrame, legend: tuple[str, ...] | None
+):
     dmap = explore.decision_map(
         model.pipeline, model.X_test, x=x, y=y, reference=reference, resolution=RESOLUTION
     )
@@ -170,6 +196,7 @@ def _map_and_figure(model, x: str, y: str, shade: str, reference: pd.DataFrame):
         true_class=model.y_test,
         predicted_class=model.test_pred,
         row_ids=np.arange(model.n_test),
+        legend_classes=legend,
     )
     return dmap, figure
 
@@ -309,21 +336,24 @@ def row_thinking(model, reference: pd.DataFrame, truth: str, what: str, *, row_k
             key="explore_softmax",
         )
     k_true = exp.class_index(truth)
-    h_bits = information.entropy(p_t, base=2)
-    ce_bits = -math.log2(max(float(p_t[k_true]), 1e-15))
+    unit = info_unit()  # the session's unit, shared with Predict and the Calculators
+    base = math.e if unit == "nats" else 2.0
+    entropy = information.entropy(p_t, base=base)
+    cross = -math.log(max(float(p_t[k_true]), 1e-15), base)
     m1, m2, m3 = st.columns(3)
     m1.metric("Probability of the true class", f"{p_t[k_true]:.3f}")
     m2.metric(
-        "Entropy (bits): how unsure",
-        f"{h_bits:.3f}",
-        help=f"0 when sure of one class; {math.log2(len(classes)):.2f} when all classes are "
-        "equally likely.",
+        f"Entropy ({unit}): how unsure",
+        f"{entropy:.3f}",
+        help=f"0 when sure of one class; {math.log(len(classes), base):.2f} {unit} when all "
+        "classes are equally likely. The unit is chosen under Information (or on Predict).",
     )
     m3.metric(
-        "Cross-entropy (bits): how wrong",
-        f"{ce_bits:.3f}",
-        help="−log₂ of the probability given to the true class: 0 when it got everything, "
-        "1 bit for one half. With a known true class it equals the KL divergence from the truth.",
+        f"Cross-entropy ({unit}): how wrong",
+        f"{cross:.3f}",
+        help=f"−{'ln' if unit == 'nats' else 'log₂'} of the probability given to the true "
+        f"class: 0 when it got everything, {math.log(2, base):.3g} {unit} for one half. With a "
+        "known true class it equals the KL divergence from the truth.",
     )
     st.text(
         f"At T = {temperature:g} the model gives {classes[int(np.argmax(p_t))]} the most "
@@ -385,10 +415,11 @@ def _c_motion_body(model, motion: explore.CMotion) -> None:
     if len(features) >= 2:
         x, y = _axes(features, ranked)
         row = reference_row_number(model)
+        legend = legend_classes(model, choice=False)  # as chosen on the Decision map tab
         figure = memo.once(
             model,
-            ("c_map", x, y, row, i),
-            lambda: _c_map_figure(model, motion, i, x, y, row),
+            ("c_map", x, y, row, i, legend),
+            lambda: _c_map_figure(model, motion, i, x, y, row, legend),
         )
         map_col, cm_col = st.columns([3, 2])
         plotly_chart(where=map_col, figure=figure, key="c_motion_map")
@@ -432,7 +463,7 @@ def _play_or_pause(values: list[float]) -> None:
     st.session_state[_PLAYING] = not playing
 
 
-def _c_map_figure(model, motion: explore.CMotion, i: int, x: str, y: str, row: int):
+def _c_map_figure(model, motion: explore.CMotion, i: int, x: str, y: str, row: int, legend):
     pipeline = motion.pipelines[i]
     dmap = explore.decision_map(
         pipeline,
@@ -453,6 +484,7 @@ def _c_map_figure(model, motion: explore.CMotion, i: int, x: str, y: str, row: i
         true_class=model.y_test,
         predicted_class=predicted,
         row_ids=np.arange(model.n_test),
+        legend_classes=legend,
         title=f"The map at C = {motion.c_values[i]:g}",
     )
 
@@ -571,28 +603,32 @@ def _costs_start(model) -> pd.DataFrame:
 
 
 def information_section(model, *, link: bool = True) -> None:
-    """How wrong and how unsure the model was on each held-out row, in bits."""
+    """How wrong and how unsure the model was on each held-out row, in the session's unit
+    (nats by default, bits a choice shared with Predict and the Calculators)."""
     view = memo.once(model, ("information_view",), lambda: _information_view(model))
-    st.caption(
+    words, choice = st.columns([4, 1], vertical_alignment="bottom")
+    words.caption(
         "Two numbers per held-out row. Entropy: how unsure the model was, whatever the truth. "
         "Cross-entropy: how wrong it was about the true class. Sure and wrong is the worst."
     )
+    unit, base = unit_choice(UNIT_KEY, where=choice)
+    per_nat = 1 / math.log(base)  # the unit's amount in one nat
     m1, m2, m3 = st.columns(3)
-    m1.metric("Model log-loss (bits per row)", f"{view.log_loss / math.log(2):.3f}")
-    m2.metric("Guessing the class shares", f"{view.prior_log_loss / math.log(2):.3f}")
+    m1.metric(f"Model log-loss ({unit} per row)", f"{view.log_loss * per_nat:.3f}")
+    m2.metric("Guessing the class shares", f"{view.prior_log_loss * per_nat:.3f}")
     m3.metric(
-        "Bits saved per row",
-        f"{view.bits_saved:.3f}",
-        help="The class shares' log-loss minus the model's, in bits: what the features teach "
-        "the model about each row.",
+        f"Saved per row ({unit})",
+        f"{(view.prior_log_loss - view.log_loss) * per_nat:.3f}",
+        help=f"The class shares' log-loss minus the model's, in {unit}: what the features "
+        "teach the model about each row.",
     )
     left, right = st.columns([3, 2])
     event = plotly_chart(
         where=left,
         figure=memo.once(
             model,
-            ("information_figure",),
-            lambda: figures.information_figure(view, max_points=INFO_POINTS),
+            ("information_figure", unit),
+            lambda: figures.information_figure(view, max_points=INFO_POINTS, unit=unit),
         ),
         key="information_scatter",
         on_select="rerun" if link else "ignore",
@@ -600,12 +636,14 @@ def information_section(model, *, link: bool = True) -> None:
     )
     plotly_chart(
         where=right,
-        figure=memo.once(model, ("log_loss_split",), lambda: figures.log_loss_split_figure(view)),
+        figure=memo.once(
+            model, ("log_loss_split", unit), lambda: figures.log_loss_split_figure(view, unit=unit)
+        ),
         key="log_loss_split",
     )
     if link:
         left.caption("Click a point to pick its held-out row.")
-    for sentence in view.sentences():
+    for sentence in view.sentences(unit=unit):
         st.markdown("- " + escape_markdown(sentence))
     clicked = figures.selected_map_row(event) if link else None
     if clicked is not None:
