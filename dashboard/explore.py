@@ -25,7 +25,7 @@ from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import feature_names_out, row_cross_entropy
 from dashboard.limits import LIMITS, Limits
 from dashboard.search import WARM_START_MIN_ROWS, silence_convergence_warnings
-from dashboard.training import _prepare_data
+from dashboard.training import prepare_again
 
 __all__ = [
     "MAX_BANDS",
@@ -882,14 +882,8 @@ def training_part(
     SoftmaxLabError
         When the table is not the one the model was trained on.
     """
-    # training's own split (the one place that splits a table): a copy here would drift.
-    data = _prepare_data(table, model.config, limits=limits, table_profile=table_profile)
-    if not np.array_equal(np.asarray(data.X_test.index), np.asarray(model.test_index)):
-        raise SoftmaxLabError(
-            "This table is not the one the model was trained on",
-            where="table",
-            hint="Load the training data again, or train on the current data.",
-        )
+    # training's own split and check (the one place that splits a table).
+    data = prepare_again(table, model, limits=limits, table_profile=table_profile)
     return data.X_train, np.asarray(data.y_train, dtype=str)
 
 
