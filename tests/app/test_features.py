@@ -7,6 +7,7 @@ import pickle
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_iris
 from sklearn.metrics import log_loss
 
 from dashboard.export.model_file import save_model
@@ -129,8 +130,18 @@ def test_data_page_shows_preview_and_profile():
     at = new_app()
     frames = [d.value for d in at.dataframe]
     assert any("sepal length (cm)" in getattr(f, "columns", []) for f in frames)
-    profile = [f for f in frames if "kind" in getattr(f, "columns", [])]
+    profile = [f for f in frames if "Kind" in getattr(f, "columns", [])]
     assert profile and len(profile[0]) == 5
+    table = profile[0]
+    # plain words for headers (issue 16): no programmer's names such as can_be_feature
+    assert {"Column", "Kind", "Missing", "Used as a feature?", "Why not"} <= set(table.columns)
+    assert {"Could be the target?", "Why not the target"} <= set(table.columns)
+    assert not [c for c in table.columns if "_" in c or c != c.strip()]
+    assert list(table["Column"]) == [*load_iris().feature_names, "species"]
+    kinds = dict(zip(table["Column"], table["Kind"], strict=True))
+    assert kinds["sepal length (cm)"] == "number"
+    used = dict(zip(table["Column"], table["Used as a feature?"], strict=True))
+    assert used["sepal length (cm)"] == "yes"
 
 
 def test_class_weight_what_if_uses_the_same_folds():
