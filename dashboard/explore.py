@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from dashboard.errors import SoftmaxLabError
-from dashboard.evaluation import feature_names_out, row_cross_entropy
+from dashboard.evaluation import _pipeline_parts, feature_names_out, row_cross_entropy
 from dashboard.limits import LIMITS, Limits
 from dashboard.search import WARM_START_MIN_ROWS, silence_convergence_warnings
 from dashboard.training import prepare_again
@@ -68,19 +68,10 @@ _LN2 = math.log(2.0)
 
 
 def _preprocess_and_model(pipeline) -> tuple[object, LogisticRegression]:
-    """The fitted preprocessing step and the LogisticRegression of a model pipeline."""
-    try:
-        model = pipeline[-1]
-        preprocess = pipeline[0] if len(pipeline.steps) == 2 else pipeline[:-1]
-        model.classes_  # noqa: B018 - fitted check
-        model.coef_  # noqa: B018
-    except (AttributeError, TypeError, IndexError):
-        raise SoftmaxLabError(
-            "This model is not a trained softmax classifier",
-            where="model",
-            hint="Train a model on the Train page first.",
-        ) from None
-    return preprocess, model
+    """The fitted preprocessing step and the LogisticRegression of a model pipeline (checked by
+    evaluation's reader; a lone preprocessing step is given as itself)."""
+    preprocess, model = _pipeline_parts(pipeline)
+    return (pipeline[0] if len(pipeline.steps) == 2 else preprocess), model
 
 
 def map_features(pipeline) -> tuple[tuple[str, ...], tuple[str, ...]]:
