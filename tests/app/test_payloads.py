@@ -102,11 +102,19 @@ def _reruns() -> dict:
 
 def test_report_has_every_part_the_goals_and_three_growth_charts():
     growth = [
-        {"rows": n, "features": 10, "classes": c, "ours_seconds": n / 1e4 * c, "best_C": 1.0}
+        {
+            "kind": "growth",  # bench/train.py marks each row with its part
+            "rows": n,
+            "features": 10,
+            "classes": c,
+            "ours_seconds": n / 1e4 * c,
+            "best_C": 1.0,
+        }
         for n in (10_000, 100_000)
         for c in (5, 20)
     ]
     compare = {
+        "kind": "compare",
         "rows": 10_000,
         "features": 20,
         "classes": 3,
