@@ -48,6 +48,7 @@ __all__ = [
     "feature_spread",
     "information_view",
     "map_features",
+    "positive_C",
     "reference_controls",
     "threshold_decisions",
     "training_part",
@@ -65,6 +66,23 @@ _LN2 = math.log(2.0)
 
 # ---------------------------------------------------------------------------------------------
 # Reading the pipeline
+
+
+def positive_C(C) -> float:
+    """``C`` as a float, refused unless it is a finite number above 0.
+
+    Examples
+    --------
+    >>> positive_C("0.5")
+    0.5
+    """
+    try:
+        c = float(C)
+    except (TypeError, ValueError):
+        c = float("nan")
+    if not math.isfinite(c) or c <= 0:
+        raise SoftmaxLabError(f"C must be a number above 0, got {C!r}", where="C")
+    return c
 
 
 def _preprocess_and_model(pipeline) -> tuple[object, LogisticRegression]:
@@ -673,12 +691,7 @@ class CMotion:
         >>> m.index_of(0.5), m.index_of(1e6)
         (1, 2)
         """
-        try:
-            c = float(C)
-        except (TypeError, ValueError):
-            c = float("nan")
-        if not math.isfinite(c) or c <= 0:
-            raise SoftmaxLabError(f"C must be a number above 0, got {C!r}", where="C")
+        c = positive_C(C)
         return int(np.argmin(np.abs(np.log(np.asarray(self.c_values)) - math.log(c))))
 
 

@@ -29,7 +29,7 @@ from dashboard.evaluation import (
     normalise_confusion,
     thin_curve,
 )
-from dashboard.explore import DecisionMap, InformationView
+from dashboard.explore import DecisionMap, InformationView, positive_C
 
 __all__ = [
     "MAX_FIGURE_POINTS",
@@ -1835,12 +1835,7 @@ def with_C_marker(figure: go.Figure, C: float, *, label: str = "C shown") -> go.
     >>> [(t.name, list(t.x), list(t.y)) for t in marked.data], len(fig.data)
     ([('score', [0.1, 10.0], [0.5, 2.0]), ('C shown', [1.0, 1.0], [0.5, 2.0])], 1)
     """
-    try:
-        c = float(C)
-    except (TypeError, ValueError):
-        c = float("nan")
-    if not np.isfinite(c) or c <= 0:
-        raise SoftmaxLabError(f"C must be a number above 0, got {C!r}", where="C")
+    c = positive_C(C)
     spec = _spec(figure)  # a copy as plain data: adding traces skips plotly's validation
     spans: dict[tuple[str, str], list[float]] = {}
     for trace in spec["data"]:
