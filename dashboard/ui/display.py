@@ -105,3 +105,21 @@ def unit_choice(key: str, *, where: Any = None) -> tuple[str, float]:
         st.rerun(scope="app")  # inside a fragment too: every unit on the page follows
     unit = info_unit()
     return unit, float(np.e) if unit == "nats" else 2.0
+
+
+def temperature_slider(key: str, **options: Any) -> float:
+    """The softmax temperature T (0.1 to 5, the model's 1 by default), one widget for every page.
+
+    ``options`` go to ``st.slider`` (for example ``persist_state="session"``).
+    """
+    return st.slider(
+        "Temperature T",
+        0.1,
+        5.0,
+        1.0,
+        0.1,
+        key=key,
+        help="The model uses T = 1. Lower T sharpens the probabilities, higher T flattens "
+        "them; the order of the classes never changes.",
+        **options,
+    )

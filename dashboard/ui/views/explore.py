@@ -17,7 +17,7 @@ import streamlit as st
 from dashboard import evaluation, explore, figures, information
 from dashboard.charts import CHARTS
 from dashboard.ui import memo, state
-from dashboard.ui.display import info_unit, plotly_chart, unit_choice
+from dashboard.ui.display import info_unit, plotly_chart, temperature_slider, unit_choice
 from dashboard.ui.guards import fragment, guarded
 from dashboard.ui.text import escape_markdown
 from dashboard.words import number_text
@@ -314,16 +314,7 @@ def row_thinking(model, reference: pd.DataFrame, truth: str, what: str, *, row_k
             key="explore_logits",
         )
     with right:
-        temperature = st.slider(
-            "Temperature T",
-            0.1,
-            5.0,
-            1.0,
-            0.1,
-            key=TEMPERATURE_KEY,
-            help="The model uses T = 1. Lower T sharpens the probabilities, higher T flattens "
-            "them; the order of the classes never changes.",
-        )
+        temperature = temperature_slider(TEMPERATURE_KEY)
         p_t = information.softmax(exp.logits, temperature=temperature)
         plotly_chart(
             last_built(

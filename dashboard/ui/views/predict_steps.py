@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import figures, information
 from dashboard.ui import state
-from dashboard.ui.display import plotly_chart, presenter_mode, unit_choice
+from dashboard.ui.display import plotly_chart, presenter_mode, temperature_slider, unit_choice
 from dashboard.ui.text import escape_markdown
 
 CLASS_KEY = "explain_class"  # the class whose logit is broken down (widget key)
@@ -113,17 +113,7 @@ def _logit_step(exp, classes: list[str]) -> None:
 def _softmax_step(exp, classes: list[str]) -> None:
     st.markdown("**3. Softmax: logits to probabilities**")
     chart = st.empty()  # drawn once the temperature is read below it
-    temperature = st.slider(
-        "Temperature T",
-        0.1,
-        5.0,
-        1.0,
-        0.1,
-        key="explain_temperature",
-        persist_state="session",
-        help="The model uses T = 1. Lower T sharpens the probabilities, higher T flattens them; "
-        "the ranking of the classes never changes.",
-    )
+    temperature = temperature_slider("explain_temperature", persist_state="session")
     p_t = information.softmax(exp.logits, temperature=temperature)
     shown = shown_classes(exp)
     figure = figures.softmax_bars_figure(
