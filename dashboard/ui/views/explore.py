@@ -125,13 +125,16 @@ def map_section(model) -> None:
     # The reference row is held-out row ``row`` with these changes: that names it exactly.
     row_key = (int(row), tuple(changed.items()))
     with left:
+        chart_at = st.container()  # the map first, its legend's choice under it
         legend = legend_classes(model)
         dmap, figure = last_built(
             model,
             ("map", x, y, shade, row_key, legend),
             lambda: _map_and_figure(model, x, y, shade or "probability", reference, legend),
         )
-        event = plotly_chart(figure, key="decision_map", on_select="rerun", selection_mode="points")
+        event = plotly_chart(
+            figure, where=chart_at, key="decision_map", on_select="rerun", selection_mode="points"
+        )
         st.caption(
             escape_markdown(dmap.caption)
             + " The star is the reference row. Points are held-out rows in their true class's "
