@@ -1176,12 +1176,7 @@ def cost_threshold(costs=None, *, classes: Sequence[str]) -> float:
     0.5
     """
     matrix = cost_matrix(costs, classes=classes)
-    if matrix.shape != (2, 2):
-        raise SoftmaxLabError(
-            f"A threshold needs exactly 2 classes, got {matrix.shape[0]}",
-            where="classes",
-            hint="Use the cost matrix for three or more classes.",
-        )
+    _check_two_classes(matrix.shape[0], where="classes")
     # Expected cost of deciding 1 minus deciding 0, linear in p1: zero at the threshold.
     a = matrix[0, 1] - matrix[0, 0]
     b = matrix[1, 0] - matrix[1, 1]
@@ -1221,16 +1216,21 @@ def threshold_decisions(
     (['a', 'b', 'b'], [[1, 0], [0, 2]])
     """
     names, y, p = _check_rows(y_true, proba, classes)
-    if len(names) != 2:
-        raise SoftmaxLabError(
-            f"A threshold needs exactly 2 classes, got {len(names)}",
-            where="threshold",
-            hint="Use the cost matrix for three or more classes.",
-        )
+    _check_two_classes(len(names))
     t = _check_threshold(threshold)
     matrix = cost_matrix(costs, classes=names)
     decided_codes = (p[:, 1] > t).astype(int)
     return _decisions(names, y, p, matrix, decided_codes, t)
+
+
+def _check_two_classes(n_classes: int, *, where: str = "threshold") -> None:
+    """Refuse a threshold (or a 2 x 2 cost matrix) for other than two classes."""
+    if n_classes != 2:
+        raise SoftmaxLabError(
+            f"A threshold needs exactly 2 classes, got {n_classes}",
+            where=where,
+            hint="Use the cost matrix for three or more classes.",
+        )
 
 
 def _check_threshold(threshold: object) -> float:
@@ -1296,12 +1296,7 @@ def decide(
     if threshold is None:
         codes = np.argmin(p @ cost_matrix(costs, classes=names), axis=1)
     else:
-        if len(names) != 2:
-            raise SoftmaxLabError(
-                f"A threshold needs exactly 2 classes, got {len(names)}",
-                where="threshold",
-                hint="Use the cost matrix for three or more classes.",
-            )
+        _check_two_classes(len(names))
         codes = (p[:, 1] > _check_threshold(threshold)).astype(int)
     return np.asarray(names)[codes]
 
@@ -1394,12 +1389,7 @@ def decision_rule(
     names = tuple(str(c) for c in classes)
     matrix = cost_matrix(costs, classes=names)
     if threshold is not None:
-        if len(names) != 2:
-            raise SoftmaxLabError(
-                f"A threshold needs exactly 2 classes, got {len(names)}",
-                where="threshold",
-                hint="Use the cost matrix for three or more classes.",
-            )
+        _check_two_classes(len(names))
         threshold = _check_threshold(threshold)
     return DecisionRule(classes=names, costs=matrix, threshold=threshold)
 
