@@ -196,6 +196,15 @@ def _check_support(p: np.ndarray, q: np.ndarray) -> None:
         )
 
 
+def _pair_and_base(p, q, base, tolerance) -> tuple[np.ndarray, np.ndarray, float]:
+    """Two checked distributions of one length, ``q`` positive where ``p`` is, and ln(base)."""
+    pp = _as_distribution(p, name="distribution p", tolerance=tolerance)
+    qq = _as_distribution(q, name="distribution q", tolerance=tolerance)
+    _check_same_length(pp, qq)
+    _check_support(pp, qq)
+    return pp, qq, _log_of_base(base)
+
+
 def softmax(z: Sequence[float] | np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """Turn scores (logits) into probabilities: ``exp(z_k / T) / sum_j exp(z_j / T)``.
 
@@ -445,11 +454,7 @@ def cross_entropy_terms(
     >>> cross_entropy_terms([1, 0, 0], [0.5, 0.25, 0.25])
     array([1., 0., 0.])
     """
-    pp = _as_distribution(p, name="distribution p", tolerance=tolerance)
-    qq = _as_distribution(q, name="distribution q", tolerance=tolerance)
-    _check_same_length(pp, qq)
-    _check_support(pp, qq)
-    ln_b = _log_of_base(base)
+    pp, qq, ln_b = _pair_and_base(p, q, base, tolerance)
     terms = np.zeros_like(pp)
     positive = pp > 0
     terms[positive] = -pp[positive] * np.log(qq[positive]) / ln_b
@@ -533,11 +538,7 @@ def kl_divergence_terms(
     >>> kl_divergence_terms([0.5, 0.5], [0.25, 0.75]).round(4)
     array([ 0.5   , -0.2925])
     """
-    pp = _as_distribution(p, name="distribution p", tolerance=tolerance)
-    qq = _as_distribution(q, name="distribution q", tolerance=tolerance)
-    _check_same_length(pp, qq)
-    _check_support(pp, qq)
-    ln_b = _log_of_base(base)
+    pp, qq, ln_b = _pair_and_base(p, q, base, tolerance)
     terms = np.zeros_like(pp)
     positive = pp > 0
     terms[positive] = pp[positive] * (np.log(pp[positive]) - np.log(qq[positive])) / ln_b
