@@ -127,21 +127,16 @@ def parse_setup(params: Mapping, *, samples: Collection[str]) -> tuple[Setup, li
     notes: list[str] = []
     found: dict = {}
 
-    page = _one(params, "page")
-    if page is not None:
-        if page in PAGES:
-            found["page"] = page
+    for name, known in (("page", PAGES), ("sample", samples)):
+        value = _one(params, name)
+        if value is None:
+            continue
+        if value in known:
+            found[name] = value
         else:
             notes.append(
-                f"The link asks for a page called “{page[:40]}”; there is none, so it was ignored."
-            )
-    sample = _one(params, "sample")
-    if sample is not None:
-        if sample in samples:
-            found["sample"] = sample
-        else:
-            notes.append(
-                f"The link asks for a sample called “{sample[:40]}”; there is none, so it was ignored."
+                f"The link asks for a {name} called “{value[:40]}”; there is none, so it was "
+                "ignored."
             )
     file = _one(params, "file")
     if file is not None and "sample" not in found:
