@@ -50,7 +50,15 @@ def test_a_leak_is_warned_and_left_out_with_one_click(page, server):
     go_to(page, "Evaluate")
     page.wait_for_selector(f"{MAIN} >> text={LEAK}", timeout=30_000)
     main = page.inner_text(MAIN)
-    assert "against" in main and "95 % interval" in main and "Precision (weighted)" in main
+    assert "against" in main and "95 % interval" in main
+    # the weighted averages beside the macro ones, in the held-out numbers' table (its cells are
+    # drawn on a canvas; the grid's accessible cells carry the text)
+    grid = page.locator(f"{MAIN} [data-testid=stDataFrame]", has_text="this model, weighted")
+    assert "Precision" in grid.locator("[role=columnheader]").all_text_contents()
+    cells = grid.locator("[role=gridcell]").all_text_contents()
+    assert {"this model, macro", "this model, weighted", "always guessing 'B', weighted"} <= set(
+        cells
+    )
     assert_no_exception(page)
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "honesty-evaluate-leak")
