@@ -36,8 +36,12 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-EVALUATE, PREDICT, CALCULATORS = "pages/evaluate.py", "pages/predict.py", "pages/calculators.py"
-EXPLORE = "pages/explore.py"
+EVALUATE, PREDICT, CALCULATORS = (
+    "app_pages/evaluate.py",
+    "app_pages/predict.py",
+    "app_pages/calculators.py",
+)
+EXPLORE = "app_pages/explore.py"
 TARGET = "label"
 
 

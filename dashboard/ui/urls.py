@@ -23,7 +23,7 @@ from dashboard.errors import SoftmaxLabError
 from dashboard.limits import LIMITS
 from dashboard.ui import paths
 
-# The pages by the name a link gives them: "train" -> "pages/train.py".
+# The pages by the name a link gives them: "train" -> "app_pages/train.py".
 PAGES = {
     PurePosixPath(path).stem: path
     for name, path in vars(paths).items()

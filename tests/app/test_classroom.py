@@ -22,7 +22,7 @@ def assert_clean(at: AppTest) -> None:
 
 def trained_app() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.button(key="train").click().run()
     assert_clean(at)
     assert at.session_state["model"] is not None
@@ -45,7 +45,7 @@ def test_the_logit_breakdown_follows_the_rows_predicted_class():
     at = trained_app()
     model = at.session_state["model"]
     a, b = rows_with_two_predicted_classes(model)
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     assert_clean(at)
     at.number_input(key="row").set_value(a).run()
     assert at.selectbox(key="explain_class").value == predicted_class(model, a)
@@ -72,7 +72,7 @@ def _chart(at: AppTest, key: str) -> dict:
 
 def test_every_predict_chart_has_a_title_and_the_true_class_is_not_red():
     at = trained_app()
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     for key in ("logit_contributions", "explain_softmax", "row_probabilities"):
         title = _chart(at, key)["layout"]["title"]["text"]
         assert len(title) > 10, (key, title)
@@ -84,19 +84,19 @@ def test_every_predict_chart_has_a_title_and_the_true_class_is_not_red():
 
 def test_predict_and_the_calculators_share_one_unit_nats_by_default():
     at = trained_app()
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     assert at.session_state["info_unit"] == "nats"
     text = " ".join(m.value for m in at.markdown)
     assert "nats" in text and "bits" not in text.split("1 nat")[0]
-    at.switch_page("pages/calculators.py").run()
+    at.switch_page("app_pages/calculators.py").run()
     assert_clean(at)
     assert "nats" in " ".join(str(m.value) for m in at.metric)
     # bits chosen on Predict carries over to the Calculators
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     at.button_group(key="predict_unit").set_value("bits").run()
     assert at.session_state["info_unit"] == "bits"
     assert any("bits" in m.value for m in at.markdown)
-    at.switch_page("pages/calculators.py").run()
+    at.switch_page("app_pages/calculators.py").run()
     assert all("bits" in str(m.value) for m in at.metric), [m.value for m in at.metric]
     # one tab's choice is every tab's (and Predict's)
     at.button_group(key="entropy_unit").set_value("nats").run()
@@ -109,15 +109,15 @@ def test_presenter_mode_enlarges_the_charts_text():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.sidebar.toggle(key="presenter_toggle").set_value(True).run()
     assert at.session_state["presenter"] is True
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.button(key="train").click().run()
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     assert_clean(at)
     big = _chart(at, "row_probabilities")["layout"]["xaxis"]["tickfont"]["size"]
-    at.switch_page("pages/calculators.py").run()  # it holds on every page
+    at.switch_page("app_pages/calculators.py").run()  # it holds on every page
     assert _chart(at, "softmax_bars")["layout"]["xaxis"]["tickfont"]["size"] == big
     at.session_state["presenter"] = False
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     normal = _chart(at, "row_probabilities")["layout"]["xaxis"]["tickfont"]["size"]
     assert normal >= 12 and big > normal * 1.3
 
@@ -127,10 +127,10 @@ def fifty_class_app() -> AppTest:
     from tests.many_classes import TARGET, fifty_class_csv
 
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="upload").set_value(("states.csv", fifty_class_csv(), "text/csv")).run()
     assert_clean(at)
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.selectbox(key="target").set_value(TARGET).run()
     at.button(key="train").click().run()
     assert_clean(at)
@@ -143,7 +143,7 @@ def test_fifty_classes_are_summarised_with_the_full_list_in_an_expander():
     at = fifty_class_app()
     model = at.session_state["model"]
     cm = np.asarray(model.evaluation.confusion_matrix)
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     assert_clean(at)
     inside = {e.label: [m.value for m in e.markdown] for e in at.expander}
     in_expanders = Counter(m for values in inside.values() for m in values)
@@ -167,7 +167,7 @@ def test_fifty_classes_are_summarised_with_the_full_list_in_an_expander():
     # Predict draws the likeliest classes (and the true one), each in its own colour
     from dashboard.figures import class_colour
 
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     assert_clean(at)
     bars = _chart(at, "row_probabilities")["data"][0]
     assert 8 <= len(bars["x"]) <= 9

@@ -23,7 +23,7 @@ def app():
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_every_corpus_file_through_the_uploader(app, case):
     at = app
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="upload").set_value((case.filename, case.raw, "text/csv")).run()
     assert_clean(at)
     shown = " ".join(str(e.value) for e in at.error)

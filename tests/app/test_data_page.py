@@ -114,7 +114,7 @@ def test_the_likeliest_target_gets_a_class_balance_chart():
 
 def test_trains_left_out_columns_show_their_reasons_whole():
     at = _upload(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), _people())
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert not at.exception, [e.value for e in at.exception]
     lines = [str(t.value) for t in at.text]
     assert any(

@@ -25,7 +25,7 @@ def test_reviews_train_by_default_and_a_row_shows_the_words_that_pushed_each_cla
     at = train(_upload(csv_of(review_table(n=300))))
     model = at.session_state["model"]
     assert model.target == "score" and model.text_columns == ("review",)
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     assert_clean(at)
     assert "The words that pushed each class" in _page_text(at)
     shown = [f.value for f in at.dataframe]
@@ -37,7 +37,7 @@ def test_reviews_train_by_default_and_a_row_shows_the_words_that_pushed_each_cla
 
 def test_free_text_beside_numbers_is_one_toggle_away():
     at = _upload(csv_of(ticket_table(n=300)))
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert_clean(at)
     at.selectbox(key="target").set_value("team").run()
     assert at.multiselect(key="features").value == ["hours_waited"]
@@ -53,7 +53,7 @@ def test_free_text_beside_numbers_is_one_toggle_away():
 def test_every_page_runs_on_a_model_with_a_date_and_text(page):
     table = weather_table(n=300).assign(review=review_table(n=300)["review"])
     at = _upload(csv_of(table))
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.selectbox(key="target").set_value("weather").run()
     at.toggle(key="use_text").set_value(True).run()
     at = train(at)

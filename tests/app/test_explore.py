@@ -10,7 +10,7 @@ from dashboard.explore import decision_rule
 from tests.app.test_pages import assert_clean, figure, new_app, train
 from tests.plotly_data import array
 
-EXPLORE = "pages/explore.py"
+EXPLORE = "app_pages/explore.py"
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +156,7 @@ def test_costs_reach_the_predictions_download():
         decision_rule(classes=classes, costs=costs),
     )
     new = model.X_test.head(9).reset_index(drop=True)
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     at.file_uploader(key="predict_upload").set_value(
         ("new.csv", new.to_csv(index=False).encode(), "text/csv")
     ).run()
@@ -171,7 +171,7 @@ def test_costs_reach_the_predictions_download():
 
 def test_a_stale_model_runs_no_what_if():
     at = train(new_app())
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     select = next(s for s in at.selectbox if "sample" in str(s.label).lower())
     other = next(o for o in select.options if "Wine" in str(o))
     select.set_value(other).run()

@@ -24,7 +24,7 @@ def numbers(text: str) -> np.ndarray:
 def test_explain_row_logits_equal_decision_function_and_feed_the_calculators():
     at = train(new_app())
     model = at.session_state["model"]
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     at.number_input(key="row").set_value(3).run()
     assert_clean(at)
     row = model.X_test.iloc[[2]]
@@ -50,7 +50,7 @@ def test_explain_row_logits_equal_decision_function_and_feed_the_calculators():
 
 def test_calculators_refuse_bad_input_and_offer_to_normalise():
     at = new_app()
-    at.switch_page("pages/calculators.py").run()
+    at.switch_page("app_pages/calculators.py").run()
     at.text_input(key="logits").set_value("1, two, 3").run()
     assert any("two" in str(e.value) for e in at.error)
     at.text_input(key="entropy_p").set_value("30, 70").run()
@@ -67,7 +67,7 @@ def test_predict_a_new_file_matches_the_pipeline():
     model = at.session_state["model"]
     new = model.X_test.head(7).reset_index(drop=True)
     new["extra column"] = "ignored"
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     at.file_uploader(key="predict_upload").set_value(
         ("new.csv", new.to_csv(index=False).encode(), "text/csv")
     ).run()
@@ -81,7 +81,7 @@ def test_predict_new_file_missing_column_is_named():
     at = train(new_app())
     model = at.session_state["model"]
     new = model.X_test.head(3).drop(columns=[model.X_test.columns[0]])
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     at.file_uploader(key="predict_upload").set_value(
         ("new.csv", new.to_csv(index=False).encode(), "text/csv")
     ).run()
@@ -93,7 +93,7 @@ def test_predict_new_file_missing_column_is_named():
 def test_evaluate_shows_every_section_and_the_log_loss_adds_up():
     at = train(new_app())
     model = at.session_state["model"]
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     assert_clean(at)
     keys = {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")}
     for key in (
@@ -117,7 +117,7 @@ def test_evaluate_shows_every_section_and_the_log_loss_adds_up():
 def test_hardest_examples_are_ranked_by_cross_entropy():
     at = train(new_app())
     model = at.session_state["model"]
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     frame = [d for d in at.dataframe if "cross_entropy" in d.value.columns][0].value
     p_true = model.test_proba[
         np.arange(model.n_test), [list(model.classes).index(y) for y in model.y_test]
@@ -146,7 +146,7 @@ def test_data_page_shows_preview_and_profile():
 
 def test_class_weight_what_if_uses_the_same_folds():
     at = train(new_app())
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     at.button(key="compare_weights").click().run()
     assert_clean(at)
     comparison = at.session_state["extras"]["weights"]
@@ -164,7 +164,7 @@ def test_every_sample_trains_and_every_page_runs(sample):
     at = train(at)
     model = at.session_state["model"]
     assert model.config.target == SAMPLES[sample].target
-    for page in ("pages/evaluate.py", "pages/predict.py", "pages/calculators.py"):
+    for page in ("app_pages/evaluate.py", "app_pages/predict.py", "app_pages/calculators.py"):
         at.switch_page(page).run()
         assert_clean(at)
     assert model.evaluation.accuracy > 0.85
@@ -175,7 +175,7 @@ def test_saved_model_uploads_back_and_predicts_the_same():
     model = at.session_state["model"]
     raw = save_model(model)
     fresh = new_app()  # another session, without a trained model
-    fresh.switch_page("pages/predict.py").run()
+    fresh.switch_page("app_pages/predict.py").run()
     fresh.file_uploader(key="model_upload").set_value(("m.skops", raw, "application/zip")).run()
     assert_clean(fresh)
     new = model.X_test.head(5).to_csv(index=False).encode()
@@ -195,7 +195,7 @@ def test_a_pickle_posing_as_a_model_is_refused_on_the_page(tmp_path):
             return (canary.mkdir, ())
 
     at = new_app()
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     at.file_uploader(key="model_upload").set_value(
         ("model.skops", pickle.dumps(Boom()), "application/octet-stream")
     ).run()
@@ -206,7 +206,7 @@ def test_a_pickle_posing_as_a_model_is_refused_on_the_page(tmp_path):
 
 def test_stop_without_a_training_says_nothing():
     at = new_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.button(key="stop").click().run()
     assert_clean(at)
     assert not any("Training stopped" in str(i.value) for i in at.info)

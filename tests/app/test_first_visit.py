@@ -14,7 +14,7 @@ def test_the_first_visit_to_evaluate_builds_no_figure():
     at = train(new_app())
     before = _chart_keys(at)
     assert {k[0] for k in before} >= {"confusion_matrix", "cv_scores", "roc", "reliability"}
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     assert_clean(at)
     assert _chart_keys(at) == before  # every chart the visit drew was already there
     figures = at.session_state["extras"]["memo"]

@@ -45,7 +45,7 @@ def button_labels(at: AppTest) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def iris_app() -> AppTest:
     at = train(new_app())  # iris, the seed article's grid: the best C is its largest, 100
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     assert_clean(at)
     return at
 
@@ -54,7 +54,7 @@ def _leak_app() -> AppTest:
     raw = loan_table(n=600).to_csv(index=False).encode()
     at = new_app()
     at.file_uploader(key="upload").set_value(("loans.csv", raw, "text/csv")).run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.selectbox(key="target").set_value("grade").run()
     return train(at)
 
@@ -88,7 +88,7 @@ def test_evaluate_shows_each_number_beside_the_trivial_models_and_the_interval(i
 
 def test_a_best_c_at_the_grids_edge_extends_the_grid_with_one_click():
     at = train(new_app())
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     model = at.session_state["model"]
     assert model.best_C == 100.0
     assert any("The best C, 100, is the largest in the grid" in i for i in infos(at))
@@ -104,7 +104,7 @@ def test_a_best_c_at_the_grids_edge_extends_the_grid_with_one_click():
 
 def test_the_one_standard_error_c_is_adopted_with_one_click_and_shown_beside_the_best():
     at = train(new_app())
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     model = at.session_state["model"]
     adopt = at.button(key="honesty_adopt_one_se")
     C = float(_plain(adopt.label).split("(")[1].rstrip(")"))
@@ -129,7 +129,7 @@ def test_a_leak_is_warned_on_train_and_evaluate_and_left_out_with_one_click():
     assert any(LEAK in w for w in warnings(at))  # on Train, after training
     assert "Leave 'sub_grade' out and train again" in button_labels(at).values()
 
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     assert_clean(at)
     assert any(LEAK in w for w in warnings(at))
     first = at.session_state["model"]

@@ -24,7 +24,7 @@ from tests.app.test_pages import assert_clean, new_app
 )
 def test_a_hostile_model_file_is_refused_and_the_previous_model_stays(build, message):
     at = new_app()
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     upload = at.file_uploader(key="model_upload")
     upload.set_value(("good.skops", hostile.genuine_model(), "application/zip")).run()
     assert_clean(at)

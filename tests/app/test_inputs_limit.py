@@ -16,7 +16,7 @@ def test_train_shows_the_model_input_limit_and_keeps_the_table(monkeypatch):
     monkeypatch.setitem(training.train.__kwdefaults__, "limits", limits)
     at = new_app()
     loaded = at.session_state["table"]
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.button(key="train").click().run()
     assert_clean(at)
     errors = " ".join(str(e.value) for e in at.error).replace("\\", "")  # markdown escapes

@@ -143,7 +143,7 @@ def test_a_link_to_a_file_asks_for_it_and_keeps_the_link():
     )
     at.file_uploader(key="upload").set_value(("grades.csv", raw, "text/csv")).run()
     assert not any("grades\\.csv" in str(i.value) for i in at.info)
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert at.selectbox(key="target").value == "passed"
     assert at.slider(key="cv_folds").value == 4
 

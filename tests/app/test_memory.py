@@ -47,7 +47,7 @@ def test_an_upload_the_budget_refuses_keeps_the_table_and_the_model(budget_of):
     raw = _csv(8_000)  # about 250 KB; reading it needs about 3 times that
     budget_of(int(LOAD_PEAK_PER_UPLOAD_BYTE * len(raw)) - 1)  # the load alone does not fit
     at = train(new_app())
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     table, model = at.session_state["table"], at.session_state["model"]
     at.file_uploader(key="upload").set_value(("big.csv", raw, "text/csv")).run()
     assert_clean(at)
@@ -134,7 +134,7 @@ def test_a_training_the_budget_refuses_says_so_and_keeps_the_table(budget_of):
     loaded = at.session_state["table"]
     assert loaded.name == SAMPLES[DEFAULT_SAMPLE].title
     assert state.table_bytes(loaded) == table
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.button(key="train").click().run()
     assert_clean(at)
     errors = " ".join(str(e.value) for e in at.error)

@@ -33,7 +33,7 @@ def successes(at: AppTest) -> list[str]:
 
 
 def load_sample(at: AppTest, key: str) -> AppTest:
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.selectbox(key="sample").set_value(key).run()
     assert_clean(at)
     return at
@@ -43,7 +43,7 @@ def test_a_fresh_model_has_no_warning():
     at = train(new_app())
     assert any("Model trained in" in s for s in successes(at))
     assert warnings(at) == []
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     assert warnings(at) == []
     assert not at.button(key="compare_weights").disabled
 
@@ -53,12 +53,12 @@ def test_another_sample_makes_every_page_say_so():
     model = at.session_state["model"]
     assert model.target == "species" and model.origin.name == "Iris flowers"
 
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert_clean(at)
     assert not any("Model trained" in s for s in successes(at))  # no green box for it
     assert any(IRIS_ON_WINE in w for w in warnings(at))
 
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     assert_clean(at)
     assert any(IRIS_ON_WINE in w for w in warnings(at))
     assert at.button(key="compare_weights").disabled  # the what-if is not offered
@@ -66,7 +66,7 @@ def test_another_sample_makes_every_page_say_so():
     labels = [b.label for b in at.get("download_button")]
     assert "Model (.skops)" in labels and "Report (HTML)" in labels  # downloads stay
 
-    at.switch_page("pages/predict.py").run()
+    at.switch_page("app_pages/predict.py").run()
     assert_clean(at)
     assert any(IRIS_ON_WINE in w for w in warnings(at))
 
@@ -74,7 +74,7 @@ def test_another_sample_makes_every_page_say_so():
 def test_loading_the_same_sample_again_is_not_stale():
     at = load_sample(train(new_app()), "wine")
     load_sample(at, "iris")
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     assert warnings(at) == []
     assert not at.button(key="compare_weights").disabled
 
@@ -97,7 +97,7 @@ def two_targets() -> bytes:
 def test_another_target_makes_the_model_stale():
     at = new_app()
     at.file_uploader(key="upload").set_value(("shapes.csv", two_targets(), "text/csv")).run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.selectbox(key="target").set_value("colour").run()
     at.button(key="train").click().run()
     assert_clean(at)
@@ -111,7 +111,7 @@ def test_another_target_makes_the_model_stale():
     assert not any("Model trained" in s for s in successes(at))
     assert any(expected in w for w in warnings(at))
 
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     assert_clean(at)
     assert any(expected in w for w in warnings(at))
     assert at.button(key="compare_weights").disabled

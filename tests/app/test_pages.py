@@ -15,12 +15,12 @@ from tests.plotly_data import array
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 PAGES = [
-    "pages/data.py",
-    "pages/train.py",
-    "pages/evaluate.py",
-    "pages/explore.py",
-    "pages/predict.py",
-    "pages/calculators.py",
+    "app_pages/data.py",
+    "app_pages/train.py",
+    "app_pages/evaluate.py",
+    "app_pages/explore.py",
+    "app_pages/predict.py",
+    "app_pages/calculators.py",
 ]
 TIMEOUT = 120
 
@@ -45,7 +45,7 @@ def figure(at: AppTest, key: str) -> dict:
 
 
 def train(at: AppTest) -> AppTest:
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.button(key="train").click().run()
     assert_clean(at)
     assert at.session_state["model"] is not None
@@ -75,7 +75,7 @@ def test_every_page_after_training(page):
 
 def test_pages_without_a_model_offer_the_way_there():
     at = new_app()
-    for page in ("pages/evaluate.py", "pages/predict.py"):
+    for page in ("app_pages/evaluate.py", "app_pages/predict.py"):
         at.switch_page(page).run()
         assert any("Train page" in str(i.value) for i in at.info)
 
@@ -95,7 +95,7 @@ def test_journey_upload_train_read_confusion_matrix():
 
     at = train(at)
     assert at.session_state["target"] == "species"
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     assert_clean(at)
     model = at.session_state["model"]
     spec = figure(at, "confusion_matrix")
@@ -110,7 +110,7 @@ def test_journey_upload_train_read_confusion_matrix():
 
 def test_sample_picker_loads_another_sample_and_keeps_the_model():
     at = train(new_app())
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.selectbox(key="sample").set_value("wine").run()
     assert_clean(at)
     assert at.session_state["table"].table.shape == (178, 14)
@@ -119,7 +119,7 @@ def test_sample_picker_loads_another_sample_and_keeps_the_model():
 
 def test_bad_upload_keeps_data_and_model():
     at = train(new_app())
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     before = at.session_state["table"]
     at.file_uploader(key="upload").set_value(
         ("photo.csv", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "text/csv")
@@ -132,17 +132,17 @@ def test_bad_upload_keeps_data_and_model():
 
 def test_train_and_calculator_choices_survive_a_visit_to_another_page():
     at = new_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     dropped = at.multiselect(key="features").value[0]
     at.multiselect(key="features").unselect(dropped).run()
     at.slider(key="cv_folds").set_value(3).run()
-    at.switch_page("pages/calculators.py").run()
+    at.switch_page("app_pages/calculators.py").run()
     at.text_input(key="logits").set_value("5, 1").run()
-    at.switch_page("pages/data.py").run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/data.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert dropped not in at.multiselect(key="features").value
     assert at.slider(key="cv_folds").value == 3
-    at.switch_page("pages/calculators.py").run()
+    at.switch_page("app_pages/calculators.py").run()
     assert at.text_input(key="logits").value == "5, 1"
     assert_clean(at)
 

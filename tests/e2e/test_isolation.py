@@ -132,13 +132,13 @@ def test_two_app_sessions_same_file_name_see_only_their_own_data():
         captions = [c.value for c in at.caption]
         assert any(c.startswith(shape) for c in captions), captions
 
-    first.switch_page("pages/train.py").run()
+    first.switch_page("app_pages/train.py").run()
     first.button(key="train").click().run()
     assert not first.exception
     assert first.session_state["model"].classes == ("apple", "pear")
-    second.switch_page("pages/evaluate.py").run()
+    second.switch_page("app_pages/evaluate.py").run()
     assert "model" not in second.session_state or second.session_state["model"] is None
-    second.switch_page("pages/train.py").run()
+    second.switch_page("app_pages/train.py").run()
     second.button(key="train").click().run()
     assert second.session_state["model"].classes == ("earth", "mars", "venus")
     first.run()
