@@ -62,3 +62,17 @@ def test_a_bad_link_is_read_with_a_note_not_an_error(page, server):
     body = page.inner_text("[data-testid=stMain]")
     assert "there is none, so it was ignored" in body
     assert "is not a whole number from 2 to 10" in body
+
+
+def test_a_page_address_opened_directly_runs_the_whole_app(page, server):
+    # Streamlit runs a folder named pages/ on its own when its address is opened directly
+    # (no navigation, no sample): the pages live in app_pages/ so that app.py always runs first.
+    page.goto(server + "/train")
+    wait_for_app_run(page)
+    page.wait_for_selector("h1:has-text('Train')", timeout=30_000)
+    assert_no_exception(page)
+    nav = page.inner_text("[data-testid=stSidebarNav]")
+    for name in ("Data", "Train", "Evaluate", "Explore", "Predict", "Calculators"):
+        assert name in nav
+    assert "app_pages" not in nav and "calculators\n" not in nav
+    assert "No data is loaded yet" not in page.inner_text("[data-testid=stMain]")
