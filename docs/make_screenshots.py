@@ -31,13 +31,38 @@ def go_to(page, name: str) -> None:
     wait_for_app_run(page)
 
 
+LAPTOP = {"width": 1366, "height": 768}
+WIDE = {"width": 1400, "height": 1500}
+
+
+def laptop_tour(browser, url: str) -> None:
+    """The first screen of each page on a 1366 x 768 laptop: what a user sees without scrolling."""
+    page = browser.new_page(viewport=LAPTOP)
+    page.goto(url + "/?page=train&sample=wine")
+    wait_for_app_run(page)
+    page.get_by_role("button", name="Train").first.click()
+    page.wait_for_selector("text=Model trained in", timeout=120_000)
+    shoot(page, "laptop-train")
+    for name, ready in (
+        ("Evaluate", ".js-plotly-plot .heatmaplayer"),
+        ("Explore", ".js-plotly-plot .heatmaplayer"),
+        ("Predict", ".js-plotly-plot"),
+        ("Data", "[data-testid=stDataFrame]"),
+    ):
+        go_to(page, name)
+        page.wait_for_selector(ready, timeout=30_000)
+        shoot(page, f"laptop-{name.lower()}")
+    page.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     proc, url = start_server()
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1500})
+            laptop_tour(browser, url)
+            page = browser.new_page(viewport=WIDE)
             page.goto(url)
             wait_for_app_run(page)
             page.locator("[data-testid=stSelectbox]", has_text="Or pick a sample").click()
