@@ -4,6 +4,8 @@ Evaluate within about two screens; screenshots at 1366 x 768 and at 1400 px."""
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -85,6 +87,18 @@ def top_of(page, selector: str) -> float:
     return page.locator(selector).first.bounding_box()["y"]
 
 
+def title_settles_near_the_top(page, *, bound: float = 90) -> float:
+    """The h1's top once the page's CSS has applied (it arrives with the run, a moment after the
+    title on a busy machine); fails if it never comes within ``bound`` px of the top."""
+    with contextlib.suppress(Exception):
+        page.wait_for_function(
+            f"() => {{ const h = document.querySelector('h1');"
+            f" return h && h.getBoundingClientRect().top < {bound}; }}",
+            timeout=10_000,
+        )
+    return top_of(page, "h1")
+
+
 def bottom_of(page, selector: str) -> float:
     box = page.locator(selector).first.bounding_box()
     return box["y"] + box["height"]
@@ -103,7 +117,9 @@ def test_no_blank_band_and_the_first_result_without_scrolling(laptop, server):
     page.goto(server)
     wait_for_app_run(page)
     page.wait_for_selector("h1:has-text('Data')")
-    assert top_of(page, "h1") < 90  # the title starts near the top (it was ~110 px lower)
+    assert (
+        title_settles_near_the_top(page) < 90
+    )  # the title starts near the top (was ~110 px lower)
     assert top_of(page, "[data-testid=stDataFrame], .js-plotly-plot") < LAPTOP["height"]
     train(page)
     assert top_of(page, "text=Model trained in") < LAPTOP["height"]
@@ -114,7 +130,7 @@ def test_no_blank_band_and_the_first_result_without_scrolling(laptop, server):
     ):
         go_to(page, name)
         page.wait_for_selector(first, timeout=60_000)
-        assert top_of(page, "h1") < 90, name
+        assert title_settles_near_the_top(page) < 90, name
         assert top_of(page, first) < LAPTOP["height"] - 100, name
         assert_no_exception(page)
 
