@@ -571,6 +571,23 @@ def _add_cell_targets(
     fig.update_layout(hoverdistance=-1, clickmode="event+select", dragmode=False)
 
 
+def _field(obj: object, key: str) -> object:
+    """``obj[key]`` for Streamlit's selection event, a dict, or an attribute; None when absent."""
+    if isinstance(obj, dict):
+        return obj.get(key)
+    try:
+        return obj[key]  # type: ignore[index]
+    except (KeyError, TypeError, IndexError, AttributeError):
+        return getattr(obj, key, None)
+
+
+def _selected_points(event: object) -> list | tuple | None:
+    """The points of a ``plotly_chart(on_select=...)`` event, or None when it holds none."""
+    selection = _field(event, "selection")
+    points = _field(selection if selection is not None else event, "points")
+    return points if isinstance(points, list | tuple) else None
+
+
 def selected_cell(event: object, labels: Sequence[str]) -> tuple[str, str] | None:
     """The (true class, predicted class) of the cell clicked in a clickable confusion matrix.
 
@@ -597,27 +614,18 @@ def selected_cell(event: object, labels: Sequence[str]) -> tuple[str, str] | Non
     """
     names = [str(label) for label in labels]
 
-    def get(obj: object, key: str) -> object:
-        if isinstance(obj, dict):
-            return obj.get(key)
-        try:
-            return obj[key]  # type: ignore[index]
-        except (KeyError, TypeError, IndexError, AttributeError):
-            return getattr(obj, key, None)
-
-    selection = get(event, "selection")
-    points = get(selection if selection is not None else event, "points")
-    if not isinstance(points, list | tuple):
+    points = _selected_points(event)
+    if points is None:
         return None
     by_text = {plain_text(name): name for name in names}
     n = len(names)
     for point in points:
-        index = get(point, "point_index")
-        index = get(point, "point_number") if index is None else index
-        if get(point, "curve_number") == 1 and isinstance(index, int) and 0 <= index < n * n:
+        index = _field(point, "point_index")
+        index = _field(point, "point_number") if index is None else index
+        if _field(point, "curve_number") == 1 and isinstance(index, int) and 0 <= index < n * n:
             i, j = divmod(index, n)
             return names[i], names[j]
-        data = get(point, "customdata")
+        data = _field(point, "customdata")
         if isinstance(data, list | tuple) and len(data) >= 2:
             try:
                 i, j = int(data[0]), int(data[1])
@@ -625,7 +633,7 @@ def selected_cell(event: object, labels: Sequence[str]) -> tuple[str, str] | Non
                 i = j = -1
             if 0 <= i < len(names) and 0 <= j < len(names):
                 return names[i], names[j]
-        x, y = get(point, "x"), get(point, "y")
+        x, y = _field(point, "x"), _field(point, "y")
         if isinstance(x, str) and isinstance(y, str) and x in by_text and y in by_text:
             return by_text[y], by_text[x]
     return None
@@ -2033,20 +2041,11 @@ def selected_map_row(event: object) -> int | None:
     True
     """
 
-    def get(obj: object, key: str) -> object:
-        if isinstance(obj, dict):
-            return obj.get(key)
-        try:
-            return obj[key]  # type: ignore[index]
-        except (KeyError, TypeError, IndexError, AttributeError):
-            return getattr(obj, key, None)
-
-    selection = get(event, "selection")
-    points = get(selection if selection is not None else event, "points")
-    if not isinstance(points, list | tuple):
+    points = _selected_points(event)
+    if points is None:
         return None
     for point in points:
-        data = get(point, "customdata")
+        data = _field(point, "customdata")
         # Points carry [row id, predicted class]; regions carry [probability, entropy].
         if isinstance(data, list | tuple) and len(data) >= 2 and isinstance(data[1], str):
             try:
