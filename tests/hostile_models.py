@@ -25,7 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 SCHEMA = "schema.json"
 
 
-def _small_pipeline():
+def small_pipeline():
+    """A small fitted preprocessing + LogisticRegression pipeline (3 classes) and its frame."""
     import pandas as pd
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
@@ -68,7 +69,7 @@ def genuine_parts(padding=None) -> tuple[dict, dict[str, bytes]]:
 
     from dashboard.export.model_file import MODEL_FORMAT, MODEL_FORMAT_VERSION
 
-    pipeline, _ = _small_pipeline()
+    pipeline, _ = small_pipeline()
     payload = {
         "format": MODEL_FORMAT,
         "format_version": MODEL_FORMAT_VERSION,

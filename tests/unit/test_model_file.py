@@ -12,12 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io
-from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.export.model_file import (
@@ -29,6 +25,7 @@ from dashboard.export.model_file import (
 )
 from dashboard.limits import Limits
 from dashboard.prediction import predict_table
+from tests.hostile_models import small_pipeline
 from tests.runs import train_run
 
 
@@ -145,32 +142,6 @@ def test_default_limits_refuse_a_big_bomb(monkeypatch):
         load_model(bomb)
 
 
-def _small_pipeline():
-    rng = np.random.default_rng(0)
-    frame = pd.DataFrame(
-        {
-            "x": rng.normal(size=60),
-            "colour": rng.choice(["red", "green", "blue"], size=60),
-        }
-    )
-    y = np.array(["a", "b", "c"] * 20)
-    preprocess = ColumnTransformer(
-        [
-            ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ["x"]),
-            (
-                "categorical",
-                make_pipeline(
-                    SimpleImputer(strategy="most_frequent"),
-                    OneHotEncoder(handle_unknown="ignore"),
-                ),
-                ["colour"],
-            ),
-        ]
-    )
-    steps = [("preprocess", preprocess), ("logisticregression", LogisticRegression(C=1.0))]
-    return Pipeline(steps).fit(frame, y), frame
-
-
 def _payload(fitted, **overrides):
     payload = {
         "format": MODEL_FORMAT,
@@ -189,7 +160,7 @@ def _payload(fitted, **overrides):
 
 
 def test_handmade_payload_of_our_shape_loads():
-    pipeline, frame = _small_pipeline()
+    pipeline, frame = small_pipeline()
     saved = load_model(skops.io.dumps(_payload(pipeline)))
     np.testing.assert_array_equal(
         saved.pipeline.predict_proba(frame), pipeline.predict_proba(frame)
@@ -197,7 +168,7 @@ def test_handmade_payload_of_our_shape_loads():
 
 
 def test_untrusted_type_is_refused_and_never_constructed():
-    pipeline, _ = _small_pipeline()
+    pipeline, _ = small_pipeline()
     raw = skops.io.dumps(_payload(pipeline, hook=FunctionTransformer(os.system)))
     assert f"{os.system.__module__}.system" in skops.io.get_untrusted_types(data=raw)
     with pytest.raises(SoftmaxLabError, match="does not trust"):
@@ -221,7 +192,7 @@ def test_allow_list_is_fixed_and_small():
     ],
 )
 def test_skops_files_that_are_not_our_model_are_refused(payload_change, match):
-    pipeline, _ = _small_pipeline()
+    pipeline, _ = small_pipeline()
     raw = skops.io.dumps(_payload(pipeline, **payload_change))
     with pytest.raises(SoftmaxLabError, match=match):
         load_model(raw)
@@ -276,7 +247,7 @@ def test_categorical_only_model_round_trips():
 def test_foreign_preprocessing_is_refused():
     from sklearn.preprocessing import MinMaxScaler
 
-    pipeline, frame = _small_pipeline()
+    pipeline, frame = small_pipeline()
     numeric = pipeline.steps[0][1].transformers_[0][1]
     numeric.steps[1] = ("standardscaler", MinMaxScaler().fit(frame[["x"]]))
     with pytest.raises(SoftmaxLabError, match="preprocessing is not Softmax Lab's"):
@@ -284,7 +255,7 @@ def test_foreign_preprocessing_is_refused():
 
 
 def test_damaged_coefficients_are_refused():
-    pipeline, _ = _small_pipeline()
+    pipeline, _ = small_pipeline()
     lr = pipeline.steps[-1][1]
     lr.coef_ = lr.coef_[:, :2]  # the preprocessing makes 4 inputs
     with pytest.raises(SoftmaxLabError, match="cannot make a prediction"):
