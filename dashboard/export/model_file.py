@@ -18,7 +18,13 @@ import numpy as np
 import pandas as pd
 
 from dashboard.errors import SoftmaxLabError
-from dashboard.features import MODEL_FILE_TYPES, DateParts, FiniteNumbers, TextFeatures
+from dashboard.features import (
+    MODEL_FILE_TYPES,
+    DateParts,
+    FiniteNumbers,
+    MedianImputer,
+    TextFeatures,
+)
 from dashboard.limits import LIMITS, Limits
 from dashboard.prediction import FittedModel
 from dashboard.provenance import DataOrigin
@@ -38,7 +44,7 @@ MODEL_FORMAT = "softmax-lab-model"
 MODEL_FORMAT_VERSION = 1
 
 # The only types outside skops' default trust that our own pipeline puts in a model file
-# (SimpleImputer keeps the dtype it was fitted on; dashboard.features adds its three small
+# (SimpleImputer keeps the dtype it was fitted on; dashboard.features adds its four small
 # transformers). Anything else in an uploaded file is refused.
 ALLOWED_UNTRUSTED_TYPES = frozenset({"numpy.dtype"}) | MODEL_FILE_TYPES
 
@@ -601,14 +607,19 @@ def _check_preprocessing(preprocess: Any, columns: dict[str, list[str]]) -> None
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    # The numeric branch of files written before FiniteNumbers had only imputer and scaler.
+    # Files written before MedianImputer hold SimpleImputer in its place, and the numeric
+    # branch of files written before FiniteNumbers had only imputer and scaler.
     expected = {
         "numeric": (
+            (FiniteNumbers, MedianImputer, StandardScaler),
             (FiniteNumbers, SimpleImputer, StandardScaler),
             (SimpleImputer, StandardScaler),
         ),
         "categorical": ((SimpleImputer, OneHotEncoder),),
-        "dates": ((DateParts, SimpleImputer, StandardScaler),),
+        "dates": (
+            (DateParts, MedianImputer, StandardScaler),
+            (DateParts, SimpleImputer, StandardScaler),
+        ),
         "text": ((TextFeatures,),),
     }
     fitted = getattr(preprocess, "transformers_", None)

@@ -26,6 +26,7 @@ from dashboard.features import (
     MODEL_FILE_TYPES,
     DateParts,
     FiniteNumbers,
+    MedianImputer,
     TextFeatures,
     count_model_inputs,
     detect_dates,
@@ -261,6 +262,33 @@ def test_finite_numbers_transformer_against_numpy():
     np.testing.assert_array_equal(out, expected)
     with pytest.raises(ValueError, match="limit"):
         FiniteNumbers(limit=np.inf).fit(X)
+
+
+@pytest.mark.parametrize("rows", [1, 7, 8, 600, 601, 5000])
+@pytest.mark.parametrize("keep_empty", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_median_imputer_equals_simple_imputer_to_the_last_bit(rows, keep_empty, dtype):
+    rng = np.random.default_rng(rows)
+    X = rng.normal(size=(rows, 6)).astype(dtype)
+    X[rng.random(X.shape) < 0.2] = np.nan
+    X[:, 1] = np.nan  # a column with no value
+    X[:, 2] = np.round(X[:, 2], 1)  # ties
+    X[:, 4] = 3.0  # constant, no gap
+    reference = SimpleImputer(strategy="median", keep_empty_features=keep_empty, add_indicator=True)
+    ours = MedianImputer(strategy="median", keep_empty_features=keep_empty, add_indicator=True)
+    expected, got = reference.fit_transform(X), ours.fit_transform(X)
+    np.testing.assert_array_equal(ours.statistics_, reference.statistics_)
+    assert ours.statistics_.dtype == reference.statistics_.dtype
+    np.testing.assert_array_equal(got, expected)
+    assert list(ours.get_feature_names_out()) == list(reference.get_feature_names_out())
+
+
+def test_median_imputer_leaves_other_strategies_to_simple_imputer():
+    X = np.array([[1.0, -1.0], [-1.0, 5.0], [2.0, -1.0], [9.0, 4.0]])
+    for params in ({"strategy": "mean"}, {"strategy": "median", "missing_values": -1.0}):
+        np.testing.assert_array_equal(
+            MedianImputer(**params).fit(X).statistics_, SimpleImputer(**params).fit(X).statistics_
+        )
 
 
 def _estimator_checks():

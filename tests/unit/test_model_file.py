@@ -176,7 +176,10 @@ def test_untrusted_type_is_refused_and_never_constructed():
 
 
 def test_allow_list_is_fixed_and_small():
-    ours = {f"dashboard.features.{n}" for n in ("DateParts", "FiniteNumbers", "TextFeatures")}
+    ours = {
+        f"dashboard.features.{n}"
+        for n in ("DateParts", "FiniteNumbers", "MedianImputer", "TextFeatures")
+    }
     assert frozenset({"numpy.dtype", *ours}) == ALLOWED_UNTRUSTED_TYPES
 
 
