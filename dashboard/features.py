@@ -801,7 +801,7 @@ def preprocessor(
     categorical: Sequence[str] = (),
     dates: Sequence[str] = (),
     text: Sequence[str] = (),
-    max_categories: int = 50,
+    max_categories: int | None = 50,
     max_word_features: int = MAX_WORD_FEATURES,
     max_char_features: int = MAX_CHAR_FEATURES,
 ) -> ColumnTransformer:

@@ -428,7 +428,7 @@ def build_pipeline(
     class_weight: str | None = None,
     max_iter: int = 1000,
     random_state: int | None = 0,
-    max_categories: int = LIMITS.max_categories,
+    max_categories: int | None = LIMITS.max_categories,
 ) -> Pipeline:
     """The model: preprocessing for a real CSV, then multinomial logistic regression.
 
@@ -936,7 +936,7 @@ def train(
         class_weight=config.class_weight,
         max_iter=config.max_iter,
         random_state=config.seed,
-        max_categories=limits.max_categories,
+        max_categories=_category_cap(data.X_train, data.categorical, limits.max_categories),
     )
     total = len(config.c_grid) * (config.cv_folds + 1) + 1
     result: SearchResult = search_c(
@@ -972,6 +972,24 @@ def train(
         start=start,
         timings=timings,
     )
+
+
+def _category_cap(X: pd.DataFrame, categorical: Sequence[str], cap: int) -> int | None:
+    """``cap`` when some categorical column has at least as many values, else None.
+
+    The encoder groups rare values only in a column with at least ``max_categories`` values
+    (its cap counts the group of rare values as one column); below that, None encodes the same columns without counting every cell (scikit-learn counts
+    object values one by one in Python, the costliest part of a fold's preprocessing).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"colour": ["red", "blue", "red", None]})
+    >>> _category_cap(frame, ["colour"], 3) is None, _category_cap(frame, ["colour"], 2)
+    (True, 2)
+    """
+    if any(X[name].nunique(dropna=True) >= cap for name in categorical):
+        return cap
+    return None
 
 
 def _data_warnings(data: _PreparedData, config: TrainingConfig) -> tuple[DataWarning, ...]:
@@ -1255,7 +1273,7 @@ def class_weight_what_if(
         C=model.best_C,
         max_iter=model.config.max_iter,
         random_state=model.config.seed,
-        max_categories=limits.max_categories,
+        max_categories=_category_cap(data.X_train, data.categorical, limits.max_categories),
     )
     # Both weightings per fold on one preprocessing, the balanced fit starting from the plain
     # one's solution: about the cost of one C of the search.

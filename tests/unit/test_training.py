@@ -625,3 +625,32 @@ def test_large_search_with_the_fast_solver_gives_gridsearchcvs_answer():
     )
     np.testing.assert_allclose(model.test_proba, reference.predict_proba(X_te), atol=2e-3)
     assert np.mean(model.test_pred == reference.predict(X_te)) >= 0.998
+
+
+@pytest.mark.parametrize("levels", [5, 7, 8, 12])
+def test_the_encoder_groups_rare_values_exactly_as_a_capped_one_hot_encoder(levels):
+    """The cap is dropped only where no column exceeds it, so the encoding never changes."""
+    rng = np.random.default_rng(levels)
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=300),
+            "few": rng.choice(["a", "b", "c"], size=300),
+            "many": rng.choice([f"v{i}" for i in range(levels)], size=300, p=None),
+        }
+    )
+    y = np.where(frame["x"] + (frame["many"] == "v1") > 0, "yes", "no")
+    frame["y"] = y
+    config = TrainingConfig(
+        target="y", features=("x", "few", "many"), c_grid=(1.0,), cv_folds=3, n_jobs=1
+    )
+    model = train(frame, config, limits=Limits(max_categories=8))
+    encoder = model.pipeline.named_steps["preprocess"].named_transformers_["categorical"][-1]
+    reference = OneHotEncoder(handle_unknown="ignore", max_categories=8, sparse_output=False)
+    rows = frame.drop(index=model.test_index)[["few", "many"]].to_numpy(dtype=object)
+    assert len(rows) == model.n_train
+    expected = reference.fit_transform(rows)
+    got = encoder.transform(rows)
+    np.testing.assert_array_equal(
+        np.asarray(got.todense() if hasattr(got, "todense") else got), expected
+    )
+    assert encoder.max_categories == (8 if levels >= 8 else None)
