@@ -9,6 +9,8 @@ The search gives the numbers ``GridSearchCV`` gives on the same pipeline and fol
   of LogisticRegression's own objective (`fast_solver_applies`): the same loss, penalty,
   lbfgs options and stopping rule, its loss and gradient computed with a few matrix products
   (float32 on large data) instead of scikit-learn's general code;
+* on a table of numbers, every fold runs at once on one shared matrix (:mod:`dashboard.fused`):
+  the rows are read once per step for all folds, and held once;
 * folds run in parallel, each worker with one BLAS thread, instead of oversubscribed threads;
 * with ``SOFTMAX_LAB_DASK_SCHEDULER`` set to a scheduler address the fits run on that Dask cluster.
 
@@ -95,6 +97,7 @@ class SearchResult:
     warm_start: bool
     workers: int
     fast_solver: bool = False
+    fused: bool = False
     timings: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     whole: tuple | None = None
@@ -200,6 +203,7 @@ class _SearchJob:
     warm: bool
     want_coef: bool
     fast: bool = False
+    fused: bool = False  # the folds run at once on one shared matrix (dashboard.fused)
     kept: dict = field(default_factory=dict)  # the whole-data path's _Prepared, local runs
 
     @property
@@ -301,13 +305,7 @@ def _fast_fit_step(
     accuracy = loss = None
     if data.X_va is not None:
         z = np.asarray(data.X_va @ coef.T, dtype=float) + intercept
-        if K == 2:  # LogisticRegression's two-class probabilities are softmax((0, z))
-            z = np.column_stack([np.zeros(len(z)), z[:, 0]])
-        z -= z.max(axis=1, keepdims=True)
-        truth = np.searchsorted(fast.classes, data.y_va)
-        accuracy = float(np.mean(fast.classes[np.argmax(z, axis=1)] == data.y_va))
-        log_total = np.log(np.exp(z).sum(axis=1))
-        loss = float(np.mean(log_total - z[np.arange(len(z)), truth]))
+        accuracy, loss = _scores(z, fast.classes, data.y_va)
     return _Fit(
         C=float(C),
         coef=coef,
@@ -321,6 +319,17 @@ def _fast_fit_step(
         seconds=time.perf_counter() - start,
         w=w,
     )
+
+
+def _scores(z: np.ndarray, classes: np.ndarray, y_va: np.ndarray) -> tuple[float, float]:
+    """Accuracy and log-loss of validation logits ``z`` (LogisticRegression's rows of coef_)."""
+    if len(classes) == 2:  # LogisticRegression's two-class probabilities are softmax((0, z))
+        z = np.column_stack([np.zeros(len(z)), z[:, 0]])
+    z = z - z.max(axis=1, keepdims=True)
+    truth = np.searchsorted(classes, y_va)
+    accuracy = float(np.mean(classes[np.argmax(z, axis=1)] == y_va))
+    log_total = np.log(np.exp(z).sum(axis=1))
+    return accuracy, float(np.mean(log_total - z[np.arange(len(z)), truth]))
 
 
 def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
@@ -337,6 +346,72 @@ def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
         result = _fit_step(data, job.estimator, C, previous, path.val_idx is None)
         emit(i, result)
         previous = result if job.warm else None
+
+
+def _run_fused(job: _SearchJob, emit_at, stop, alone=None, cores: int = 1) -> None:
+    """Every fold along the C path at once (:mod:`dashboard.fused`), in one worker thread.
+
+    ``emit_at(p, i, fit)`` reports path p's fit at the i-th C. Once ``alone`` is set (no other
+    path is running), its matrix products use ``cores`` BLAS threads. When the folds cannot
+    share one matrix, they run one after another the usual way.
+    """
+    from dashboard.fused import fold_parameters, fused_minimise, fused_start, validation_inputs
+
+    fold_paths = [p for p, path in enumerate(job.paths) if path.fold is not None]
+    data = _fused_data(job, [job.paths[p] for p in fold_paths])
+    if data is None:
+        for p in fold_paths:
+            _run_path(job, job.paths[p], lambda i, fit, p=p: emit_at(p, i, fit), stop)
+        return
+    job.kept["fused"] = True
+    w = fused_start(data)
+    estimator = job.estimator
+    for i, C in enumerate(job.c_sorted):
+        if stop.is_set():
+            return
+        start = time.perf_counter()
+        threads = cores if alone is not None and alone.is_set() else 1
+        with threadpool_limits(limits=threads, user_api="blas"):
+            w, n_iter = fused_minimise(data, C, w, tol=estimator.tol, max_iter=estimator.max_iter)
+        seconds = (time.perf_counter() - start) / len(fold_paths)
+        for f, (p, (coef, intercept)) in enumerate(
+            zip(fold_paths, fold_parameters(data, w), strict=True)
+        ):
+            z = validation_inputs(data, f) @ coef.T + intercept
+            accuracy, loss = _scores(z, data.classes, job.y[data.val_idx[f]])
+            fit = _Fit(
+                C=float(C),
+                coef=coef,
+                intercept=intercept,
+                classes=[str(c) for c in data.classes],
+                n_iter=n_iter,
+                converged=n_iter < estimator.max_iter,
+                accuracy=accuracy,
+                log_loss=loss,
+                names=None,
+                seconds=seconds,
+                w=np.concatenate([coef, intercept[:, None]], axis=1).ravel(),
+            )
+            emit_at(p, i, fit)
+
+
+def _fused_data(job: _SearchJob, paths: list[_Path]):
+    """The folds' shared layout, or None when they cannot share one (then they go one by one)."""
+    from dashboard.fused import fused_layout
+
+    y = np.asarray(job.y)
+    classes = np.unique(y)
+    weights = []
+    n, d = len(y), len(job.X.columns)
+    dtype = np.float32 if n * d >= FAST_FLOAT32_MIN_CELLS else np.float64
+    for path in paths:
+        fold_classes, codes = np.unique(y[path.train_idx], return_inverse=True)
+        if len(fold_classes) != len(classes):
+            return None
+        weight, total = _row_weights(codes, len(classes), job.estimator.class_weight, dtype)
+        weights.append((weight, total))
+    folds = [(path.train_idx, path.val_idx) for path in paths]
+    return fused_layout(job.preprocess, job.X, y, folds, fold_weights=weights, dtype=dtype)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -607,6 +682,7 @@ def search_c(
     coef_path: bool = True,
     warm_start: bool | None = None,
     fast: bool | None = None,
+    fuse: bool | None = None,
     n_jobs: int | None = None,
     scheduler: str | None = None,
     on_fit: Callable[[FitEvent, int, int], None] | None = None,
@@ -637,6 +713,10 @@ def search_c(
         Fit with the fast solver where it applies (`fast_solver_applies`): the same objective
         and stopping rule as LogisticRegression's lbfgs, with cheaper products. None: when
         warm-starting.
+    fuse : bool or None, default=None
+        Run the folds at once on one shared matrix (:mod:`dashboard.fused`) where the
+        preprocessing allows it (numbers only, local runs). None: with the fast solver and
+        warm starts. False: fold by fold.
     n_jobs : int or None, default=None
         Folds run at once; None = every core.
     scheduler : str or None, default=None
@@ -662,7 +742,15 @@ def search_c(
     silence_convergence_warnings()
     start = time.perf_counter()
     job = _make_job(
-        pipeline, X, y, c_grid, folds, coef_path=coef_path, warm_start=warm_start, fast=fast
+        pipeline,
+        X,
+        y,
+        c_grid,
+        folds,
+        coef_path=coef_path,
+        warm_start=warm_start,
+        fast=fast,
+        fuse=fuse,
     )
     fits: dict[tuple[int, int], _Fit] = {}
     events: list[FitEvent] = []
@@ -752,7 +840,9 @@ def out_of_fold_predictions(
     return predicted
 
 
-def _make_job(pipeline, X, y, c_grid, folds, *, coef_path: bool, warm_start, fast) -> _SearchJob:
+def _make_job(
+    pipeline, X, y, c_grid, folds, *, coef_path: bool, warm_start, fast, fuse=None
+) -> _SearchJob:
     """The search's fixed parts: the split pipeline, the rows of every path, the sorted C."""
     preprocess, estimator = _split_pipeline(pipeline)
     if not isinstance(X, pd.DataFrame | pd.Series) and not hasattr(X, "shape"):
@@ -766,6 +856,9 @@ def _make_job(pipeline, X, y, c_grid, folds, *, coef_path: bool, warm_start, fas
         warm_start = min(len(p.train_idx) for p in paths) >= WARM_START_MIN_ROWS
     if coef_path:
         paths.append(_Path(train_idx=np.arange(len(y)), val_idx=None, fold=None))
+    fast = bool(warm_start) if fast is None else bool(fast)
+    if fuse is None:
+        fuse = fast and bool(warm_start)
     return _SearchJob(
         preprocess=preprocess,
         estimator=estimator,
@@ -775,7 +868,19 @@ def _make_job(pipeline, X, y, c_grid, folds, *, coef_path: bool, warm_start, fas
         c_sorted=tuple(sorted(float(c) for c in c_grid)),
         warm=bool(warm_start),
         want_coef=coef_path,
-        fast=bool(warm_start) if fast is None else bool(fast),
+        fast=fast,
+        fused=bool(fuse) and _fusable(preprocess, estimator, X),
+    )
+
+
+def _fusable(preprocess, estimator, X) -> bool:
+    """Whether the folds can run fused: the fast solver's estimator, numbers only, a DataFrame."""
+    from dashboard.fused import numeric_steps
+
+    return (
+        isinstance(X, pd.DataFrame)
+        and fast_solver_applies(estimator, np.zeros((1, 1)))
+        and numeric_steps(preprocess) is not None
     )
 
 
@@ -811,7 +916,12 @@ def _run(job: _SearchJob, *, n_jobs, scheduler, record, check_stop) -> _Ran:
         if client is not None:
             workers = _run_dask(client, job, record, check_stop)
             return _Ran(backend=f"dask ({scheduler})", workers=workers)
-    workers = default_workers(n_jobs, len(job.paths))
+    tasks = (
+        len(job.paths) - sum(p.fold is not None for p in job.paths) + 1
+        if job.fused
+        else len(job.paths)
+    )
+    workers = default_workers(n_jobs, tasks)
     _run_threads(workers, job, record, check_stop)
     return _Ran(backend="local threads", workers=workers, notes=notes)
 
@@ -833,18 +943,42 @@ def _run_threads(workers: int, job: _SearchJob, record, check_stop) -> None:
     inbox: queue.Queue = queue.Queue()
     stop = threading.Event()
 
+    others = [p for p, path in enumerate(job.paths) if path.fold is None] if job.fused else []
+    alone = threading.Event()  # set when the fused folds are the only work left
+    if not others:
+        alone.set()
+    ended: list[int] = []
+
     def task(p: int) -> None:
         try:
             _run_path(job, job.paths[p], lambda i, fit: inbox.put(("fit", p, i, fit)), stop)
         except BaseException as exc:  # handed to the caller's thread, re-raised there
             inbox.put(("error", p, None, exc))
+        finally:
+            ended.append(p)
+            if len(ended) >= len(others):
+                alone.set()
+
+    def fused_task() -> None:
+        try:
+            emit = lambda p, i, fit: inbox.put(("fit", p, i, fit))  # noqa: E731
+            _run_fused(job, emit, stop, alone=alone, cores=workers)
+        except BaseException as exc:
+            inbox.put(("error", None, None, exc))
 
     done = 0
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="softmax-lab-fit")
     try:
         with threadpool_limits(limits=1, user_api="blas"):
-            for p in range(len(job.paths)):
-                pool.submit(task, p)
+            if job.fused:
+                # The whole-data path on one core, the fused folds on the other; when the
+                # path ends, the fused folds' matrix products take both.
+                for p in others:
+                    pool.submit(task, p)
+                pool.submit(fused_task)
+            else:
+                for p in range(len(job.paths)):
+                    pool.submit(task, p)
             while done < job.total:
                 check_stop()
                 try:
@@ -962,6 +1096,7 @@ def _collect(
         warm_start=job.warm,
         workers=ran.workers,
         fast_solver=any(fit.w is not None for fit in fits.values()),
+        fused=bool(job.kept.get("fused")),
         timings={"fit_seconds_summed": sum(e.seconds for e in events)},
         notes=ran.notes,
         whole=_whole(job),

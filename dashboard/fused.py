@@ -1,0 +1,358 @@
+"""The folds fused: every fold of the C search solved at once, on one shared matrix.
+
+On a table of numbers, each fold's preprocessing (``FiniteNumbers``, then ``MedianImputer``,
+then ``StandardScaler``, fitted on that fold's training rows) is an affine map of the same
+rows: a fold's standardised value is ``(x - mean_f) / scale_f``, with a missing cell standing
+for the fold's median. So the logits of every fold can come from one matrix of all the
+training rows, held once (float32 on large data), and one matrix product with the folds'
+weights stacked::
+
+    Z_f = V_f X + (V_f * median_f) M + (b_f - V_f mean_f),   V_f = W_f / scale_f
+
+where ``X`` holds the rows (missing cells 0), ``M`` marks the missing cells and ``W_f``, ``b_f``
+are fold f's coefficients and intercepts on its standardised inputs. The gradient goes back the
+same way. Each fold keeps LogisticRegression's own objective (its mean loss on its training
+rows, its penalty ``||W_f||^2 / 2C``); the folds' objectives are summed and minimised together
+with scipy's L-BFGS-B and LogisticRegression's options, so the search stops when every fold's
+gradient is within the tolerance, as each of LogisticRegression's fits does. Reading the rows
+once for all folds instead of once per fold is what makes it faster; the rows are held once
+instead of once per fold, which is what makes it smaller.
+
+The search (:mod:`dashboard.search`) uses it when the preprocessing is exactly the numeric branch
+of :func:`dashboard.features.preprocessor`; anything else (categories, dates, text, a column
+empty in some fold, scales too far apart between folds to share one float32 matrix) goes fold by
+fold as before. Validation rows are scored in float64 through each fold's own statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import clone
+
+__all__ = ["FusedFolds", "fold_parameters", "fused_layout", "fused_minimise", "fused_start"]
+
+MAX_SCALE_RATIO = 8.0
+"""Folds share one matrix only when their scales of a column differ by at most this factor
+(a huge value held out of one fold's training rows would otherwise swamp the shared scale)."""
+
+
+SAFE_LOGIT = 60.0
+"""While every row's largest logit lies within +-60, softmax needs no shift by the maximum: its
+exponentials stay within float32's range (e**60 is 1e26)."""
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class FusedFolds:
+    """All the folds' training rows in one layout, and each fold's statistics.
+
+    ``XT`` is (inputs + 1, rows): the rows centred and scaled by ``center``/``spread``
+    (shared), missing cells 0, then a row of ones (the intercepts ride in the products); ``missing`` (rows, inputs) marks missing cells (None when there are none).
+    ``median``, ``mean`` and ``scale`` (folds, inputs) are each fold's imputer and scaler
+    statistics in the shared units; ``raw_*`` the same in the table's units, for scoring.
+    ``validation`` holds each fold's validation rows as its own preprocessing gives them.
+    ``weight`` (folds, rows) is each fold's row weight divided by its sum (0 off its training
+    rows); ``weight_sum`` (folds,) those sums; ``onehot`` (folds, classes, rows), with three
+    classes or more, the one-hot targets times ``weight``.
+    """
+
+    XT: np.ndarray
+    missing: sp.csr_matrix | None
+    validation: tuple[np.ndarray, ...]
+    center: np.ndarray
+    spread: np.ndarray
+    median: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+    raw_median: np.ndarray
+    raw_mean: np.ndarray
+    raw_scale: np.ndarray
+    weight: np.ndarray
+    weight_sum: np.ndarray
+    codes: np.ndarray
+    onehot: np.ndarray | None
+    classes: np.ndarray
+    val_idx: tuple[np.ndarray, ...]
+
+    @property
+    def folds(self) -> int:
+        return self.median.shape[0]
+
+    @property
+    def rows_per_fold(self) -> int:
+        """Rows of coefficients per fold: one (log-odds) with two classes, else one per class."""
+        return 1 if len(self.classes) == 2 else len(self.classes)
+
+
+def numeric_steps(preprocess) -> tuple | None:
+    """The numeric branch's (columns, finite, imputer, scaler) when it is the whole preprocessing.
+
+    Examples
+    --------
+    >>> from dashboard.features import preprocessor
+    >>> numeric_steps(preprocessor(numeric=["a", "b"]))[0]
+    ['a', 'b']
+    >>> numeric_steps(preprocessor(numeric=["a"], categorical=["c"])) is None
+    True
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from dashboard.features import FiniteNumbers, MedianImputer
+
+    if type(preprocess) is not ColumnTransformer or preprocess.remainder != "drop":
+        return None
+    if len(preprocess.transformers) != 1:
+        return None
+    name, branch, columns = preprocess.transformers[0]
+    if name != "numeric" or type(branch) is not Pipeline or len(branch.steps) != 3:
+        return None
+    finite, imputer, scaler = (step for _, step in branch.steps)
+    if (
+        type(finite) is not FiniteNumbers
+        or type(imputer) is not MedianImputer
+        or type(scaler) is not StandardScaler
+    ):
+        return None
+    ip, sp_ = imputer.get_params(), scaler.get_params()
+    if not (
+        ip["strategy"] == "median"
+        and isinstance(ip["missing_values"], float)
+        and np.isnan(ip["missing_values"])
+        and not ip["add_indicator"]
+        and not ip["keep_empty_features"]
+        and sp_["with_mean"]
+        and sp_["with_std"]
+    ):
+        return None
+    return list(columns), finite, imputer, scaler
+
+
+def fused_layout(
+    preprocess,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    *,
+    fold_weights: Sequence[tuple[np.ndarray, float]],
+    dtype,
+) -> FusedFolds | None:
+    """The shared layout of ``folds``, or None when the folds cannot share one matrix.
+
+    ``fold_weights`` holds, per fold, its training rows' weights divided by their sum (in the
+    order of its training indices) and that sum.
+    """
+    steps = numeric_steps(preprocess)
+    if steps is None or not isinstance(X, pd.DataFrame):
+        return None
+    columns, finite, _imputer, _scaler = steps
+    x = clone(finite).fit_transform(X[columns])  # row by row: the same for every fold
+    n, d = x.shape
+    missing = np.isnan(x)
+    if missing.all(axis=0).any():
+        return None  # a column with no value: the imputer drops it
+    gappy = np.flatnonzero(missing.any(axis=0))  # only these columns' medians are ever used
+    # Each fold's imputer and scaler statistics from sums: all rows' less its validation rows'
+    # (centred on the column means first, so that the variances keep their digits).
+    present = n - missing.sum(axis=0)
+    col_mean = np.where(missing, 0.0, x).sum(axis=0) / present if len(gappy) else x.mean(axis=0)
+    centred = x - col_mean
+    centred[missing] = 0.0
+    s1, s2 = centred.sum(axis=0), np.einsum("ij,ij->j", centred, centred)
+    stats = []
+    for train_idx, val_idx in folds:
+        held = centred[val_idx]
+        n_f = len(train_idx)
+        f1, f2 = s1 - held.sum(axis=0), s2 - np.einsum("ij,ij->j", held, held)
+        gaps = n_f - (present - (len(val_idx) - missing[val_idx].sum(axis=0)))
+        median = np.zeros(d)
+        if len(gappy):
+            part = x[np.ix_(train_idx, gappy)]
+            if np.isnan(part).all(axis=0).any():
+                return None  # a column with no value in this fold's rows: the imputer drops it
+            median[gappy] = np.nanmedian(part, axis=0)  # MedianImputer's statistics
+            fill = median[gappy] - col_mean[gappy]  # in centred units
+            f1[gappy] += gaps[gappy] * fill
+            f2[gappy] += gaps[gappy] * fill**2
+        mean_c = f1 / n_f
+        var = np.maximum(f2 / n_f - mean_c**2, 0.0)
+        mean = mean_c + col_mean
+        stats.append((median, mean, _scale(var, mean, n_f)))
+    raw_median, raw_mean, raw_scale = (np.array(s, dtype=float) for s in zip(*stats, strict=True))
+    if np.any(raw_scale.max(axis=0) > MAX_SCALE_RATIO * raw_scale.min(axis=0)):
+        return None
+    # Each fold's validation rows through its own imputer and scaler, once, in float64
+    validation = []
+    for f, (_, val_idx) in enumerate(folds):
+        rows = x[val_idx]
+        if len(gappy):
+            gaps = missing[val_idx]
+            rows[gaps] = np.broadcast_to(raw_median[f], rows.shape)[gaps]
+        rows -= raw_mean[f]
+        rows /= raw_scale[f]
+        validation.append(rows)
+    del x
+    center = raw_mean.mean(axis=0)
+    spread = raw_scale.min(axis=0)
+    shared = centred
+    shared -= center - col_mean
+    shared /= spread
+    shared[missing] = 0.0
+    limit = np.finfo(np.float32).max / 1e6
+    if not np.all(np.abs(shared) < limit):
+        return None
+    XT = np.empty((d + 1, n), dtype=dtype)
+    XT[:d] = shared.T
+    XT[d] = 1
+    del shared
+    classes, codes = np.unique(y, return_inverse=True)
+    K = len(classes)
+    weight = np.zeros((len(folds), n), dtype=dtype)
+    weight_sum = np.empty(len(folds))
+    for f, ((train_idx, _), (w, total)) in enumerate(zip(folds, fold_weights, strict=True)):
+        weight[f, train_idx] = w
+        weight_sum[f] = total
+    onehot = None
+    if K > 2:  # each fold's one-hot targets times its row weights
+        onehot = np.zeros((len(folds), K, n), dtype=dtype)
+        onehot[:, codes, np.arange(n)] = weight
+    return FusedFolds(
+        XT=XT,
+        missing=sp.csr_matrix(missing, dtype=dtype) if missing.any() else None,
+        validation=tuple(validation),
+        center=center,
+        spread=spread,
+        median=(raw_median - center) / spread,
+        mean=(raw_mean - center) / spread,
+        scale=raw_scale / spread,
+        raw_median=raw_median,
+        raw_mean=raw_mean,
+        raw_scale=raw_scale,
+        weight=weight,
+        weight_sum=weight_sum,
+        codes=codes,
+        onehot=onehot,
+        classes=classes,
+        val_idx=tuple(np.asarray(va) for _, va in folds),
+    )
+
+
+def _scale(var: np.ndarray, mean: np.ndarray, n: int) -> np.ndarray:
+    """StandardScaler's ``scale_``: the standard deviation, 1 where the column is constant.
+
+    As scikit-learn decides it: a variance within rounding of zero for the column's mean and
+    row count is a constant column.
+    """
+    eps = np.finfo(np.float64).eps
+    constant = var <= n * eps * var + (n * mean * eps) ** 2
+    scale = np.sqrt(var)
+    scale[constant | (scale < 10 * eps)] = 1.0
+    return scale
+
+
+def fused_start(data: FusedFolds) -> np.ndarray:
+    """Zero coefficients and each fold's class-share intercepts, as the fold-by-fold start."""
+    F, R, K = data.folds, data.rows_per_fold, len(data.classes)
+    d = data.XT.shape[0] - 1
+    W = np.zeros((F, R, d + 1))
+    for f in range(F):
+        share = np.bincount(data.codes, weights=data.weight[f].astype(float), minlength=K)
+        share = np.clip(share, 1e-12, None)
+        if K == 2:
+            W[f, 0, d] = np.log(share[1] / share[0])
+        else:
+            W[f, :, d] = np.log(share) - np.log(share).mean()
+    return W.ravel()
+
+
+def _logits(data: FusedFolds, W: np.ndarray) -> np.ndarray:
+    """(folds, rows per fold, rows) logits of every fold on every row."""
+    F, R, d1 = W.shape
+    d = d1 - 1
+    dtype = data.XT.dtype
+    V = np.empty((F, R, d1))
+    V[:, :, :d] = W[:, :, :d] / data.scale[:, None, :]  # coefficients on the shared units
+    V[:, :, d] = W[:, :, d] - np.einsum("frd,fd->fr", V[:, :, :d], data.mean)
+    Z = (V.reshape(F * R, d1).astype(dtype) @ data.XT).reshape(F, R, -1)
+    if data.missing is not None:
+        A = (V[:, :, :d] * data.median[:, None, :]).reshape(F * R, d).astype(dtype)
+        Z += np.asarray(data.missing @ A.T).T.reshape(F, R, -1)
+    return Z
+
+
+def _loss_grad(w: np.ndarray, data: FusedFolds, l2: np.ndarray):
+    """The sum over folds of LogisticRegression's objective at each fold's parameters."""
+    F, R = data.folds, data.rows_per_fold
+    d = data.XT.shape[0] - 1
+    W = w.reshape(F, R, d + 1)
+    Z = _logits(data, W)
+    n = Z.shape[2]
+    if R == 1:  # two classes: the log-odds of the second
+        z = Z[:, 0, :]
+        positive = data.codes == 1
+        per_row = np.logaddexp(0, z) - np.where(positive, z, 0)
+        G = ((1.0 / (1.0 + np.exp(-z)) - positive) * data.weight)[:, None, :]
+        data_loss = float(np.dot(per_row.ravel().astype(np.float64), data.weight.ravel()))
+    else:
+        top = Z.max(axis=1)
+        if top.max() > SAFE_LOGIT or top.min() < -SAFE_LOGIT:  # else exp cannot overflow
+            Z -= top[:, None, :]
+        # sum_i w_i z_true,i: the logits against the weighted one-hot targets, no gather
+        true_part = float(np.dot(Z.ravel(), data.onehot.ravel()))
+        np.exp(Z, out=Z)
+        total = Z.sum(axis=1)
+        data_loss = float(np.dot(np.log(total).ravel().astype(np.float64), data.weight.ravel()))
+        data_loss -= true_part
+        np.divide(data.weight, total, out=total)  # each row's weight over its softmax total
+        Z *= total[:, None, :]
+        Z -= data.onehot
+        G = Z
+    coef = W[:, :, :d]
+    loss = data_loss + 0.5 * float(np.sum(l2[:, None, None] * coef * coef))
+    flat = G.reshape(F * R, n)
+    back = (data.XT @ flat.T).T.astype(float).reshape(F, R, d + 1)  # the last: G's row sums
+    g_sum = back[:, :, d]
+    grads = back[:, :, :d]
+    if data.missing is not None:
+        grads += (
+            np.asarray(data.missing.T @ flat.T).T.astype(float).reshape(F, R, d)
+            * (data.median[:, None, :])
+        )
+    grads -= g_sum[:, :, None] * data.mean[:, None, :]
+    grad = np.empty_like(W)
+    grad[:, :, :d] = grads / data.scale[:, None, :] + l2[:, None, None] * coef
+    grad[:, :, d] = g_sum
+    return loss, grad.ravel()
+
+
+def fused_minimise(data: FusedFolds, C: float, start: np.ndarray, *, tol: float, max_iter: int):
+    """Every fold's LogisticRegression objective at C, minimised together; (w, iterations)."""
+    from scipy import optimize
+
+    result = optimize.minimize(
+        _loss_grad,
+        start,
+        method="L-BFGS-B",
+        jac=True,
+        args=(data, 1.0 / (C * data.weight_sum)),
+        options={"maxiter": max_iter, "maxls": 50, "gtol": tol, "ftol": 64 * np.finfo(float).eps},
+    )
+    return result.x, int(result.nit)
+
+
+def fold_parameters(data: FusedFolds, w: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each fold's ``coef_`` and ``intercept_`` as LogisticRegression holds them."""
+    F, R = data.folds, data.rows_per_fold
+    d = data.XT.shape[0] - 1
+    W = w.reshape(F, R, d + 1)
+    return [(W[f, :, :d].copy(), W[f, :, d].copy()) for f in range(F)]
+
+
+def validation_inputs(data: FusedFolds, fold: int) -> np.ndarray:
+    """Fold ``fold``'s validation rows through its own imputer and scaler, in float64."""
+    return data.validation[fold]
