@@ -20,6 +20,7 @@ thread), and a stop request ends the search within one fit's time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import threading
@@ -44,6 +45,11 @@ from dashboard.evaluation import preprocessed_names
 
 SCHEDULER_ENV = "SOFTMAX_LAB_DASK_SCHEDULER"
 """Environment variable holding a Dask scheduler address (``tcp://host:8786``); empty = local."""
+
+ONE_PREPARE_MIN_BYTES = 200_000_000
+"""From this estimated size of one path's preprocessed rows (rows x columns x 16 bytes: the
+output and its copies), paths prepare their rows one at a time, so that two folds' intermediate
+copies are never held at once; their fits still run in parallel."""
 
 WARM_START_MIN_ROWS = 5_000
 """Warm-start along the C path, with the fast solver, from this many training rows on
@@ -204,6 +210,9 @@ class _SearchJob:
     want_coef: bool
     fast: bool = False
     fused: bool = False  # the folds run at once on one shared matrix (dashboard.fused)
+    # Held while a path's preprocessing runs, on large tables: one path at a time holds the
+    # preprocessing's intermediate copies, the other solves (see ONE_PREPARE_MIN_BYTES).
+    prepare_lock: threading.Lock | None = None
     kept: dict = field(default_factory=dict)  # the whole-data path's _Prepared, local runs
 
     @property
@@ -334,9 +343,10 @@ def _scores(z: np.ndarray, classes: np.ndarray, y_va: np.ndarray) -> tuple[float
 
 def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
     """One fold (or the coefficient path) from start to end, in a worker thread."""
-    data = _prepare(
-        job.preprocess, job.X, job.y, path.train_idx, path.val_idx, job.estimator, job.fast
-    )
+    with job.prepare_lock or contextlib.nullcontext():
+        data = _prepare(
+            job.preprocess, job.X, job.y, path.train_idx, path.val_idx, job.estimator, job.fast
+        )
     if path.fold is None:
         job.kept["whole"] = data
     previous = None
@@ -870,7 +880,15 @@ def _make_job(
         want_coef=coef_path,
         fast=fast,
         fused=bool(fuse) and _fusable(preprocess, estimator, X),
+        prepare_lock=threading.Lock() if _path_bytes(X) >= ONE_PREPARE_MIN_BYTES else None,
     )
+
+
+def _path_bytes(X) -> int:
+    """An estimate of one path's preprocessed rows in memory: rows x columns x 16 bytes."""
+    shape = getattr(X, "shape", (0, 0))
+    columns = shape[1] if len(shape) > 1 else 1
+    return int(shape[0]) * int(columns) * 16
 
 
 def _fusable(preprocess, estimator, X) -> bool:

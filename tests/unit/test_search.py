@@ -123,3 +123,38 @@ def test_fast_solver_takes_one_hot_sparse_inputs():
         fit = LogisticRegression(C=0.1, tol=1e-10, max_iter=5000).fit(Xs[tr], y[tr])
         row = ours.cv_results[ours.cv_results["fold"] == fold].iloc[0]
         assert row["accuracy"] == pytest.approx(fit.score(Xs[va], y[va]), abs=1e-12)
+
+
+def test_large_tables_prepare_one_path_at_a_time_with_the_same_scores(monkeypatch):
+    import threading
+    import time
+
+    import pandas as pd
+
+    from dashboard import search
+
+    X, y = _data(3, n=4000)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    folds = list(StratifiedKFold(4, shuffle=True, random_state=0).split(X, y))
+    free = search_c(pipe, frame, y, c_grid=GRID, folds=folds, n_jobs=2, scheduler="")
+
+    inside, most, lock = [0], [0], threading.Lock()
+    original = search._prepare
+
+    def counting(*args, **kwargs):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.05)  # long enough for the other worker to try
+        try:
+            return original(*args, **kwargs)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(search, "_prepare", counting)
+    monkeypatch.setattr(search, "ONE_PREPARE_MIN_BYTES", 1)
+    one = search_c(pipe, frame, y, c_grid=GRID, folds=folds, n_jobs=2, scheduler="")
+    assert most[0] == 1
+    pd.testing.assert_frame_equal(one.cv_summary, free.cv_summary)
