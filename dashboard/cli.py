@@ -293,18 +293,20 @@ def _progress_printer(err: TextIO):
 
 def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     """``train FILE --target COL ...``: trains, prints the contract's JSON, writes the outputs."""
-    from dashboard.export.model_file import save_model
-    from dashboard.export.report import html_report
-    from dashboard.export.script import reproducible_script
+    if args.c_grid is not None:  # a bad grid is reported before the file is read
+        from dashboard.training import parse_c_grid
+
+        parse_c_grid(args.c_grid)
+    _check_writable(args.save, what="model file")
+    _check_writable(args.script, what="script")
+    _check_writable(args.report, what="report")
+    loaded = _load_table(args.file)
+    # The export modules (Plotly among them) are imported only when their file is asked for.
     from dashboard.profile import profile
     from dashboard.summary import train_summary
     from dashboard.training import SEED_GRID, TrainingConfig, parse_c_grid, train
 
     c_grid = parse_c_grid(args.c_grid) if args.c_grid is not None else SEED_GRID
-    _check_writable(args.save, what="model file")
-    _check_writable(args.script, what="script")
-    _check_writable(args.report, what="report")
-    loaded = _load_table(args.file)
     table = loaded.table
     if args.target not in table.columns:
         shown = ", ".join(map(str, list(table.columns)[:20]))
@@ -351,12 +353,18 @@ def run_train(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     for note in model.notes:
         err.write(f"note: {note}\n")
     if args.save:
+        from dashboard.export.model_file import save_model
+
         _write_file(args.save, save_model(model), what="model file")
         err.write(f"wrote the model to {args.save}\n")
     if args.script:
+        from dashboard.export.script import reproducible_script
+
         _write_file(args.script, reproducible_script(model, loaded.report), what="script")
         err.write(f"wrote the script to {args.script}\n")
     if args.report:
+        from dashboard.export.report import html_report
+
         _write_file(args.report, html_report(model, loaded), what="report")
         err.write(f"wrote the report to {args.report}\n")
     _print_json(train_summary(model), out)

@@ -41,6 +41,11 @@ MAX_SCALE_RATIO = 8.0
 (a huge value held out of one fold's training rows would otherwise swamp the shared scale)."""
 
 
+MAX_CLASSES = 6
+"""The folds are fused only up to this many classes. With more, each step's softmax over
+folds x classes x rows outweighs what reading the rows once saves, and the joint problem's line
+searches take more evaluations (336k rows x 16 classes: 24 s fused against 9 s fold by fold)."""
+
 SAFE_LOGIT = 60.0
 """While every row's largest logit lies within +-60, softmax needs no shift by the maximum: its
 exponentials stay within float32's range (e**60 is 1e26)."""

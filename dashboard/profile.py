@@ -246,6 +246,21 @@ def _examples(present: pd.Series) -> str:
     return ", ".join(values)
 
 
+def _whole_numbers(present: pd.Series) -> bool:
+    """Whether every value is a whole number (``x % 1 == 0``), the first few checked first.
+
+    Examples
+    --------
+    >>> _whole_numbers(pd.Series([1.0, 2.0, -3.0])), _whole_numbers(pd.Series([1.0, 2.5]))
+    (True, False)
+    """
+    values = np.asarray(present.to_numpy(dtype=float, na_value=np.nan))
+    for part in (values[:256], values):  # a measurement shows decimals within its first rows
+        if not bool((np.isfinite(part) & (np.floor(part) == part)).all()):
+            return False
+    return True
+
+
 def _profile_column(name: str, column: pd.Series, *, limits: Limits) -> ColumnProfile:
     present = column.dropna()
     n = len(present)
@@ -325,7 +340,7 @@ def _kind(name: str, column: pd.Series, present: pd.Series, unique: int) -> str:
     if pd.api.types.is_numeric_dtype(dtype):
         if unique == 2 and set(present.unique().tolist()) <= {0, 1}:
             return "boolean"
-        integer = pd.api.types.is_integer_dtype(dtype) or bool((present % 1 == 0).all())
+        integer = pd.api.types.is_integer_dtype(dtype) or _whole_numbers(present)
         if integer and unique == n and n >= 10:
             if _ID_NAME.match(name.strip()):
                 return "id"
@@ -404,7 +419,7 @@ def _target_reason(kind: str, present: pd.Series, unique: int, limits: Limits) -
             f"it has {unique:,} different numbers for {len(present):,} rows, so it looks like a "
             "measurement, not a class; group the values into a few ranges first to predict it"
         )
-    if kind == "numeric" and not bool((present % 1 == 0).all()):
+    if kind == "numeric" and not _whole_numbers(present):
         return (
             "it holds numbers with decimals, so it looks like a measurement, not a class; "
             "group the values into a few ranges first to predict it"

@@ -879,7 +879,7 @@ def _make_job(
         warm=bool(warm_start),
         want_coef=coef_path,
         fast=fast,
-        fused=bool(fuse) and _fusable(preprocess, estimator, X),
+        fused=bool(fuse) and _fusable(preprocess, estimator, X, y),
         prepare_lock=threading.Lock() if _path_bytes(X) >= ONE_PREPARE_MIN_BYTES else None,
     )
 
@@ -891,12 +891,14 @@ def _path_bytes(X) -> int:
     return int(shape[0]) * int(columns) * 16
 
 
-def _fusable(preprocess, estimator, X) -> bool:
-    """Whether the folds can run fused: the fast solver's estimator, numbers only, a DataFrame."""
-    from dashboard.fused import numeric_steps
+def _fusable(preprocess, estimator, X, y) -> bool:
+    """Whether the folds can run fused: the fast solver's estimator, numbers only, a DataFrame,
+    a few classes (:data:`dashboard.fused.MAX_CLASSES`)."""
+    from dashboard.fused import MAX_CLASSES, numeric_steps
 
     return (
         isinstance(X, pd.DataFrame)
+        and len(np.unique(y)) <= MAX_CLASSES
         and fast_solver_applies(estimator, np.zeros((1, 1)))
         and numeric_steps(preprocess) is not None
     )

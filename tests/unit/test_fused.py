@@ -153,3 +153,10 @@ def test_a_stop_request_ends_the_fused_search():
             on_fit=lambda event, done, total: seen.append(done),
             should_stop=lambda: len(seen) >= 1,
         )
+
+
+def test_many_classes_go_fold_by_fold():
+    frame, y = _table(8, n=8000)
+    pipe = build_pipeline(numeric=list(frame.columns), categorical=[])
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(frame, y))
+    assert not search_c(pipe, frame, y, c_grid=(1.0,), folds=folds, scheduler="").fused
