@@ -34,7 +34,14 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import clone
 
-__all__ = ["FusedFolds", "fold_parameters", "fused_layout", "fused_minimise", "fused_start"]
+__all__ = [
+    "FusedFolds",
+    "fold_parameters",
+    "fused_layout",
+    "fused_minimise",
+    "fused_start",
+    "share_intercepts",
+]
 
 MAX_SCALE_RATIO = 8.0
 """Folds share one matrix only when their scales of a column differ by at most this factor
@@ -260,18 +267,29 @@ def _scale(var: np.ndarray, mean: np.ndarray, n: int) -> np.ndarray:
     return scale
 
 
+def share_intercepts(codes: np.ndarray, weight: np.ndarray, n_classes: int) -> np.ndarray:
+    """Intercepts at zero coefficients from the weighted class shares (the small-C optimum's limit).
+
+    One log-odds of the second class with two classes (LogisticRegression's single row), else the
+    centred log shares.
+
+    Examples
+    --------
+    >>> share_intercepts(np.array([0, 1, 1, 1]), np.full(4, 0.25), 2).round(4).tolist()
+    [1.0986]
+    """
+    share = np.clip(np.bincount(codes, weights=weight, minlength=n_classes), 1e-12, None)
+    if n_classes == 2:
+        return np.array([np.log(share[1] / share[0])])
+    return np.log(share) - np.log(share).mean()
+
+
 def fused_start(data: FusedFolds) -> np.ndarray:
     """Zero coefficients and each fold's class-share intercepts, as the fold-by-fold start."""
-    F, R, K = data.folds, data.rows_per_fold, len(data.classes)
     d = data.XT.shape[0] - 1
-    W = np.zeros((F, R, d + 1))
-    for f in range(F):
-        share = np.bincount(data.codes, weights=data.weight[f].astype(float), minlength=K)
-        share = np.clip(share, 1e-12, None)
-        if K == 2:
-            W[f, 0, d] = np.log(share[1] / share[0])
-        else:
-            W[f, :, d] = np.log(share) - np.log(share).mean()
+    W = np.zeros((data.folds, data.rows_per_fold, d + 1))
+    for f in range(data.folds):
+        W[f, :, d] = share_intercepts(data.codes, data.weight[f].astype(float), len(data.classes))
     return W.ravel()
 
 

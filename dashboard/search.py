@@ -42,6 +42,7 @@ from threadpoolctl import threadpool_limits
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import preprocessed_names
+from dashboard.fused import share_intercepts
 
 SCHEDULER_ENV = "SOFTMAX_LAB_DASK_SCHEDULER"
 """Environment variable holding a Dask scheduler address (``tcp://host:8786``); empty = local."""
@@ -572,14 +573,9 @@ def _logistic_loss_grad(w: np.ndarray, data: _FastData, l2: float):
 def _fast_start(data: _FastData) -> np.ndarray:
     """Zero coefficients and the intercepts of the class shares (the small-C optimum's limit)."""
     d = data.XT.shape[0]
-    share = np.bincount(data.codes, weights=data.weight, minlength=len(data.classes))
-    share = np.clip(share, 1e-12, None)
-    if len(data.classes) == 2:
-        w = np.zeros(d + 1)
-        w[d] = np.log(share[1] / share[0])
-        return w
-    W = np.zeros((len(data.classes), d + 1))
-    W[:, d] = np.log(share) - np.log(share).mean()
+    intercepts = share_intercepts(data.codes, data.weight, len(data.classes))
+    W = np.zeros((len(intercepts), d + 1))
+    W[:, d] = intercepts
     return W.ravel()
 
 
