@@ -42,7 +42,16 @@ from threadpoolctl import threadpool_limits
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import preprocessed_names
-from dashboard.fused import share_intercepts
+from dashboard.fused import (
+    MAX_CLASSES,
+    fold_parameters,
+    fused_layout,
+    fused_minimise,
+    fused_start,
+    numeric_steps,
+    share_intercepts,
+    validation_inputs,
+)
 
 SCHEDULER_ENV = "SOFTMAX_LAB_DASK_SCHEDULER"
 """Environment variable holding a Dask scheduler address (``tcp://host:8786``); empty = local."""
@@ -366,8 +375,6 @@ def _run_fused(job: _SearchJob, emit_at, stop, alone=None, cores: int = 1) -> No
     path is running), its matrix products use ``cores`` BLAS threads. When the folds cannot
     share one matrix, they run one after another the usual way.
     """
-    from dashboard.fused import fold_parameters, fused_minimise, fused_start, validation_inputs
-
     fold_paths = [p for p, path in enumerate(job.paths) if path.fold is not None]
     data = _fused_data(job, [job.paths[p] for p in fold_paths])
     if data is None:
@@ -408,8 +415,6 @@ def _run_fused(job: _SearchJob, emit_at, stop, alone=None, cores: int = 1) -> No
 
 def _fused_data(job: _SearchJob, paths: list[_Path]):
     """The folds' shared layout, or None when they cannot share one (then they go one by one)."""
-    from dashboard.fused import fused_layout
-
     y = np.asarray(job.y)
     classes = np.unique(y)
     weights = []
@@ -890,8 +895,6 @@ def _path_bytes(X) -> int:
 def _fusable(preprocess, estimator, X, y) -> bool:
     """Whether the folds can run fused: the fast solver's estimator, numbers only, a DataFrame,
     a few classes (:data:`dashboard.fused.MAX_CLASSES`)."""
-    from dashboard.fused import MAX_CLASSES, numeric_steps
-
     return (
         isinstance(X, pd.DataFrame)
         and len(np.unique(y)) <= MAX_CLASSES
