@@ -62,10 +62,11 @@ exponentials stay within float32's range (e**60 is 1e26)."""
 class FusedFolds:
     """All the folds' training rows in one layout, and each fold's statistics.
 
-    ``XT`` is (inputs + 1, rows): the rows centred and scaled by ``center``/``spread``
-    (shared), missing cells 0, then a row of ones (the intercepts ride in the products); ``missing`` (rows, inputs) marks missing cells (None when there are none).
-    ``median``, ``mean`` and ``scale`` (folds, inputs) are each fold's imputer and scaler
-    statistics in the shared units; ``raw_*`` the same in the table's units, for scoring.
+    ``XT`` is (inputs + 1, rows): the rows centred and scaled in shared units (the folds'
+    mean centre, their smallest scale), missing cells 0, then a row of ones (the intercepts
+    ride in the products); ``missing`` (rows, inputs) marks missing cells (None when there are
+    none). ``median``, ``mean`` and ``scale`` (folds, inputs) are each fold's imputer and scaler
+    statistics in the shared units; ``raw_*`` the same in the table's units.
     ``validation`` holds each fold's validation rows as its own preprocessing gives them.
     ``weight`` (folds, rows) is each fold's row weight divided by its sum (0 off its training
     rows); ``weight_sum`` (folds,) those sums; ``onehot`` (folds, classes, rows), with three
@@ -75,8 +76,6 @@ class FusedFolds:
     XT: np.ndarray
     missing: sp.csr_matrix | None
     validation: tuple[np.ndarray, ...]
-    center: np.ndarray
-    spread: np.ndarray
     median: np.ndarray
     mean: np.ndarray
     scale: np.ndarray
@@ -237,8 +236,6 @@ def fused_layout(
         XT=XT,
         missing=sp.csr_matrix(missing, dtype=dtype) if missing.any() else None,
         validation=tuple(validation),
-        center=center,
-        spread=spread,
         median=(raw_median - center) / spread,
         mean=(raw_mean - center) / spread,
         scale=raw_scale / spread,
@@ -374,8 +371,3 @@ def fold_parameters(data: FusedFolds, w: np.ndarray) -> list[tuple[np.ndarray, n
     d = data.XT.shape[0] - 1
     W = w.reshape(F, R, d + 1)
     return [(W[f, :, :d].copy(), W[f, :, d].copy()) for f in range(F)]
-
-
-def validation_inputs(data: FusedFolds, fold: int) -> np.ndarray:
-    """Fold ``fold``'s validation rows through its own imputer and scaler, in float64."""
-    return data.validation[fold]

@@ -50,7 +50,6 @@ from dashboard.fused import (
     fused_start,
     numeric_steps,
     share_intercepts,
-    validation_inputs,
 )
 
 SCHEDULER_ENV = "SOFTMAX_LAB_DASK_SCHEDULER"
@@ -395,7 +394,7 @@ def _run_fused(job: _SearchJob, emit_at, stop, alone=None, cores: int = 1) -> No
         for f, (p, (coef, intercept)) in enumerate(
             zip(fold_paths, fold_parameters(data, w), strict=True)
         ):
-            z = validation_inputs(data, f) @ coef.T + intercept
+            z = data.validation[f] @ coef.T + intercept
             accuracy, loss = _scores(z, data.classes, job.y[data.val_idx[f]])
             fit = _Fit(
                 C=float(C),
