@@ -40,6 +40,7 @@ __all__ = [
     "fused_layout",
     "fused_minimise",
     "fused_start",
+    "lbfgs_like_sklearn",
     "share_intercepts",
 ]
 
@@ -350,19 +351,29 @@ def _loss_grad(w: np.ndarray, data: FusedFolds, l2: np.ndarray):
     return loss, grad.ravel()
 
 
-def fused_minimise(data: FusedFolds, C: float, start: np.ndarray, *, tol: float, max_iter: int):
-    """Every fold's LogisticRegression objective at C, minimised together; (w, iterations)."""
+def lbfgs_like_sklearn(func, start: np.ndarray, args: tuple, *, tol: float, max_iter: int):
+    """scipy's L-BFGS-B on ``func`` (loss and gradient) with LogisticRegression's lbfgs options.
+
+    The same ``maxiter``, ``maxls``, ``gtol`` and ``ftol`` that scikit-learn passes, so the
+    solvers here stop where LogisticRegression's would. Returns (w, iterations).
+    """
     from scipy import optimize
 
     result = optimize.minimize(
-        _loss_grad,
+        func,
         start,
         method="L-BFGS-B",
         jac=True,
-        args=(data, 1.0 / (C * data.weight_sum)),
+        args=args,
         options={"maxiter": max_iter, "maxls": 50, "gtol": tol, "ftol": 64 * np.finfo(float).eps},
     )
     return result.x, int(result.nit)
+
+
+def fused_minimise(data: FusedFolds, C: float, start: np.ndarray, *, tol: float, max_iter: int):
+    """Every fold's LogisticRegression objective at C, minimised together; (w, iterations)."""
+    args = (data, 1.0 / (C * data.weight_sum))
+    return lbfgs_like_sklearn(_loss_grad, start, args, tol=tol, max_iter=max_iter)
 
 
 def fold_parameters(data: FusedFolds, w: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -48,6 +48,7 @@ from dashboard.fused import (
     fused_layout,
     fused_minimise,
     fused_start,
+    lbfgs_like_sklearn,
     numeric_steps,
     share_intercepts,
 )
@@ -585,18 +586,9 @@ def _fast_start(data: _FastData) -> np.ndarray:
 
 def _fast_minimise(data: _FastData, C: float, start: np.ndarray, *, tol: float, max_iter: int):
     """scipy's L-BFGS-B on LogisticRegression's objective at C, with LogisticRegression's options."""
-    from scipy import optimize
-
     func = _logistic_loss_grad if len(data.classes) == 2 else _softmax_loss_grad
-    result = optimize.minimize(
-        func,
-        start,
-        method="L-BFGS-B",
-        jac=True,
-        args=(data, 1.0 / (C * data.weight_sum)),
-        options={"maxiter": max_iter, "maxls": 50, "gtol": tol, "ftol": 64 * np.finfo(float).eps},
-    )
-    return result.x, int(result.nit)
+    args = (data, 1.0 / (C * data.weight_sum))
+    return lbfgs_like_sklearn(func, start, args, tol=tol, max_iter=max_iter)
 
 
 def _as_sklearn(w: np.ndarray, n_classes: int, d: int) -> tuple[np.ndarray, np.ndarray]:
