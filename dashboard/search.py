@@ -21,6 +21,7 @@ thread), and a stop request ends the search within one fit's time.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import queue
 import threading
@@ -38,7 +39,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 from sklearn.pipeline import Pipeline
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import preprocessed_names
@@ -52,6 +53,18 @@ from dashboard.fused import (
     numeric_steps,
     share_intercepts,
 )
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    """The process's BLAS libraries, found once: finding them reads the process's memory map,
+    about 8 ms, which ``threadpool_limits`` would pay at every call."""
+    return ThreadpoolController()
+
+
+def blas_threads(n: int):
+    """A context in which the BLAS libraries use ``n`` threads (threadpoolctl's ``limit``)."""
+    return _blas_controller().limit(limits=n, user_api="blas")
+
 
 SCHEDULER_ENV = "SOFTMAX_LAB_DASK_SCHEDULER"
 """Environment variable holding a Dask scheduler address (``tcp://host:8786``); empty = local."""
@@ -389,7 +402,7 @@ def _run_fused(job: _SearchJob, emit_at, stop, alone=None, cores: int = 1) -> No
             return
         start = time.perf_counter()
         threads = cores if alone is not None and alone.is_set() else 1
-        with threadpool_limits(limits=threads, user_api="blas"):
+        with blas_threads(threads):
             w, n_iter = fused_minimise(data, C, w, tol=estimator.tol, max_iter=estimator.max_iter)
         seconds = (time.perf_counter() - start) / len(fold_paths)
         for f, (p, (coef, intercept)) in enumerate(
@@ -419,7 +432,7 @@ def _fused_data(job: _SearchJob, paths: list[_Path]):
     classes = np.unique(y)
     weights = []
     n, d = len(y), len(job.X.columns)
-    dtype = np.float32 if n * d >= FAST_FLOAT32_MIN_CELLS else np.float64
+    dtype = np.float32 if n * d >= FUSED_FLOAT32_MIN_CELLS else np.float64
     for path in paths:
         fold_classes, codes = np.unique(y[path.train_idx], return_inverse=True)
         if len(fold_classes) != len(classes):
@@ -441,6 +454,13 @@ FAST_FLOAT32_MIN_CELLS = 1_000_000
 The loss is summed in float64; the gradient's rounding stays far below the solver's tolerance
 of 1e-4, and the scores agree with float64 fits within 1e-4 at every size measured.
 """
+
+
+FUSED_FLOAT32_MIN_CELLS = 100_000
+"""The same for the fused folds (all rows x inputs), from a tenth of the size: their products
+over every fold at once are about 40 % cheaper in float32 already at 10,000 rows x 20 inputs,
+and the folds' scores stay within one validation row of float64's (measured on 48 tables of
+7,000 to 30,000 rows, 2 to 20 inputs, 2 to 6 classes)."""
 
 
 FAST_SPARSE_MAX_COLUMNS = 2_000
@@ -622,7 +642,7 @@ def fit_interruptibly(
 
     def work() -> None:
         try:
-            with threadpool_limits(limits=1, user_api="blas"):
+            with blas_threads(1):
                 estimator.fit(X, y)
         except BaseException as exc:  # handed to the caller's thread
             outcome["error"] = exc
@@ -834,7 +854,7 @@ def out_of_fold_predictions(
 
     workers = default_workers(n_jobs, len(folds))
     with (
-        threadpool_limits(limits=1, user_api="blas"),
+        blas_threads(1),
         ThreadPoolExecutor(max_workers=workers, thread_name_prefix="softmax-lab-oof") as pool,
     ):
         for future in [pool.submit(task, tr, va) for tr, va in folds]:
@@ -979,7 +999,7 @@ def _run_threads(workers: int, job: _SearchJob, record, check_stop) -> None:
     done = 0
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="softmax-lab-fit")
     try:
-        with threadpool_limits(limits=1, user_api="blas"):
+        with blas_threads(1):
             if job.fused:
                 # The whole-data path on one core, the fused folds on the other; when the
                 # path ends, the fused folds' matrix products take both.
