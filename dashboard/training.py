@@ -14,6 +14,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -35,7 +36,7 @@ from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import HoldoutEvaluation, as_logit_matrix, evaluate_holdout
 from dashboard.features import (
     count_model_inputs,
-    finite_numbers,
+    infinite_counts,
     non_finite_warnings,
     preprocessor,
 )
@@ -591,7 +592,7 @@ def _prepare_data(
         X = X.iloc[target.positions]
     # Infinities in a feature: missing (FiniteNumbers in the pipeline), counted here; those the
     # loader already read as missing come in ``infinite_values``.
-    _, infinite = finite_numbers(X, columns.numeric)
+    infinite = infinite_counts(X, columns.numeric)
     for name, n in (infinite_values or {}).items():
         if name in columns.numeric and n:
             infinite[name] = infinite.get(name, 0) + int(n)
@@ -926,8 +927,9 @@ def train(
         infinite_values=infinite_values,
     )
     timings: dict = {"prepare": time.perf_counter() - start}
-    data = replace(data, warnings=_data_warnings(data, config))  # before the search
-    timings["checks"] = time.perf_counter() - start - timings["prepare"]
+    # The checks read only the data: they run beside the search, on whatever core it leaves.
+    checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="softmax-lab-checks")
+    checked = checks.submit(_timed, _data_warnings, data, config)
     pipeline = build_pipeline(
         numeric=data.numeric,
         categorical=data.categorical,
@@ -939,19 +941,24 @@ def train(
         max_categories=_category_cap(data.X_train, data.categorical, limits.max_categories),
     )
     total = len(config.c_grid) * (config.cv_folds + 1) + 1
-    result: SearchResult = search_c(
-        pipeline,
-        data.X_train,
-        data.y_train,
-        c_grid=sorted(config.c_grid),
-        folds=data.folds,
-        n_jobs=config.n_jobs,
-        scheduler=scheduler,
-        on_fit=_fit_reporter(on_progress, config=config, total=total, start=start),
-        should_stop=should_stop,
-        time_limit=limits.max_training_seconds,
-        clock_start=start,
-    )
+    try:
+        result: SearchResult = search_c(
+            pipeline,
+            data.X_train,
+            data.y_train,
+            c_grid=sorted(config.c_grid),
+            folds=data.folds,
+            n_jobs=config.n_jobs,
+            scheduler=scheduler,
+            on_fit=_fit_reporter(on_progress, config=config, total=total, start=start),
+            should_stop=should_stop,
+            time_limit=limits.max_training_seconds,
+            clock_start=start,
+        )
+        found, timings["checks"] = checked.result()
+    finally:
+        checks.shutdown(wait=False, cancel_futures=True)
+    data = replace(data, warnings=found)
     timings.update(search=result.seconds, search_backend=result.backend)
     timings.update(search_workers=result.workers, warm_start=result.warm_start)
     refit_start = time.perf_counter()
@@ -972,6 +979,12 @@ def train(
         start=start,
         timings=timings,
     )
+
+
+def _timed(function: Callable, *args) -> tuple:
+    """``function(*args)`` and the seconds it took."""
+    start = time.perf_counter()
+    return function(*args), time.perf_counter() - start
 
 
 def _category_cap(X: pd.DataFrame, categorical: Sequence[str], cap: int) -> int | None:

@@ -30,7 +30,7 @@ from dashboard.features import (
     TextFeatures,
     count_model_inputs,
     detect_dates,
-    finite_numbers,
+    infinite_counts,
     non_finite_warnings,
     preprocessor,
     strongest_terms,
@@ -231,11 +231,14 @@ def odd_numbers_table() -> pd.DataFrame:
 
 def test_infinite_and_overflowing_values_are_missing_counted_and_named():
     table = odd_numbers_table()
-    clean, counts = finite_numbers(table, ["x", "huge"])
+    counts = infinite_counts(table, ["x", "huge"])
     assert counts == {"x": 4}
-    assert clean["x"].isna().sum() == 4
-    assert clean["x"].iloc[4] == 5e-324 and clean["huge"].iloc[0] == 1e308
+    clean = FiniteNumbers().fit_transform(table[["x", "huge"]])
+    assert np.isnan(clean[:, 0]).sum() == 4
+    assert clean[4, 0] == 5e-324 and clean[0, 1] == 1e100  # huge values clipped, kept
     assert table["x"].iloc[0] == np.inf  # the input is not changed
+    floats = pd.DataFrame({"v": [np.inf, -np.inf, 1.0, np.nan]})  # float64: read in place
+    assert infinite_counts(floats, ["v"]) == {"v": 2}
     (sentence,) = non_finite_warnings(counts)
     assert "'x'" in sentence and "4" in sentence and "missing" in sentence
 
