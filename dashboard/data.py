@@ -813,8 +813,10 @@ def _detect_dialect(data: bytes, options: LoadOptions, notes: list[str]) -> _Dia
     # Backslash escapes only on the file's evidence: a value that merely ends in a backslash
     # ("C:\\temp\\") must not turn them on, or rows merge and columns shift.
     # A backslash alone is found with memchr, ten times faster than the pair on big files.
-    if b"\\" in data and b'\\"' in data and re.search(
-        escaped_quote_pattern(options.delimiter or d.delimiter).encode("utf-8"), data
+    if (
+        b"\\" in data
+        and b'\\"' in data
+        and re.search(escaped_quote_pattern(options.delimiter or d.delimiter).encode("utf-8"), data)
     ):
         d.escapechar = "\\"
         notes.append('Quotes written as \\" inside values were read as quote characters.')

@@ -70,7 +70,7 @@ __all__ = [
     "date_parts_of",
     "date_parts_sentence",
     "detect_dates",
-    "finite_numbers",
+    "infinite_counts",
     "non_finite_warnings",
     "preprocessor",
     "strongest_terms",

@@ -54,6 +54,7 @@ from dashboard.fused import (
     share_intercepts,
 )
 
+
 @functools.cache
 def _blas_controller() -> ThreadpoolController:
     """The process's BLAS libraries, found once: finding them reads the process's memory map,
