@@ -8,8 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.metrics import confusion_matrix as sk_confusion_matrix
-from sklearn.metrics import precision_recall_fscore_support
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
@@ -67,6 +65,36 @@ def _as_proba(proba: np.ndarray, n_rows: int, n_classes: int) -> np.ndarray:
     if not np.all(np.isfinite(p)):
         raise SoftmaxLabError("Some probabilities are not numbers", where="probabilities")
     return p
+
+
+def _confusion_scores(
+    true_codes: np.ndarray, predicted_codes: np.ndarray, n_classes: int
+) -> tuple[np.ndarray, ...]:
+    """Confusion matrix, then each class's precision, recall, F1 and support.
+
+    What ``confusion_matrix`` and ``precision_recall_fscore_support(zero_division=0)`` give
+    for labels in class order, counted with one ``bincount``: a ratio with nothing to divide
+    by is 0, and F1 is ``2 tp / (predicted + true)``.
+
+    Examples
+    --------
+    >>> cm, precision, recall, f1, support = _confusion_scores(
+    ...     np.array([0, 1, 1]), np.array([0, 0, 1]), 3)
+    >>> cm.tolist(), precision.tolist(), recall.tolist(), support.tolist()
+    ([[1, 0, 0], [1, 1, 0], [0, 0, 0]], [0.5, 1.0, 0.0], [1.0, 0.5, 0.0], [1, 2, 0])
+    """
+    k = int(n_classes)
+    flat = np.asarray(true_codes, dtype=np.intp) * k + np.asarray(predicted_codes, dtype=np.intp)
+    cm = np.bincount(flat, minlength=k * k).reshape(k, k).astype(np.int64)
+    tp = np.diag(cm).astype(float)
+    predicted = cm.sum(axis=0).astype(float)
+    support = cm.sum(axis=1)
+    true = support.astype(float)
+
+    def ratio(top, bottom):
+        return np.divide(top, bottom, out=np.zeros(k), where=bottom > 0)
+
+    return cm, ratio(tp, predicted), ratio(tp, true), ratio(2 * tp, predicted + true), support
 
 
 def row_cross_entropy(
@@ -308,10 +336,8 @@ def baseline_scores(
     test_codes = _check_known(test, names)
     shares = counts / counts.sum()
     majority = int(np.argmax(counts))
-    label_list = list(names)
-    predicted = np.full(test.size, names[majority], dtype=object).astype(str)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        test, predicted, labels=label_list, zero_division=0
+    _, precision, recall, f1, support = _confusion_scores(
+        test_codes, np.full(test.size, majority), len(names)
     )
     weights = support / support.sum()
     proba = np.broadcast_to(shares, (test.size, len(names)))
@@ -458,14 +484,10 @@ def evaluate_holdout(
             where="held-out part",
             hint="Use a larger held-out share or more rows.",
         )
-    _check_known(y, names)
+    codes = _check_known(y, names)
     p = _as_proba(proba, y.size, len(names))
-    predicted = np.asarray(names)[p.argmax(axis=1)]
     label_list = list(names)
-    cm = sk_confusion_matrix(y, predicted, labels=label_list)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y, predicted, labels=label_list, zero_division=0
-    )
+    cm, precision, recall, f1, support = _confusion_scores(codes, p.argmax(axis=1), len(names))
     per_class = _per_class_table(label_list, precision, recall, f1, support)
     losses = row_cross_entropy(y, p, names)
     weights = support / support.sum()
@@ -2037,18 +2059,17 @@ def compare_class_weights(
     y = _as_labels(y_true, name="true labels")
     if y.size == 0:
         raise SoftmaxLabError("There are no rows to compare", where="rows")
-    _check_known(y, names)
+    codes = _check_known(y, names)
     labels = list(names)
     results = {}
     for key, predicted in (("none", predicted_none), ("balanced", predicted_balanced)):
         pred = _as_labels(predicted, name="predictions")
         if pred.size != y.size:
             raise SoftmaxLabError("Predictions and labels differ in number", where="predictions")
-        _check_known(pred, names)
-        precision, recall, _, support = precision_recall_fscore_support(
-            y, pred, labels=labels, zero_division=0
+        cm, precision, recall, _, support = _confusion_scores(
+            codes, _check_known(pred, names), len(names)
         )
-        results[key] = (sk_confusion_matrix(y, pred, labels=labels), precision, recall, support)
+        results[key] = (cm, precision, recall, support)
     cm_none, p_none, r_none, support = results["none"]
     cm_bal, p_bal, r_bal, _ = results["balanced"]
     per_class = pd.DataFrame(

@@ -1169,8 +1169,10 @@ def _held_out_fields(final: Pipeline, data: _PreparedData) -> dict:
     """A fitted pipeline on the held-out part: the record's classes, logits, probabilities,
     predictions and evaluation (with the trivial model's scores and the interval)."""
     classes = tuple(str(c) for c in final.classes_)
-    proba = final.predict_proba(data.X_test)
-    logits = as_logit_matrix(final.decision_function(data.X_test), len(classes))
+    inputs = final[:-1].transform(data.X_test)  # once, for both of the estimator's outputs
+    estimator = final[-1]
+    proba = estimator.predict_proba(inputs)
+    logits = as_logit_matrix(estimator.decision_function(inputs), len(classes))
     return {
         "classes": classes,
         "test_logits": logits,

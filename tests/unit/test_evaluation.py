@@ -69,6 +69,38 @@ def test_evaluate_holdout_matches_sklearn(k):
     }
 
 
+def test_evaluate_holdout_matches_sklearn_when_classes_are_never_predicted_or_absent():
+    # zero_division=0 on both sides: class c3 is never predicted, c4 never true nor predicted.
+    rng = np.random.default_rng(11)
+    classes = ("c0", "c1", "c2", "c3", "c4")
+    y = rng.choice(classes[:4], size=400)
+    logits = rng.normal(size=(400, 5)) + 1.5 * (y[:, None] == np.array(classes)[None, :])
+    logits[:, 3:] = -50.0
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    y_train = rng.choice(classes, size=900)
+    result = ev.evaluate_holdout(y, proba, classes, y_train=y_train)
+    predicted = np.asarray(classes)[proba.argmax(axis=1)]
+    p, r, f, s = precision_recall_fscore_support(
+        y, predicted, labels=list(classes), zero_division=0
+    )
+    np.testing.assert_array_equal(
+        result.confusion_matrix, confusion_matrix(y, predicted, labels=list(classes))
+    )
+    np.testing.assert_allclose(result.per_class["precision"], p, rtol=1e-15)
+    np.testing.assert_allclose(result.per_class["recall"], r, rtol=1e-15)
+    np.testing.assert_allclose(result.per_class["f1"], f, rtol=1e-15)
+    np.testing.assert_array_equal(result.per_class["support"], s)
+    assert result.f1_weighted == pytest.approx(np.average(f, weights=s), rel=1e-15)
+    majority = classes[int(np.argmax([np.sum(y_train == c) for c in classes]))]
+    bp, br, bf, _ = precision_recall_fscore_support(
+        y, np.full(y.size, majority), labels=list(classes), zero_division=0
+    )
+    assert result.baseline.majority_class == majority
+    assert result.baseline.precision_macro == pytest.approx(bp.mean(), rel=1e-15)
+    assert result.baseline.recall_macro == pytest.approx(br.mean(), rel=1e-15)
+    assert result.baseline.f1_macro == pytest.approx(bf.mean(), rel=1e-15)
+
+
 def test_evaluate_holdout_hand_worked():
     y = ["a", "b", "b", "a"]
     proba = [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.5, 0.5]]  # last: tie -> first class
