@@ -1092,16 +1092,21 @@ def _collect(
         if job.paths[p].fold is not None
     ]
     cv_results = pd.DataFrame(rows).sort_values(["C", "fold"], ignore_index=True)
-    grouped = cv_results.groupby("C", sort=True)
     c_sorted = list(job.c_sorted)
+    folds = [p for p, path in enumerate(job.paths) if path.fold is not None]
+    # (C, fold) tables of the folds' scores: the summary is their row means and spreads.
+    accuracy, loss, converged = (
+        np.array([[getattr(fits[(p, i)], name) for p in folds] for i in range(len(c_sorted))])
+        for name in ("accuracy", "log_loss", "converged")
+    )
     cv_summary = pd.DataFrame(
         {
             "C": c_sorted,
-            "mean_accuracy": [grouped.get_group(c)["accuracy"].mean() for c in c_sorted],
-            "std_accuracy": [grouped.get_group(c)["accuracy"].std(ddof=0) for c in c_sorted],
-            "mean_log_loss": [grouped.get_group(c)["log_loss"].mean() for c in c_sorted],
-            "std_log_loss": [grouped.get_group(c)["log_loss"].std(ddof=0) for c in c_sorted],
-            "converged": [bool(grouped.get_group(c)["converged"].all()) for c in c_sorted],
+            "mean_accuracy": accuracy.mean(axis=1),
+            "std_accuracy": accuracy.std(axis=1),
+            "mean_log_loss": loss.mean(axis=1),
+            "std_log_loss": loss.std(axis=1),
+            "converged": converged.all(axis=1),
         }
     )
     best = rank_candidates(cv_summary["mean_accuracy"], cv_summary["C"])
