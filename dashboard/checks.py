@@ -162,6 +162,8 @@ def _mapping_accuracy(
     no better than always guessing.
     """
     n_keys = int(keys.max()) + 1 if keys.size else 0
+    if n_keys == codes.size:  # every value once: no held-out value is seen in other folds
+        return float(np.mean(fallback[fold_of] == codes)) if codes.size else 0.0
     flat = keys * n_classes + codes
     total = np.bincount(flat, minlength=n_keys * n_classes).reshape(n_keys, n_classes)
     right = 0
@@ -178,7 +180,9 @@ def _tree_leaves(n_classes: int) -> int:
     return min(max(4, 3 * n_classes), 64)
 
 
-def _tree_could_reach(x: np.ndarray, codes: np.ndarray, n_folds: int, n_classes: int) -> bool:
+def _tree_could_reach(
+    x: np.ndarray, codes: np.ndarray, n_folds: int, n_classes: int, *, distinct: bool = False
+) -> bool:
     """Whether the tree could possibly reach ``LEAK_ACCURACY_NUMERIC``: a cheap screen.
 
     Sorted by value (ties by class), a column the folds' trees split into at most
@@ -186,7 +190,8 @@ def _tree_could_reach(x: np.ndarray, codes: np.ndarray, n_folds: int, n_classes:
     wrong shows at most that many class changes plus two per wrong row. Noise shows about
     one change every other row, so most columns skip the trees.
     """
-    order = np.lexsort((codes, x))
+    # With every value distinct there are no ties to order by class.
+    order = np.argsort(x) if distinct else np.lexsort((codes, x))
     changes = int(np.count_nonzero(np.diff(codes[order])))
     wrong = (1.0 - LEAK_ACCURACY_NUMERIC) * codes.size
     return changes <= n_folds * _tree_leaves(n_classes) + 2 * wrong + 1
@@ -247,7 +252,8 @@ def _column_score(
     if _code_like(n_distinct, n_classes):
         # The mapping is the best one-feature model on so few values; a tree adds nothing.
         return max(score, _supported_purity(keys, codes, n_classes)), LEAK_ACCURACY
-    if _tree_could_reach(x, codes, int(fold_of.max()) + 1, n_classes):
+    n_folds = int(fold_of.max()) + 1
+    if _tree_could_reach(x, codes, n_folds, n_classes, distinct=n_distinct == codes.size):
         score = max(score, _tree_accuracy(x, codes, fold_of, n_classes))
     return score, LEAK_ACCURACY_NUMERIC
 

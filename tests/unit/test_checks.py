@@ -311,6 +311,20 @@ def test_single_feature_accuracy_matches_a_reference():
     assert scores.always_guessing == pytest.approx(expected_guess)
 
 
+@pytest.mark.parametrize("kind", ["text", "number"])
+def test_single_feature_accuracy_of_all_distinct_values_matches_the_reference(kind):
+    # Every value once (ids, continuous measurements): no held-out value is seen elsewhere.
+    rng = np.random.default_rng(5)
+    y = rng.choice(["a", "b", "c"], size=400, p=[0.5, 0.3, 0.2])
+    values = rng.permutation(400) * 1.5
+    X = pd.DataFrame({"v": [f"id{v}" for v in values] if kind == "text" else values})
+    scores = checks.single_feature_accuracy(X, y, random_state=2)
+    folds = list(KFold(n_splits=5, shuffle=True, random_state=2).split(X))
+    expected = _mapping_reference(X["v"], y, folds)
+    assert scores.accuracy["v"] == pytest.approx(expected)
+    assert scores.accuracy["v"] == pytest.approx(scores.always_guessing)
+
+
 def test_small_categories_split_one_to_one_do_not_hide_a_synonym():
     # 'none' has one row of each class: cross-validation misses both, purity misses one.
     sex = ["male"] * 50 + ["female"] * 13 + ["none", "none"]
