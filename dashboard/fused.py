@@ -19,7 +19,9 @@ once for all folds instead of once per fold is what makes it faster; the rows ar
 instead of once per fold, which is what makes it smaller.
 
 The search (:mod:`dashboard.search`) uses it when the preprocessing is exactly the numeric branch
-of :func:`dashboard.features.preprocessor`; anything else (categories, dates, text, a column
+of :func:`dashboard.features.preprocessor`. The coefficient path on all training rows is one more
+"fold" of the same matrix (no rows held out), and the folds are solved in one group per core
+(:func:`fold_range`), each group with its own L-BFGS. Anything else (categories, dates, text, a column
 empty in some fold, scales too far apart between folds to share one float32 matrix) goes fold by
 fold as before. Validation rows are scored in float64 through each fold's own statistics.
 """
@@ -37,6 +39,7 @@ from sklearn.base import clone
 __all__ = [
     "FusedFolds",
     "fold_parameters",
+    "fold_range",
     "fused_layout",
     "fused_minimise",
     "fused_start",
@@ -382,3 +385,29 @@ def fold_parameters(data: FusedFolds, w: np.ndarray) -> list[tuple[np.ndarray, n
     d = data.XT.shape[0] - 1
     W = w.reshape(F, R, d + 1)
     return [(W[f, :, :d].copy(), W[f, :, d].copy()) for f in range(F)]
+
+
+def fold_range(data: FusedFolds, start: int, stop: int) -> FusedFolds:
+    """Folds ``start`` to ``stop - 1`` of the layout as a layout of their own.
+
+    The rows (``XT``, ``missing``) are shared, and the folds' own arrays are views: a group of
+    folds can be solved in one thread while another group is solved in another.
+    """
+    part = slice(start, stop)
+    return FusedFolds(
+        XT=data.XT,
+        missing=data.missing,
+        validation=data.validation[part],
+        median=data.median[part],
+        mean=data.mean[part],
+        scale=data.scale[part],
+        raw_median=data.raw_median[part],
+        raw_mean=data.raw_mean[part],
+        raw_scale=data.raw_scale[part],
+        weight=data.weight[part],
+        weight_sum=data.weight_sum[part],
+        codes=data.codes,
+        onehot=None if data.onehot is None else data.onehot[part],
+        classes=data.classes,
+        val_idx=data.val_idx[part],
+    )

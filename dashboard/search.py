@@ -46,6 +46,7 @@ from dashboard.evaluation import preprocessed_names
 from dashboard.fused import (
     MAX_CLASSES,
     fold_parameters,
+    fold_range,
     fused_layout,
     fused_minimise,
     fused_start,
@@ -382,22 +383,20 @@ def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
         previous = result if job.warm else None
 
 
-def _run_fused(job: _SearchJob, emit_at, stop, alone=None, cores: int = 1) -> None:
-    """Every fold along the C path at once (:mod:`dashboard.fused`), in one worker thread.
+def _run_fused(
+    job: _SearchJob, data, members: list[int], emit_at, stop, alone=None, cores: int = 1
+) -> None:
+    """A group of paths along the C path at once (:mod:`dashboard.fused`), in one worker thread.
 
-    ``emit_at(p, i, fit)`` reports path p's fit at the i-th C. Once ``alone`` is set (no other
-    path is running), its matrix products use ``cores`` BLAS threads. When the folds cannot
-    share one matrix, they run one after another the usual way.
+    ``data`` is the group's layout; ``members[j]`` is the path of its j-th fold: a fold of the
+    search, scored on its validation rows, or the whole-data path (``fold`` None), whose fits
+    make the coefficient path. ``emit_at(p, i, fit)`` reports path p's fit at the i-th C. Once
+    ``alone`` is set (no other group is running), its matrix products use ``cores`` BLAS
+    threads.
     """
-    fold_paths = [p for p, path in enumerate(job.paths) if path.fold is not None]
-    data = _fused_data(job, [job.paths[p] for p in fold_paths])
-    if data is None:
-        for p in fold_paths:
-            _run_path(job, job.paths[p], lambda i, fit, p=p: emit_at(p, i, fit), stop)
-        return
-    job.kept["fused"] = True
-    w = fused_start(data)
     estimator = job.estimator
+    names = [str(c) for c in numeric_steps(job.preprocess)[0]]  # what the branch puts out
+    w = fused_start(data)
     for i, C in enumerate(job.c_sorted):
         if stop.is_set():
             return
@@ -405,12 +404,15 @@ def _run_fused(job: _SearchJob, emit_at, stop, alone=None, cores: int = 1) -> No
         threads = cores if alone is not None and alone.is_set() else 1
         with blas_threads(threads):
             w, n_iter = fused_minimise(data, C, w, tol=estimator.tol, max_iter=estimator.max_iter)
-        seconds = (time.perf_counter() - start) / len(fold_paths)
+        seconds = (time.perf_counter() - start) / len(members)
         for f, (p, (coef, intercept)) in enumerate(
-            zip(fold_paths, fold_parameters(data, w), strict=True)
+            zip(members, fold_parameters(data, w), strict=True)
         ):
-            z = data.validation[f] @ coef.T + intercept
-            accuracy, loss = _scores(z, data.classes, job.y[data.val_idx[f]])
+            whole = job.paths[p].fold is None
+            accuracy = loss = None
+            if not whole:
+                z = data.validation[f] @ coef.T + intercept
+                accuracy, loss = _scores(z, data.classes, job.y[data.val_idx[f]])
             fit = _Fit(
                 C=float(C),
                 coef=coef,
@@ -420,7 +422,7 @@ def _run_fused(job: _SearchJob, emit_at, stop, alone=None, cores: int = 1) -> No
                 converged=n_iter < estimator.max_iter,
                 accuracy=accuracy,
                 log_loss=loss,
-                names=None,
+                names=names if whole else None,
                 seconds=seconds,
                 w=np.concatenate([coef, intercept[:, None]], axis=1).ravel(),
             )
@@ -440,7 +442,8 @@ def _fused_data(job: _SearchJob, paths: list[_Path]):
             return None
         weight, total = _row_weights(codes, len(classes), job.estimator.class_weight, dtype)
         weights.append((weight, total))
-    folds = [(path.train_idx, path.val_idx) for path in paths]
+    empty = np.zeros(0, dtype=np.intp)  # the whole-data path holds no rows out
+    folds = [(p.train_idx, empty if p.val_idx is None else p.val_idx) for p in paths]
     return fused_layout(job.preprocess, job.X, y, folds, fold_weights=weights, dtype=dtype)
 
 
@@ -947,12 +950,7 @@ def _run(job: _SearchJob, *, n_jobs, scheduler, record, check_stop) -> _Ran:
         if client is not None:
             workers = _run_dask(client, job, record, check_stop)
             return _Ran(backend=f"dask ({scheduler})", workers=workers)
-    tasks = (
-        len(job.paths) - sum(p.fold is not None for p in job.paths) + 1
-        if job.fused
-        else len(job.paths)
-    )
-    workers = default_workers(n_jobs, tasks)
+    workers = default_workers(n_jobs, len(job.paths))
     _run_threads(workers, job, record, check_stop)
     return _Ran(backend="local threads", workers=workers, notes=notes)
 
@@ -974,43 +972,78 @@ def _run_threads(workers: int, job: _SearchJob, record, check_stop) -> None:
     inbox: queue.Queue = queue.Queue()
     stop = threading.Event()
 
-    others = [p for p, path in enumerate(job.paths) if path.fold is None] if job.fused else []
-    alone = threading.Event()  # set when the fused folds are the only work left
-    if not others:
-        alone.set()
-    ended: list[int] = []
-
     def task(p: int) -> None:
         try:
             _run_path(job, job.paths[p], lambda i, fit: inbox.put(("fit", p, i, fit)), stop)
         except BaseException as exc:  # handed to the caller's thread, re-raised there
             inbox.put(("error", p, None, exc))
-        finally:
-            ended.append(p)
-            if len(ended) >= len(others):
-                alone.set()
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="softmax-lab-fit")
+
+    def whole_task(p: int) -> None:
+        try:
+            path = job.paths[p]
+            prepared = _prepare(job.preprocess, job.X, job.y, path.train_idx, None)
+            inbox.put(("whole", p, None, prepared))
+        except BaseException as exc:
+            inbox.put(("error", p, None, exc))
 
     def fused_task() -> None:
+        """Every path on one shared matrix, in ``workers`` groups of folds solved side by side;
+        the paths one by one when they cannot share it."""
         try:
-            emit = lambda p, i, fit: inbox.put(("fit", p, i, fit))  # noqa: E731
-            _run_fused(job, emit, stop, alone=alone, cores=workers)
+            data = _fused_data(job, list(job.paths))
         except BaseException as exc:
             inbox.put(("error", None, None, exc))
+            return
+        if data is None:
+            for p in range(1, len(job.paths)):
+                pool.submit(task, p)
+            task(0)
+            return
+        job.kept["fused"] = True
+        whole = [p for p, path in enumerate(job.paths) if path.fold is None]
+        if whole:
+            # The final model's preprocessing (all rows), fitted beside the groups' solves.
+            inbox.put(("expect", None, None, None))
+            threading.Thread(
+                target=whole_task, args=(whole[0],), name="softmax-lab-whole", daemon=True
+            ).start()
+        spans = [
+            (int(part[0]), int(part[-1]) + 1)
+            for part in np.array_split(np.arange(len(job.paths)), min(workers, len(job.paths)))
+        ]
+        alone = threading.Event()  # set when one group is left: its products take every core
+        if len(spans) == 1:
+            alone.set()
+        ended: list[int] = []
+
+        def group(a: int, b: int) -> None:
+            try:
+                emit = lambda p, i, fit: inbox.put(("fit", p, i, fit))  # noqa: E731
+                members = list(range(a, b))
+                _run_fused(job, fold_range(data, a, b), members, emit, stop, alone, workers)
+            except BaseException as exc:
+                inbox.put(("error", None, None, exc))
+            finally:
+                ended.append(a)
+                if len(ended) >= len(spans) - 1:
+                    alone.set()
+
+        for a, b in spans[1:]:
+            pool.submit(group, a, b)
+        group(*spans[0])
 
     done = 0
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="softmax-lab-fit")
+    waiting = 0  # messages other than fits still to come (the whole-data preprocessing)
     try:
         with blas_threads(1):
             if job.fused:
-                # The whole-data path on one core, the fused folds on the other; when the
-                # path ends, the fused folds' matrix products take both.
-                for p in others:
-                    pool.submit(task, p)
                 pool.submit(fused_task)
             else:
                 for p in range(len(job.paths)):
                     pool.submit(task, p)
-            while done < job.total:
+            while done < job.total or waiting:
                 check_stop()
                 try:
                     kind, p, i, payload = inbox.get(timeout=POLL_SECONDS)
@@ -1018,8 +1051,14 @@ def _run_threads(workers: int, job: _SearchJob, record, check_stop) -> None:
                     continue
                 if kind == "error":
                     raise payload
-                done += 1
-                record(p, i, payload)
+                if kind == "expect":
+                    waiting += 1
+                elif kind == "whole":
+                    job.kept["whole"] = payload
+                    waiting -= 1
+                else:
+                    done += 1
+                    record(p, i, payload)
     finally:
         stop.set()
         # Workers still busy finish their current fit, see the stop flag and end on their own.

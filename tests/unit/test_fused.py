@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
+from dashboard.evaluation import preprocessed_names
 from dashboard.fused import fold_parameters, fused_layout, fused_minimise, fused_start
 from dashboard.search import TrainingStopped, _row_weights, search_c
 from dashboard.training import build_pipeline
@@ -160,3 +161,27 @@ def test_many_classes_go_fold_by_fold():
     pipe = build_pipeline(numeric=list(frame.columns), categorical=[])
     folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(frame, y))
     assert not search_c(pipe, frame, y, c_grid=(1.0,), folds=folds, scheduler="").fused
+
+
+@pytest.mark.parametrize(
+    ("n_classes", "gaps", "class_weight"), [(2, 0.0, None), (4, 0.05, None), (3, 0.1, "balanced")]
+)
+def test_the_coefficient_path_rides_with_the_folds_and_is_sklearns_fit_on_all_rows(
+    n_classes, gaps, class_weight
+):
+    # The whole-data path is one more "fold" of the shared matrix, solved in the folds' groups.
+    frame, y = _table(n_classes, gaps=gaps, offset=50.0, seed=n_classes + 10)
+    pipe = build_pipeline(numeric=list(frame.columns), categorical=[], class_weight=class_weight)
+    pipe.set_params(logisticregression__tol=1e-10, logisticregression__max_iter=5000)
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(frame, y))
+    grid = (0.01, 1.0)
+    ours = search_c(pipe, frame, y, c_grid=grid, folds=folds, warm_start=True, scheduler="")
+    assert ours.fused
+    for i, C in enumerate(grid):
+        reference = clone(pipe).set_params(logisticregression__C=C).fit(frame, y)
+        lr = reference.named_steps["logisticregression"]
+        np.testing.assert_allclose(ours.coef_path["coef"][i], lr.coef_, atol=1e-6)
+        np.testing.assert_allclose(ours.coef_path["intercept"][i], lr.intercept_, atol=1e-6)
+    fitted = clone(pipe).fit(frame, y).named_steps["preprocess"]
+    assert ours.coef_path["feature_names"] == preprocessed_names(fitted)
+    assert len(ours.cv_results) == len(grid) * 5
