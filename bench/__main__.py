@@ -29,7 +29,7 @@ from pathlib import Path
 
 import psutil
 
-from bench import ingest, load, memory, pages, train
+from bench import ingest, load, memory, pages, startup, train
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 RAW = Path(__file__).resolve().parent / "results.json"
@@ -144,6 +144,8 @@ def collect(quick: bool) -> dict:
         ("memory", lambda: memory.run(20_000 if quick else memory.ROWS)),
         # issue 14, point 5: sessions uploading at once, the server's peak beside the budget
         ("uploads", lambda: load.run_uploads(2 if quick else 10, upload_mb=5 if quick else 150)),
+        # issue 14, point 4: --help, a train run's imports, the app's first page
+        ("startup", lambda: startup.run(2 if quick else 5)),
     ]
     out["seconds"] = {}
     for name, part in parts:
@@ -425,6 +427,18 @@ def report(res: dict) -> str:
             ],
         ),
     ]
+    if "startup" in res:
+        out += [
+            "",
+            "## Start-up",
+            "",
+            "Fresh processes and new sessions (`bench/startup.py`): seconds, the best of "
+            "several runs for processes, the median and the slowest for sessions.",
+            "",
+            "```",
+            startup.format_result(res["startup"]),
+            "```",
+        ]
     out += ["", "## Goals", "", *goals(res)]
     out += ["", "## How cost grows", "", *charts(res)]
     out += [
@@ -499,6 +513,23 @@ def goals(res: dict) -> list[str]:
         f"{largest['largest_figure'] / 1024:.0f} KB, "
         f"{_verdict(largest['largest_figure'] < FIGURE_GOAL_BYTES)}."
     )
+    up = res.get("startup")
+    if up:
+        lines.append(
+            f"- python -m dashboard --help within {up['help_goal_s']:g} s: {up['help_s']:.2f} s, "
+            f"{_verdict(up['help_s'] <= up['help_goal_s'])}."
+        )
+        lines.append(
+            f"- A train run's imports within {up['import_goal_s']:g} s: "
+            f"{up['train_imports_s']:.2f} s, {_verdict(up['train_imports_s'] <= up['import_goal_s'])}."
+        )
+        drawn = up.get("browser_max_s")
+        slowest = drawn if drawn is not None else up["session_max_s"]
+        how = "in Chromium" if drawn is not None else "server time (no browser here)"
+        lines.append(
+            f"- A new session's first page within {up['first_page_goal_s']:g} s: slowest "
+            f"{slowest:.2f} s {how}, {_verdict(slowest <= up['first_page_goal_s'])}."
+        )
     mem = res["memory"]
     lines.append(
         f"- Peak memory for loading and training {mem['rows']:,} rows is stated: load "
@@ -624,6 +655,8 @@ def terminal(res: dict) -> str:
             f"Memory: {up['sessions']} sessions each upload a {up['upload_mb']:.0f} MB CSV at once",
             load.format_uploads(up),
         ]
+    if "startup" in res:
+        lines += ["", "Start-up (issue 14, point 4)", startup.format_result(res["startup"])]
     lines += [
         "",
         "Page goals (issue 14, point 3): server time, wall and CPU",
