@@ -194,8 +194,8 @@ def _map_and_figure(
     figure = figures.decision_map_figure(
         dmap,
         shade=shade,
-        x_points=model.X_test[x].to_numpy(dtype=object),
-        y_points=model.X_test[y].to_numpy(dtype=object),
+        x_points=model.X_test[x],
+        y_points=model.X_test[y],
         true_class=model.y_test,
         predicted_class=model.test_pred,
         row_ids=np.arange(model.n_test),
@@ -473,8 +473,8 @@ def _c_map_figure(model, motion: explore.CMotion, i: int, x: str, y: str, row: i
         predicted = np.asarray(pipeline.predict(model.X_test)).astype(str)
     return figures.decision_map_figure(
         dmap,
-        x_points=model.X_test[x].to_numpy(dtype=object),
-        y_points=model.X_test[y].to_numpy(dtype=object),
+        x_points=model.X_test[x],
+        y_points=model.X_test[y],
         true_class=model.y_test,
         predicted_class=predicted,
         row_ids=np.arange(model.n_test),
