@@ -55,6 +55,13 @@ def _features(model) -> tuple[list[str], list[str]]:
     return [*numeric, *categorical], ranked
 
 
+def _observed(model) -> explore.ObservedValues:
+    """The held-out rows' ranges and categories, read once per model (not on every click)."""
+    return memo.once(
+        model, ("observed_values",), lambda: explore.observed_values(model.pipeline, model.X_test)
+    )
+
+
 def _axes(features: list[str], ranked: list[str]) -> tuple[str, str]:
     """The x and y the user chose (the two features with the largest spread by default)."""
     x = st.session_state.get(X_KEY)
@@ -189,7 +196,13 @@ def _map_and_figure(
     model, x: str, y: str, shade: str, reference: pd.DataFrame, legend: tuple[str, ...] | None
 ):
     dmap = explore.decision_map(
-        model.pipeline, model.X_test, x=x, y=y, reference=reference, resolution=RESOLUTION
+        model.pipeline,
+        model.X_test,
+        x=x,
+        y=y,
+        reference=reference,
+        resolution=RESOLUTION,
+        observed=_observed(model),
     )
     figure = figures.decision_map_figure(
         dmap,
@@ -212,7 +225,12 @@ def _reference_inputs(model, base, row: int, features, ranked, x: str, y: str):
     controls = memo.once(
         model,
         ("reference_controls", row),
-        lambda: {c.name: c for c in explore.reference_controls(model.pipeline, model.X_test, base)},
+        lambda: {
+            c.name: c
+            for c in explore.reference_controls(
+                model.pipeline, model.X_test, base, observed=_observed(model)
+            )
+        },
     )
     shown = [x, y]
     others = [f for f in ranked if f not in shown]
@@ -466,6 +484,7 @@ def _c_map_figure(model, motion: explore.CMotion, i: int, x: str, y: str, row: i
         y=y,
         reference=model.X_test.iloc[[row - 1]],
         resolution=RESOLUTION,
+        observed=_observed(model),
     )
     if motion.predicted:  # kept with the fits: no prediction of every held-out row per C
         predicted = motion.predicted[i]
