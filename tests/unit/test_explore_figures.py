@@ -344,3 +344,27 @@ def test_the_logit_waterfall_from_plain_data_passes_plotlys_validation():
     assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(fig))
     # intercept, the two largest, the other two together, the logit: -0.5 + 1.25 = 0.75
     assert list(fig.data[0].y) == [-0.5, 2.0, -1.25, 0.5, 0.75]
+
+
+def test_the_map_stays_under_a_megabyte_with_fifty_classes_and_200k_held_out_rows():
+    """The size bench/pages.py measures at 1M rows x 50 classes (200,000 held-out rows), with
+    long class names: the map's JSON stays under 1 MB (one layer per class sent 4 MB)."""
+    from dashboard.explore import DecisionMap
+
+    rng = np.random.default_rng(0)
+    k, steps, n = 50, 60, 200_000
+    classes = tuple(f"class number {i} of the fifty" for i in range(k))
+    proba = rng.dirichlet(np.full(k, 0.2), size=(steps, steps))
+    grid = np.linspace(-3, 3, steps)
+    m = DecisionMap(x="a", y="b", x_values=grid, y_values=grid, x_categorical=False,
+                    y_categorical=False, classes=classes, proba=proba,
+                    predicted=proba.argmax(axis=2), top_probability=proba.max(axis=2),
+                    entropy_bits=scipy_entropy(proba, base=2, axis=2), held_at=(),
+                    reference_x=0.0, reference_y=0.0)  # fmt: skip
+    truth = np.array(classes)[rng.integers(0, k, n)]
+    pred = np.where(rng.random(n) < 0.5, truth, np.array(classes)[rng.integers(0, k, n)])
+    fig = decision_map_figure(m, x_points=pd.Series(rng.normal(size=n)),
+                              y_points=pd.Series(rng.normal(size=n)), true_class=truth,
+                              predicted_class=pred, row_ids=np.arange(n))  # fmt: skip
+    assert len(fig.to_json().encode()) < 1_000_000
+    assert sum(len(t.x) for t in fig.data if t.name.startswith("true: ")) == 5_000
