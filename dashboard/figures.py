@@ -1654,7 +1654,7 @@ def decision_map_figure(
     >>> [t.name for t in fig.data]
     ['regions', 'shade', 'reference row']
     >>> regions, shade = fig.data[:2]
-    >>> regions.z.tolist(), [list(r) for r in shade.text], shade.z.astype(float).round(6).tolist()
+    >>> regions.z.tolist(), shade.text.tolist(), shade.z.astype(float).round(6).tolist()
     ([[0, 1]], [['no', 'yes']], [[0.8, 0.2]])
     """
     if shade not in ("probability", "entropy"):
