@@ -430,8 +430,8 @@ def decision_map_figures(model: Any) -> Iterator[tuple[str, go.Figure]]:
         "the others held at held-out row 1)",
         figures.decision_map_figure(
             dmap,
-            x_points=model.X_test[x].to_numpy(dtype=object),
-            y_points=model.X_test[y].to_numpy(dtype=object),
+            x_points=model.X_test[x],
+            y_points=model.X_test[y],
             true_class=model.y_test,
             predicted_class=model.test_pred,
             row_ids=np.arange(len(model.y_test)),

@@ -36,6 +36,7 @@ __all__ = [
     "DecisionRule",
     "FeatureControl",
     "InformationView",
+    "ObservedValues",
     "c_motion",
     "c_motion_from_model",
     "class_shares",
@@ -48,6 +49,7 @@ __all__ = [
     "feature_spread",
     "information_view",
     "map_features",
+    "observed_values",
     "positive_C",
     "reference_controls",
     "threshold_decisions",
@@ -324,16 +326,76 @@ def _reference_frame(reference, features: Sequence[str]) -> pd.DataFrame:
     return reference
 
 
-def _numeric_axis(column: pd.Series, name: str, resolution: int, ref_value) -> np.ndarray:
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ObservedValues:
+    """What the map's axes and the reference row's controls take from the rows, read once.
+
+    A reference row or a feature changes on every click; the rows (a held-out part of up to
+    hundreds of thousands of rows) do not: :func:`observed_values` reads them once per model
+    and :func:`decision_map` and :func:`reference_controls` take the result.
+
+    Attributes
+    ----------
+    ranges : dict of str to (float, float) or None
+        Each numeric feature's smallest and largest finite value (None when it has none).
+    categories : dict of str to tuple of str
+        Each categorical feature's ``MAX_BANDS`` most frequent values (as text), most
+        frequent first.
+    """
+
+    ranges: dict[str, tuple[float, float] | None]
+    categories: dict[str, tuple[str, ...]]
+
+
+def observed_values(pipeline, data: pd.DataFrame) -> ObservedValues:
+    """The range of each numeric feature and the most frequent values of each categorical
+    one (:func:`map_features`) in ``data``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from dashboard.training import build_pipeline
+    >>> X = pd.DataFrame({"a": [0.0, 1, 2, 3], "c": ["u", "v", "v", None]})
+    >>> pipe = build_pipeline(numeric=["a"], categorical=["c"]).fit(X, list("nnyy"))
+    >>> seen = observed_values(pipe, X)
+    >>> seen.ranges, seen.categories
+    ({'a': (0.0, 3.0)}, {'c': ('v', 'u')})
+    """
+    numeric, categorical = map_features(pipeline)
+    for name in (*numeric, *categorical):
+        if name not in data.columns:
+            raise SoftmaxLabError(
+                f"The rows have no column '{name}'", where="rows", hint="Pass the model's rows."
+            )
+    return ObservedValues(
+        ranges={name: _finite_range(data[name]) for name in numeric},
+        categories={name: _top_categories(data[name]) for name in categorical},
+    )
+
+
+def _finite_range(column: pd.Series) -> tuple[float, float] | None:
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     finite = values[np.isfinite(values)]
     if finite.size == 0:
+        return None
+    return float(finite.min()), float(finite.max())
+
+
+def _top_categories(column: pd.Series) -> tuple[str, ...]:
+    counts = column.dropna().astype(str).value_counts(sort=True)
+    return tuple(str(c) for c in counts.index[:MAX_BANDS])
+
+
+def _numeric_axis(
+    span: tuple[float, float] | None, name: str, resolution: int, ref_value
+) -> np.ndarray:
+    if span is None:
         raise SoftmaxLabError(
             f"The column '{name}' has no numbers to draw a range from",
             where=f"column '{name}'",
             hint="Pick another feature for this axis.",
         )
-    low, high = float(finite.min()), float(finite.max())
+    low, high = span
     try:
         ref = float(ref_value)
     except (TypeError, ValueError):
@@ -346,19 +408,28 @@ def _numeric_axis(column: pd.Series, name: str, resolution: int, ref_value) -> n
     return np.linspace(low, high, resolution)
 
 
-def _category_axis(column: pd.Series, name: str, ref_value) -> np.ndarray:
-    counts = column.dropna().astype(str).value_counts(sort=True)
-    if counts.empty:
+def _category_axis(top: tuple[str, ...], name: str, ref_value) -> np.ndarray:
+    if not top:
         raise SoftmaxLabError(
             f"The column '{name}' has no values to draw bands from",
             where=f"column '{name}'",
             hint="Pick another feature for this axis.",
         )
-    categories = [str(c) for c in counts.index[:MAX_BANDS]]
+    categories = list(top)
     if not _is_missing(ref_value) and str(ref_value) not in categories:
         # The reference row's own category always gets a band, so its marker is on the map.
         categories = categories[: MAX_BANDS - 1] + [str(ref_value)]
     return np.asarray(sorted(categories), dtype=object)
+
+
+def _observed(observed: ObservedValues | None, data: pd.DataFrame, name: str, categorical: bool):
+    """One feature's range or top categories: from ``observed`` when given, else from data."""
+    if categorical:
+        kept = None if observed is None else observed.categories.get(name)
+        return kept if kept is not None else _top_categories(data[name])
+    if observed is not None and name in observed.ranges:
+        return observed.ranges[name]
+    return _finite_range(data[name])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -386,7 +457,11 @@ class FeatureControl:
 
 
 def reference_controls(
-    pipeline, data: pd.DataFrame, reference: pd.DataFrame
+    pipeline,
+    data: pd.DataFrame,
+    reference: pd.DataFrame,
+    *,
+    observed: ObservedValues | None = None,
 ) -> tuple[FeatureControl, ...]:
     """One control per feature the model reads, from the observed values and the reference row.
 
@@ -397,6 +472,9 @@ def reference_controls(
         Rows whose values bound the controls (the held-out part).
     reference : pandas.DataFrame
         The reference row.
+    observed : ObservedValues, optional
+        :func:`observed_values` of ``data``, read once for many reference rows; read from
+        ``data`` when None.
 
     Returns
     -------
@@ -425,11 +503,13 @@ def reference_controls(
             )
         value = None if _is_missing(values[name]) else _plain_value(values[name])
         if name in categorical:
-            cats = tuple(_category_axis(data[name], name, value).tolist())
+            top = _observed(observed, data, name, categorical=True)
+            cats = tuple(_category_axis(top, name, value).tolist())
             controls.append(FeatureControl(name=name, categorical=True, low=None, high=None,
                                            categories=cats, value=value))  # fmt: skip
         else:
-            ends = _numeric_axis(data[name], name, 2, value)
+            span = _observed(observed, data, name, categorical=False)
+            ends = _numeric_axis(span, name, 2, value)
             controls.append(FeatureControl(name=name, categorical=False, low=float(ends[0]),
                                            high=float(ends[1]), categories=(), value=value))  # fmt: skip
     return tuple(controls)
@@ -482,6 +562,7 @@ def decision_map(
     y: str,
     reference: pd.DataFrame,
     resolution: int = 60,
+    observed: ObservedValues | None = None,
 ) -> DecisionMap:
     """The fitted pipeline's prediction over a grid of two features, the rest held fixed.
 
@@ -503,6 +584,9 @@ def decision_map(
         One row with every column the model reads, in the file's own units.
     resolution : int, default 60
         Grid steps along a numeric axis, 2 to ``MAX_RESOLUTION``.
+    observed : ObservedValues, optional
+        :func:`observed_values` of ``data``, read once for many maps (a page redraws the map
+        on every click); read from ``data`` when None.
 
     Returns
     -------
@@ -568,9 +652,11 @@ def decision_map(
     axes = {}
     for name in (x, y):
         if name in categorical:
-            axes[name] = _category_axis(data[name], name, ref_values[name])
+            top = _observed(observed, data, name, categorical=True)
+            axes[name] = _category_axis(top, name, ref_values[name])
         else:
-            axes[name] = _numeric_axis(data[name], name, steps, ref_values[name])
+            span = _observed(observed, data, name, categorical=False)
+            axes[name] = _numeric_axis(span, name, steps, ref_values[name])
     xv, yv = axes[x], axes[y]
     nx, ny = len(xv), len(yv)
     n = nx * ny

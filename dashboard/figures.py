@@ -1626,11 +1626,14 @@ def decision_map_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        One ``Heatmap`` per predicted class named ``"region: <class>"`` (``z`` the shade in
-        [0, 1], NaN outside the region, ``customdata`` [top probability, entropy]); then, when
-        points are given, one ``Scatter`` per true class named ``"true: <class>"``
-        (``customdata`` [row id, predicted class]) and ``"predicted wrong"``; last the
-        ``"reference row"`` star. A categorical axis has its categories at 0, 1, 2, ...
+        Two ``Heatmap`` layers over the whole grid, whatever the number of classes:
+        ``"regions"`` (``z`` the predicted class's position in ``classes``, each drawn in
+        its class's colour) and ``"shade"`` on top (``z`` the shade in [0, 1], a white veil
+        that is thinnest where the model is surest; ``text`` the predicted class and
+        ``customdata`` [top probability, entropy] for the hover); then, when points are
+        given, one ``Scatter`` per true class named ``"true: <class>"`` (``customdata``
+        [row id, predicted class]) and ``"predicted wrong"``; last the ``"reference row"``
+        star. A categorical axis has its categories at 0, 1, 2, ...
 
     Raises
     ------
@@ -1649,9 +1652,10 @@ def decision_map_figure(
     ...     held_at=(), reference_x=0.0, reference_y="u")
     >>> fig = decision_map_figure(m)
     >>> [t.name for t in fig.data]
-    ['region: no', 'region: yes', 'reference row']
-    >>> fig.data[0].z.astype(float).round(6).tolist()
-    [[0.8, nan]]
+    ['regions', 'shade', 'reference row']
+    >>> regions, shade = fig.data[:2]
+    >>> regions.z.tolist(), shade.text.tolist(), shade.z.astype(float).round(6).tolist()
+    ([[0, 1]], [['no', 'yes']], [[0.8, 0.2]])
     """
     if shade not in ("probability", "entropy"):
         raise SoftmaxLabError(
@@ -1663,16 +1667,15 @@ def decision_map_figure(
     z, shade_text = _map_shade(m, shade)
     xs, x_axis = _map_axis(m.x_values, m.x_categorical)
     ys, y_axis = _map_axis(m.y_values, m.y_categorical)
-    # Single precision: the map is redrawn on every change of the reference row, and float32
-    # halves what each redraw sends (7 significant digits are plenty for a shade and a hover).
-    custom = np.stack([m.top_probability, m.entropy_bits], axis=-1).astype(np.float32)
+    # Two layers over the whole grid, whatever the number of classes: the predicted class
+    # in its colour, then a white veil, thicker where the model is less sure. One layer per
+    # class over the whole grid (NaN outside its region) sent 4 MB at 50 classes.
     # Plain trace data, checked once by the tests against plotly's validation: the map is
     # redrawn on every change of the reference row and validating it cost ~20 ms.
-    data: list[dict] = []
-    for position, name in enumerate(names):
-        inside = m.predicted == position
-        shade = np.where(inside, z, np.nan).astype(np.float32)
-        data.append(_region_trace(xs, ys, shade, custom, position, name))
+    data = [
+        _region_trace(xs, ys, m.predicted, len(names)),
+        _shade_trace(xs, ys, z, m, names),
+    ]
     given = [v is not None for v in (x_points, y_points, true_class)]
     if any(given):
         _add_map_points(
@@ -1710,25 +1713,61 @@ def _map_shade(m: DecisionMap, shade: str) -> tuple[np.ndarray, str]:
     return np.clip(z, 0.0, 1.0), shade_text
 
 
-def _region_trace(xs, ys, z, custom, position: int, name: str) -> dict:
-    """One predicted class's region, in its colour, NaN (transparent) elsewhere (a heatmap's
-    plain data)."""
-    colour = class_colour(position)
+REGION_ALPHA = 0.8
+"""Opacity of a region's colour where the model is surest (shade 1)."""
+PALEST_SHARE = 0.2
+"""The share of that colour the shade's veil leaves where the model is most unsure (shade 0):
+even the most unsure cells show their class."""
+
+
+def _region_trace(xs, ys, predicted: np.ndarray, n_classes: int) -> dict:
+    """The regions: each cell in its predicted class's colour (``z`` the class's position in
+    the model's classes; a colour scale of one flat step per class). A heatmap's plain data."""
+    colorscale = []
+    for position in range(n_classes):
+        colour = _rgba(class_colour(position), REGION_ALPHA)
+        colorscale += [[position / n_classes, colour], [(position + 1) / n_classes, colour]]
     return dict(
         type="heatmap",
         x=xs,
         y=ys,
-        z=z,
-        customdata=custom,
+        z=np.asarray(predicted).astype(np.uint8 if n_classes <= 256 else np.uint16),
+        zmin=-0.5,
+        zmax=n_classes - 0.5,
+        colorscale=colorscale,
+        showscale=False,
+        name="regions",
+        hoverinfo="skip",  # the shade's layer on top says what a cell is
+    )
+
+
+def _shade_trace(xs, ys, z: np.ndarray, m: DecisionMap, names: list[str]) -> dict:
+    """The shade: a white veil over the regions, of opacity ``1 - PALEST_SHARE`` where the
+    model is no surer than a uniform guess (``z`` 0) down to 0 where it is sure (``z`` 1), so
+    that a cell shows its class's colour at opacity ``REGION_ALPHA * (s + (1 - s) z)`` on
+    white (``s`` = ``PALEST_SHARE``).
+    It carries the hover: the predicted class (``text``) and ``customdata`` [top
+    probability, entropy in bits]. A heatmap's plain data."""
+    # Single precision: the map is redrawn on every change of the reference row, and float32
+    # halves what each redraw sends (7 significant digits are plenty for a shade and a hover).
+    custom = np.stack([m.top_probability, m.entropy_bits], axis=-1).astype(np.float32)
+    # A str array, not nested lists: plotly copies a figure before writing its JSON, and a
+    # list of 3 600 strings is copied one string at a time.
+    labels = np.asarray(names, dtype=str)
+    return dict(
+        type="heatmap",
+        x=xs,
+        y=ys,
+        z=np.asarray(z, dtype=np.float32),
         zmin=0,
         zmax=1,
-        # Even the palest (most unsure) cells show their class's colour.
-        colorscale=[[0, _rgba(colour, 0.16)], [1, _rgba(colour, 0.8)]],
+        colorscale=[[0, _rgba("#ffffff", 1 - PALEST_SHARE)], [1, _rgba("#ffffff", 0)]],
         showscale=False,
-        name=f"region: {name}",
-        hovertemplate=f"predicted: {name}<br>top probability: %{{customdata[0]:.3f}}"
+        name="shade",
+        text=labels[m.predicted],
+        customdata=custom,
+        hovertemplate="predicted: %{text}<br>top probability: %{customdata[0]:.3f}"
         "<br>entropy: %{customdata[1]:.3f} bits<extra></extra>",
-        hoverongaps=False,
     )
 
 
@@ -1754,6 +1793,15 @@ def _reference_star(m: DecisionMap) -> dict:
     )  # fmt: skip
 
 
+def _kept(values, keep: np.ndarray) -> np.ndarray:
+    """The rows ``keep`` of an array-like (a list, an array, a pandas Series), as objects."""
+    if isinstance(values, pd.Series | pd.Index):
+        return values.take(keep).to_numpy(dtype=object)
+    if isinstance(values, np.ndarray):
+        return values[keep].astype(object)
+    return np.asarray(values, dtype=object)[keep]
+
+
 def _add_map_points(
     data: list[dict],
     m: DecisionMap,
@@ -1773,23 +1821,27 @@ def _add_map_points(
             "Points need their x values, y values and true classes together",
             where="decision map points",
         )
-    xp, yp = np.asarray(x_points, dtype=object), np.asarray(y_points, dtype=object)
-    truth = np.asarray(true_class).astype(str)
-    pred = truth if predicted is None else np.asarray(predicted).astype(str)
-    ids = np.arange(truth.size) if row_ids is None else np.asarray(row_ids)
-    if not xp.size == yp.size == truth.size == pred.size == ids.size:
+    n = len(true_class)
+    lengths = [len(v) for v in (x_points, y_points, true_class)]
+    lengths += [n if v is None else len(v) for v in (predicted, row_ids)]
+    if len(set(lengths)) > 1:
         raise SoftmaxLabError(
-            f"The points' arrays differ in length ({xp.size}, {yp.size}, {truth.size}, "
-            f"{pred.size}, {ids.size})",
+            "The points' arrays differ in length (" + ", ".join(map(str, lengths)) + ")",
             where="decision map points",
         )
     rng = np.random.default_rng(0)
-    keep = np.arange(truth.size)
-    if truth.size > limit:
-        keep = np.sort(rng.choice(truth.size, size=limit, replace=False))
-    px = _point_coordinates(xp[keep], m.x_values, m.x_categorical, rng)
-    py = _point_coordinates(yp[keep], m.y_values, m.y_categorical, rng)
-    truth, pred, ids = truth[keep], pred[keep], ids[keep]
+    keep = np.arange(n)
+    if n > limit:
+        keep = np.sort(rng.choice(n, size=limit, replace=False))
+    # Only the sampled rows are converted: the held-out part may have a million rows.
+    px = _point_coordinates(_kept(x_points, keep), m.x_values, m.x_categorical, rng)
+    py = _point_coordinates(_kept(y_points, keep), m.y_values, m.y_categorical, rng)
+    # Single precision for where a dot is drawn (a part in ten million of the axis): half
+    # the bytes of the points' positions, sent again on every redraw of the map.
+    px, py = px.astype(np.float32), py.astype(np.float32)
+    truth = _kept(true_class, keep).astype(str)
+    pred = truth if predicted is None else _kept(predicted, keep).astype(str)
+    ids = keep if row_ids is None else _kept(row_ids, keep)
     labels, where = np.unique(pred, return_inverse=True)  # plain_text once per class
     shown_pred = np.array([plain_text(p) for p in labels], dtype=object)[where]
     names = _plain_labels(m.classes)

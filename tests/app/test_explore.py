@@ -58,22 +58,24 @@ def test_the_map_follows_the_chosen_features(trained):
     assert_clean(at)
     spec = figure(at, "decision_map")
     assert spec["layout"]["xaxis"]["title"]["text"] == new_x
-    regions = [t for t in spec["data"] if t.get("name", "").startswith("region: ")]
-    xs = np.concatenate([array(t["x"]).astype(float) for t in regions])
+    regions = next(t for t in spec["data"] if t.get("name") == "regions")
+    shade = next(t for t in spec["data"] if t.get("name") == "shade")
+    gx, gy = array(regions["x"]).astype(float), array(regions["y"]).astype(float)
     column = model.X_test[new_x].astype(float)
-    assert xs.min() == pytest.approx(column.min()) and xs.max() == pytest.approx(column.max())
+    assert gx.min() == pytest.approx(column.min()) and gx.max() == pytest.approx(column.max())
     # The map is predict_proba on rows built by hand: the reference row with x and y replaced.
-    region = regions[0]
-    gx, gy = array(region["x"]).astype(float), array(region["y"]).astype(float)
-    z = array(region["z"]).astype(float).reshape(len(gy), len(gx))
-    i, j = np.argwhere(np.isfinite(z))[0]
-    row = model.X_test.iloc[[0]].copy()
-    row[new_x] = gx[j]
-    row[at.selectbox(key="explore_y").value] = gy[i]
-    p = model.pipeline.predict_proba(row)[0]
+    classes = array(regions["z"]).astype(int).reshape(len(gy), len(gx))
+    z = array(shade["z"]).astype(float).reshape(len(gy), len(gx))
+    names = np.array(shade["text"]).reshape(len(gy), len(gx))
     k = len(model.classes)
-    assert z[i, j] == pytest.approx((p.max() - 1 / k) / (1 - 1 / k), abs=1e-6)
-    assert region["name"] == f"region: {model.classes[int(p.argmax())]}"
+    for i, j in [(0, 0), (len(gy) - 1, len(gx) - 1), (len(gy) // 2, len(gx) // 3)]:
+        row = model.X_test.iloc[[0]].copy()
+        row[new_x] = gx[j]
+        row[at.selectbox(key="explore_y").value] = gy[i]
+        p = model.pipeline.predict_proba(row)[0]
+        assert z[i, j] == pytest.approx((p.max() - 1 / k) / (1 - 1 / k), abs=1e-6)
+        assert classes[i, j] == int(p.argmax())
+        assert names[i, j] == model.classes[int(p.argmax())]
 
 
 def test_the_reference_row_moves_the_star_the_logits_and_the_softmax(trained):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 # The decision map's graph div, a held-out point on it far from the star, and its row id.
 _POINT = """() => {
   const gd = [...document.querySelectorAll('.js-plotly-plot')].find(
-    g => (g.data || []).some(t => String(t.name || '').startsWith('region: ')));
+    g => (g.data || []).some(t => t.name === 'regions'));
   const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
   const star = gd._fullData.find(t => t.name === 'reference row');
   const box = gd.getBoundingClientRect();

@@ -33,6 +33,7 @@ from dashboard.explore import (
     feature_spread,
     information_view,
     map_features,
+    observed_values,
     reference_controls,
     threshold_decisions,
     training_part,
@@ -183,6 +184,37 @@ def test_reference_controls_and_a_changed_value(model):
     assert with_value(ref, "colour", None)["colour"].isna().all()
     with pytest.raises(SoftmaxLabError, match="'count' needs a number, got 'many'"):
         with_value(ref, "count", "many")
+
+
+def test_observed_values_are_read_once_and_serve_the_map_and_the_controls(model):
+    X = model.X_test.copy()
+    X.loc[X.index[0], "size"] = np.inf  # not a number to draw a range from
+    X.loc[X.index[1], "weight"] = np.nan
+    seen = observed_values(model.pipeline, X)
+    finite = X["size"].replace(np.inf, np.nan)
+    assert seen.ranges["size"] == (finite.min(), finite.max())
+    assert seen.ranges["weight"] == (X["weight"].min(), X["weight"].max())
+    assert seen.ranges["count"] == (X["count"].min(), X["count"].max())
+    counts = X["colour"].value_counts()
+    assert seen.categories == {"colour": tuple(counts.index)}
+    # Read once from the held-out rows, then used for any reference row: the map and the
+    # controls span the same values as when they read the rows themselves.
+    ref = X.iloc[[4]]
+    with_seen = decision_map(model.pipeline, X, x="size", y="colour", reference=ref,
+                             resolution=5, observed=seen)  # fmt: skip
+    lo, hi = min(finite.min(), ref["size"].iloc[0]), max(finite.max(), ref["size"].iloc[0])
+    np.testing.assert_allclose(with_seen.x_values, np.linspace(lo, hi, 5))
+    assert with_seen.y_values.tolist() == sorted(counts.index)
+    controls = reference_controls(model.pipeline, X, ref, observed=seen)
+    assert [(c.low, c.high, c.categories) for c in controls] == [
+        (c.low, c.high, c.categories) for c in reference_controls(model.pipeline, X, ref)
+    ]
+    # What is given is what is used: a narrower range read elsewhere shows on the map.
+    narrow = observed_values(model.pipeline, X.iloc[:20])
+    m = decision_map(model.pipeline, X, x="size", y="weight", reference=X.iloc[[0]].assign(
+        size=np.nan, weight=np.nan), resolution=3, observed=narrow)  # fmt: skip
+    head = X["size"].iloc[:20].replace(np.inf, np.nan)
+    np.testing.assert_allclose(m.x_values, [head.min(), (head.min() + head.max()) / 2, head.max()])
 
 
 def test_two_class_map_matches_predict_proba():

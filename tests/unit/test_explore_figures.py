@@ -42,25 +42,85 @@ def fitted():
     return pipe, X, y
 
 
-def _regions(fig):
-    return [t for t in fig.data if t.name.startswith("region: ")]
+def _layers(fig):
+    """The map's two heatmaps: the regions (class positions) and the shade on top."""
+    regions = next(t for t in fig.data if t.name == "regions")
+    shade = next(t for t in fig.data if t.name == "shade")
+    assert list(fig.data).index(regions) < list(fig.data).index(shade)  # the veil on top
+    assert [t.type for t in fig.data].count("heatmap") == 2
+    return regions, shade
+
+
+def _rgba(text: str) -> np.ndarray:
+    """'rgba(r, g, b, a)' or '#rrggbb' as [r, g, b, a] (r, g, b from 0 to 255)."""
+    if text.startswith("#"):
+        return np.array([int(text[i : i + 2], 16) for i in (1, 3, 5)] + [1.0])
+    return np.array([float(v) for v in text[text.index("(") + 1 : -1].split(",")])
+
+
+def _scale(colorscale, z: float, zmin: float, zmax: float) -> np.ndarray:
+    """The colour a Plotly colour scale gives ``z``: linear between the stops around it."""
+    t = (z - zmin) / (zmax - zmin)
+    stops = [(float(at), _rgba(colour)) for at, colour in colorscale]
+    for (a, ca), (b, cb) in zip(stops, stops[1:], strict=False):
+        if a <= t <= b and b > a:
+            return ca + (cb - ca) * (t - a) / (b - a)
+    raise AssertionError(f"{t} is outside the colour scale")
+
+
+def _over(colour: np.ndarray, below: np.ndarray) -> np.ndarray:
+    """An RGBA colour drawn over an opaque RGB one."""
+    return colour[3] * colour[:3] + (1 - colour[3]) * below
+
+
+def _shown(fig, i: int, j: int) -> np.ndarray:
+    """The RGB colour cell (i, j) of the map shows on white: the regions, then the shade."""
+    regions, shade = _layers(fig)
+    white = np.array([255.0, 255.0, 255.0])
+    r = _scale(regions.colorscale, float(regions.z[i][j]), regions.zmin, regions.zmax)
+    s = _scale(shade.colorscale, float(shade.z[i][j]), shade.zmin, shade.zmax)
+    return _over(s, _over(r, white))
+
+
+def _grid_proba(pipe, X, m, x: str, y: str, ref: int) -> np.ndarray:
+    """predict_proba of every grid cell, on rows built one by one from the reference row."""
+    out = np.empty((len(m.y_values), len(m.x_values), len(pipe.classes_)))
+    for i, yv in enumerate(m.y_values):
+        for j, xv in enumerate(m.x_values):
+            row = X.iloc[[ref]].copy()
+            row[x], row[y] = xv, yv
+            out[i, j] = pipe.predict_proba(row)[0]
+    return out
 
 
 def test_regions_tile_the_grid_with_the_shade_of_confidence(fitted):
     pipe, X, _ = fitted
     m = decision_map(pipe, X, x="length", y="age", reference=X.iloc[[0]], resolution=9)
     fig = decision_map_figure(m)
-    regions = _regions(fig)
-    assert [t.name for t in regions] == [
-        "region: &lt;b&gt;big&lt;/b&gt;", "region: mid &amp; co", "region: small"
-    ]  # fmt: skip
-    z = np.stack([np.asarray(t.z, dtype=float) for t in regions])
-    filled = ~np.isnan(z)
-    assert np.all(filled.sum(axis=0) == 1)  # every cell in exactly one region
-    top = m.proba.max(axis=2)
-    np.testing.assert_array_equal(filled.argmax(axis=0), m.proba.argmax(axis=2))
-    np.testing.assert_allclose(np.nansum(z, axis=0), (top - 1 / 3) / (2 / 3), atol=1e-12)
-    np.testing.assert_allclose(regions[0].x, m.x_values)
+    regions, shade = _layers(fig)
+    proba = _grid_proba(pipe, X, m, "length", "age", 0)
+    winner = proba.argmax(axis=2)
+    assert len(np.unique(winner)) > 1  # the grid crosses a boundary
+    np.testing.assert_array_equal(np.asarray(regions.z), winner)
+    top = proba.max(axis=2)
+    np.testing.assert_allclose(np.asarray(shade.z, dtype=float), (top - 1 / 3) / (2 / 3),
+                               atol=1e-6)  # fmt: skip
+    # The hover names each cell's class (escaped) and gives its top probability and entropy.
+    names = np.array(["&lt;b&gt;big&lt;/b&gt;", "mid &amp; co", "small"])
+    np.testing.assert_array_equal(np.array(shade.text), names[winner])
+    np.testing.assert_allclose(np.asarray(shade.customdata, dtype=float)[..., 0], top, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(shade.customdata, dtype=float)[..., 1],
+                               scipy_entropy(proba, base=2, axis=2), atol=1e-5)  # fmt: skip
+    assert regions.hoverinfo == "skip" and "%{text}" in shade.hovertemplate
+    # What the cells show: the class's colour at opacity 0.16 (a uniform guess) to 0.8 (sure).
+    white = np.array([255.0, 255.0, 255.0])
+    for i, j in [(0, 0), (4, 4), (8, 8), (0, 8), (8, 0), (2, 6)]:
+        colour = _rgba(CLASS_COLOURS[winner[i, j]])[:3]
+        alpha = 0.16 + 0.64 * (top[i, j] - 1 / 3) / (2 / 3)
+        np.testing.assert_allclose(_shown(fig, i, j), alpha * colour + (1 - alpha) * white,
+                                   atol=1e-3)  # fmt: skip
+    np.testing.assert_allclose(regions.x, m.x_values)
+    np.testing.assert_allclose(shade.y, m.y_values)
     assert [t.marker.color for t in fig.data if t.name == "reference row"] == ["#ffd700"]
     ref = next(t for t in fig.data if t.name == "reference row")
     assert ref.x[0] == pytest.approx(X["length"].iloc[0])
@@ -71,10 +131,45 @@ def test_entropy_shade_against_scipy(fitted):
     pipe, X, _ = fitted
     m = decision_map(pipe, X, x="length", y="age", reference=X.iloc[[3]], resolution=5)
     fig = decision_map_figure(m, shade="entropy")
-    z = np.nansum(np.stack([np.asarray(t.z, dtype=float) for t in _regions(fig)]), axis=0)
-    expected = 1 - scipy_entropy(m.proba, base=2, axis=2) / math.log2(3)
-    np.testing.assert_allclose(z, expected, atol=1e-12)
+    _, shade = _layers(fig)
+    proba = _grid_proba(pipe, X, m, "length", "age", 3)
+    expected = 1 - scipy_entropy(proba, base=2, axis=2) / math.log2(3)
+    np.testing.assert_allclose(np.asarray(shade.z, dtype=float), expected, atol=1e-6)
     assert "entropy" in fig.layout.legend.title.text
+
+
+def test_many_classes_cost_two_layers_and_keep_their_colours():
+    """With 40 classes the map is still two heatmaps; each cell's class and colour are those
+    of the argmax of predict_proba, and the map's JSON stays small."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    rng = np.random.default_rng(3)
+    n, k = 4000, 40
+    centres = rng.normal(0, 3, (k, 2))
+    labels = rng.integers(0, k, n)
+    X = pd.DataFrame(centres[labels] + rng.normal(0, 1, (n, 2)), columns=["u", "v"])
+    y = np.array([f"class {c:02d}" for c in labels])
+    pipe = build_pipeline(numeric=["u", "v"], categorical=[]).fit(X, y)
+    m = decision_map(pipe, X, x="u", y="v", reference=X.iloc[[0]], resolution=60)
+    fig = decision_map_figure(m, x_points=X["u"], y_points=X["v"], true_class=y,
+                              predicted_class=pipe.predict(X))  # fmt: skip
+    regions, shade = _layers(fig)
+    gu, gv = np.meshgrid(m.x_values, m.y_values)
+    grid = pd.DataFrame({"u": gu.ravel(), "v": gv.ravel()})
+    winner = pipe.predict_proba(grid).argmax(axis=1).reshape(gu.shape)
+    assert len(np.unique(winner)) >= 10
+    np.testing.assert_array_equal(np.asarray(regions.z), winner)
+    np.testing.assert_array_equal(np.array(shade.text), pipe.classes_[winner])
+    for i, j in [(0, 0), (30, 30), (59, 0), (10, 50)]:
+        c = winner[i, j]
+        got = _scale(regions.colorscale, float(regions.z[i][j]), regions.zmin, regions.zmax)
+        np.testing.assert_allclose(got, _rgba(CLASS_COLOURS[c % len(CLASS_COLOURS)])[:3].tolist()
+                                   + [0.8])  # fmt: skip
+    # The two layers of a 60 x 60 grid: ~110 KB of JSON, whatever the number of classes
+    # (one layer per class over the grid sent ~60 KB a class).
+    layers = go.Figure([regions, shade])
+    assert len(pio.to_json(layers, validate=False)) < 150_000
 
 
 def test_points_by_true_class_and_wrong_ones_marked(fitted):
@@ -249,3 +344,27 @@ def test_the_logit_waterfall_from_plain_data_passes_plotlys_validation():
     assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(fig))
     # intercept, the two largest, the other two together, the logit: -0.5 + 1.25 = 0.75
     assert list(fig.data[0].y) == [-0.5, 2.0, -1.25, 0.5, 0.75]
+
+
+def test_the_map_stays_under_a_megabyte_with_fifty_classes_and_200k_held_out_rows():
+    """The size bench/pages.py measures at 1M rows x 50 classes (200,000 held-out rows), with
+    long class names: the map's JSON stays under 1 MB (one layer per class sent 4 MB)."""
+    from dashboard.explore import DecisionMap
+
+    rng = np.random.default_rng(0)
+    k, steps, n = 50, 60, 200_000
+    classes = tuple(f"class number {i} of the fifty" for i in range(k))
+    proba = rng.dirichlet(np.full(k, 0.2), size=(steps, steps))
+    grid = np.linspace(-3, 3, steps)
+    m = DecisionMap(x="a", y="b", x_values=grid, y_values=grid, x_categorical=False,
+                    y_categorical=False, classes=classes, proba=proba,
+                    predicted=proba.argmax(axis=2), top_probability=proba.max(axis=2),
+                    entropy_bits=scipy_entropy(proba, base=2, axis=2), held_at=(),
+                    reference_x=0.0, reference_y=0.0)  # fmt: skip
+    truth = np.array(classes)[rng.integers(0, k, n)]
+    pred = np.where(rng.random(n) < 0.5, truth, np.array(classes)[rng.integers(0, k, n)])
+    fig = decision_map_figure(m, x_points=pd.Series(rng.normal(size=n)),
+                              y_points=pd.Series(rng.normal(size=n)), true_class=truth,
+                              predicted_class=pred, row_ids=np.arange(n))  # fmt: skip
+    assert len(fig.to_json().encode()) < 1_000_000
+    assert sum(len(t.x) for t in fig.data if t.name.startswith("true: ")) == 5_000

@@ -55,6 +55,13 @@ def _features(model) -> tuple[list[str], list[str]]:
     return [*numeric, *categorical], ranked
 
 
+def _observed(model) -> explore.ObservedValues:
+    """The held-out rows' ranges and categories, read once per model (not on every click)."""
+    return memo.once(
+        model, ("observed_values",), lambda: explore.observed_values(model.pipeline, model.X_test)
+    )
+
+
 def _axes(features: list[str], ranked: list[str]) -> tuple[str, str]:
     """The x and y the user chose (the two features with the largest spread by default)."""
     x = st.session_state.get(X_KEY)
@@ -189,13 +196,19 @@ def _map_and_figure(
     model, x: str, y: str, shade: str, reference: pd.DataFrame, legend: tuple[str, ...] | None
 ):
     dmap = explore.decision_map(
-        model.pipeline, model.X_test, x=x, y=y, reference=reference, resolution=RESOLUTION
+        model.pipeline,
+        model.X_test,
+        x=x,
+        y=y,
+        reference=reference,
+        resolution=RESOLUTION,
+        observed=_observed(model),
     )
     figure = figures.decision_map_figure(
         dmap,
         shade=shade,
-        x_points=model.X_test[x].to_numpy(dtype=object),
-        y_points=model.X_test[y].to_numpy(dtype=object),
+        x_points=model.X_test[x],
+        y_points=model.X_test[y],
         true_class=model.y_test,
         predicted_class=model.test_pred,
         row_ids=np.arange(model.n_test),
@@ -212,7 +225,12 @@ def _reference_inputs(model, base, row: int, features, ranked, x: str, y: str):
     controls = memo.once(
         model,
         ("reference_controls", row),
-        lambda: {c.name: c for c in explore.reference_controls(model.pipeline, model.X_test, base)},
+        lambda: {
+            c.name: c
+            for c in explore.reference_controls(
+                model.pipeline, model.X_test, base, observed=_observed(model)
+            )
+        },
     )
     shown = [x, y]
     others = [f for f in ranked if f not in shown]
@@ -466,6 +484,7 @@ def _c_map_figure(model, motion: explore.CMotion, i: int, x: str, y: str, row: i
         y=y,
         reference=model.X_test.iloc[[row - 1]],
         resolution=RESOLUTION,
+        observed=_observed(model),
     )
     if motion.predicted:  # kept with the fits: no prediction of every held-out row per C
         predicted = motion.predicted[i]
@@ -473,8 +492,8 @@ def _c_map_figure(model, motion: explore.CMotion, i: int, x: str, y: str, row: i
         predicted = np.asarray(pipeline.predict(model.X_test)).astype(str)
     return figures.decision_map_figure(
         dmap,
-        x_points=model.X_test[x].to_numpy(dtype=object),
-        y_points=model.X_test[y].to_numpy(dtype=object),
+        x_points=model.X_test[x],
+        y_points=model.X_test[y],
         true_class=model.y_test,
         predicted_class=predicted,
         row_ids=np.arange(model.n_test),
