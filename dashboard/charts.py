@@ -77,28 +77,45 @@ class ChartData:
     def _confidence_parts(self) -> tuple[np.ndarray, np.ndarray]:
         """What the calibration needs at every temperature, computed once per model.
 
-        Each held-out row's gaps ``max(z) - z_k`` (float32, all at least 0) and whether its
-        largest logit is the true class. Dividing the logits by ``T`` never changes the
-        predicted class, so only the confidence ``1 / sum_k exp(-gap_k / T)`` depends on T.
+        Each held-out row's gaps ``max(z) - z_k`` (float32, all at least 0), stored class by
+        class (shape ``(n_classes, n_rows)``, C order: :meth:`confidence` reads contiguous
+        blocks of rows), and whether its largest logit is the true class. Dividing the logits
+        by ``T`` never changes the predicted class, so only the confidence
+        ``1 / sum_k exp(-gap_k / T)`` depends on T.
         """
         z = evaluation.as_logit_matrix(self.model.test_logits, len(self.classes))
         top = z.argmax(axis=1)
-        gaps = (z[np.arange(z.shape[0]), top][:, None] - z).astype(np.float32)
+        gaps = np.empty(z.shape[::-1], dtype=np.float32)
+        np.subtract(z[np.arange(z.shape[0]), top], z.T, out=gaps, casting="same_kind")
         truth = pd.Categorical(np.asarray(self.model.y_test, dtype=str), categories=self.classes)
         return gaps, top == truth.codes
 
     def confidence(self, temperature: float) -> np.ndarray:
         """Each held-out row's largest probability of ``softmax(z / T)``, in one pass.
 
-        The exponentials are float32 (relative error under 1e-6, far below the 3 to 4 decimals
-        shown); a row within 1e-5 of a bin edge (tenths) is computed again in float64 so that
-        every row falls in the same bin as with float64.
+        The exponentials are float32, summed in float64, a block of rows at a time (the block
+        stays in the processor's cache; no table of the size of the logits is allocated).
+        Relative error at most ``(ln K + 4) * 2**-24`` for ``K`` classes (the float32 gap,
+        product and exponential; the probability-weighted mean gap ``sum_k p_k gap_k / T`` is at
+        most ``ln K``): under 1e-6 up to 100,000 classes, far below the 3 to 4 decimals shown.
+        A row within 1e-5 of a bin edge (tenths) is computed again in float64 so that every row
+        falls in the same bin as with float64.
         """
         gaps, _ = self._confidence_parts
         t = float(temperature)
         if not np.isfinite(t) or t <= 0:
             raise SoftmaxLabError(f"The temperature {t:g} is not above 0", where="temperature")
-        conf = 1.0 / np.exp(gaps * np.float32(-1.0 / t)).sum(axis=1, dtype=np.float64)
+        n_classes, n = gaps.shape
+        scale = np.float32(-1.0 / t)
+        total = np.empty(n, dtype=np.float64)
+        block = np.empty((n_classes, min(_BLOCK_ROWS, n)), dtype=np.float32)
+        for start in range(0, n, _BLOCK_ROWS):
+            stop = min(start + _BLOCK_ROWS, n)
+            part = block[:, : stop - start]
+            np.multiply(gaps[:, start:stop], scale, out=part)
+            np.exp(part, out=part)
+            part.sum(axis=0, dtype=np.float64, out=total[start:stop])
+        conf = np.divide(1.0, total, out=total)
         scaled = conf * CALIBRATION_BINS
         edge = np.round(scaled)  # 0 and the last edge put a row in the same bin either side
         near = (np.abs(scaled - edge) < 1e-5 * CALIBRATION_BINS) & (edge > 0)
@@ -147,6 +164,7 @@ class ChartData:
 
 
 CALIBRATION_BINS = 10  # evaluation.calibration's default
+_BLOCK_ROWS = 4096  # rows a block of ChartData.confidence: 50 classes x 4096 x 4 B = 800 KB
 
 
 def _reliability_at(fig: go.Figure, data: ChartData, t: float) -> None:
