@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ class ChartData:
         self.classes = [str(c) for c in model.classes]
         self.weights: evaluation.WeightingComparison | None = None
         self._calibrations: dict[float, evaluation.Calibration] = {}
-        self._bases: dict[str, go.Figure] = {}  # figures at T = 1, see retempered
+        self._bases: dict[str, dict] = {}  # figures at T = 1 as dicts, see retempered
 
     @functools.cached_property
     def one_se(self):
@@ -143,17 +144,18 @@ class ChartData:
     def retempered(self, key: str, temperature: float, build: Callable[[], go.Figure]):
         """The figure ``key`` at ``temperature``: a cheap copy of the one built at T = 1.
 
-        ``build`` makes the figure at T = 1 the first time (kept); a copy then takes the
-        numbers that depend on T (see ``_RETEMPER``), which skips Plotly's validation of the
-        whole figure (30 to 60 ms a chart). The tests compare every copy with the figure
-        built from scratch.
+        ``build`` makes the figure at T = 1 the first time, kept as its plain dict; a copy of
+        that dict takes the numbers that depend on T (see ``_RETEMPER``) and becomes a figure
+        without Plotly's validation (30 to 60 ms a chart built from scratch, 3 to 6 ms a copy
+        made through the figure's own setters, under 1 ms this way). The tests compare every
+        copy with the figure built from scratch.
         """
         base = self._bases.get(key)
         if base is None:
-            base = self._bases[key] = build()
-        fig = go.Figure(base.to_dict(), _validate=False)
-        _RETEMPER[key](fig, self, float(temperature))
-        return fig
+            base = self._bases[key] = build().to_dict()
+        spec = copy.deepcopy(base)
+        _RETEMPER[key](spec, self, float(temperature))
+        return go.Figure(spec, _validate=False)
 
     def prepare(self) -> ChartData:
         """Compute the curves and calibration now (so that a page opens without waiting)."""
@@ -167,23 +169,22 @@ CALIBRATION_BINS = 10  # evaluation.calibration's default
 _BLOCK_ROWS = 4096  # rows a block of ChartData.confidence: 50 classes x 4096 x 4 B = 800 KB
 
 
-def _reliability_at(fig: go.Figure, data: ChartData, t: float) -> None:
+def _reliability_at(spec: dict, data: ChartData, t: float) -> None:
     """What :func:`figures.calibration_figure` draws differently at another temperature."""
     cal = data.calibration(t)
     filled = cal.count > 0
     sizes = cal.count[filled]
-    fig.data[1].update(
-        x=cal.mean_confidence[filled],
-        y=cal.accuracy[filled],
-        customdata=sizes,
-        marker_size=8 + 22 * np.sqrt(sizes / sizes.max()) if sizes.size else [],
-    )
-    fig.layout.title.text = figures.wrap_title(
+    model = spec["data"][1]
+    model["x"] = cal.mean_confidence[filled]
+    model["y"] = cal.accuracy[filled]
+    model["customdata"] = sizes
+    model["marker"]["size"] = 8 + 22 * np.sqrt(sizes / sizes.max()) if sizes.size else []
+    spec["layout"]["title"]["text"] = figures.wrap_title(
         f"Reliability: expected calibration error {cal.ece:.3f}"
     )
 
 
-def _confidence_hist_at(fig: go.Figure, data: ChartData, t: float) -> None:
+def _confidence_hist_at(spec: dict, data: ChartData, t: float) -> None:
     """What :func:`figures.confidence_histogram_figure` draws differently at another T."""
     cal = data.calibration(t)
     n = max(cal.n_rows, 1)
@@ -193,9 +194,9 @@ def _confidence_hist_at(fig: go.Figure, data: ChartData, t: float) -> None:
         float(np.sum(cal.mean_confidence[filled] * cal.count[filled]) / n),
     )
     top = float(cal.count.max()) if cal.count.size else 1.0
-    fig.data[0].y = cal.count
+    spec["data"][0]["y"] = cal.count
     for trace, name, value in zip(
-        fig.data[1:], ("accuracy", "mean confidence"), values, strict=True
+        spec["data"][1:], ("accuracy", "mean confidence"), values, strict=True
     ):
         trace.update(
             x=[value, value],
@@ -205,9 +206,9 @@ def _confidence_hist_at(fig: go.Figure, data: ChartData, t: float) -> None:
         )
 
 
-def _temperature_effect_at(fig: go.Figure, data: ChartData, t: float) -> None:
+def _temperature_effect_at(spec: dict, data: ChartData, t: float) -> None:
     """The temperature chart's two lines at the slider's temperature."""
-    for shape in fig.layout.shapes:
+    for shape in spec["layout"]["shapes"]:
         shape.update(x0=t, x1=t)
 
 
