@@ -123,10 +123,11 @@ def _many_classes_model(n: int, k: int = 50, seed: int = 1):
 
 
 @pytest.mark.parametrize("t", [0.25, 1.0, 5.0])
-def test_many_classes_over_several_blocks_match_scipy_within_1e_6(t):
+def test_many_classes_over_several_blocks_match_scipy_within_the_float32_bound(t):
     """50 classes, rows over three blocks of ``ChartData.confidence`` (the last one partial):
-    each confidence within 1e-6 relative of scipy's float64 softmax, the bins, accuracy and
-    calibration error as binned by hand from it, and sklearn's accuracy."""
+    each confidence within ``(3 ln K + 7) * 2**-24`` relative (1.1e-6) of scipy's float64
+    softmax, the bins, accuracy and calibration error as binned by hand from it, and
+    sklearn's accuracy."""
     from sklearn.metrics import accuracy_score
 
     n = 2 * _BLOCK_ROWS + 123
@@ -134,7 +135,8 @@ def test_many_classes_over_several_blocks_match_scipy_within_1e_6(t):
     data = ChartData(model)
     p = softmax(model.test_logits / t, axis=1)
     exact = p.max(axis=1)
-    np.testing.assert_allclose(data.confidence(t), exact, rtol=1e-6, atol=0)
+    bound = (3 * np.log(len(model.classes)) + 7) * 2.0**-24
+    np.testing.assert_allclose(data.confidence(t), exact, rtol=bound, atol=0)
     names = list(model.classes)
     correct = p.argmax(axis=1) == np.searchsorted(names, model.y_test)
     bins = np.minimum(np.floor(exact * 10).astype(int), 9)
@@ -142,7 +144,7 @@ def test_many_classes_over_several_blocks_match_scipy_within_1e_6(t):
     cal = data.calibration(t)
     np.testing.assert_array_equal(cal.count, count)
     for b in np.flatnonzero(count):
-        assert cal.mean_confidence[b] == pytest.approx(exact[bins == b].mean(), rel=1e-6)
+        assert cal.mean_confidence[b] == pytest.approx(exact[bins == b].mean(), rel=bound)
         assert cal.accuracy[b] == pytest.approx(correct[bins == b].mean(), abs=1e-12)
     ece = sum(
         count[b] / n * abs(correct[bins == b].mean() - exact[bins == b].mean())
