@@ -11,7 +11,7 @@ import pytest
 from scipy.special import softmax
 
 from dashboard import figures
-from dashboard.charts import CHARTS, ChartData
+from dashboard.charts import _BLOCK_ROWS, CHARTS, ChartData
 
 CLASSES = ["a", "b", "c", "d"]
 TEMPERATURES = [0.25, 0.5, 0.7, 1.0, 1.35, 2.0, 3.3, 5.0]
@@ -104,3 +104,52 @@ def test_two_classes_with_one_logit_a_row():
         exact = softmax(z / t, axis=1).max(axis=1)
         np.testing.assert_allclose(conf, exact, rtol=0, atol=1e-6)
         np.testing.assert_array_equal(np.floor(conf * 10), np.floor(exact * 10))
+
+
+def _many_classes_model(n: int, k: int = 50, seed: int = 1):
+    """``n`` rows of ``k`` classes with logits spread as a fitted model's (gaps up to ~40)."""
+    rng = np.random.default_rng(seed)
+    names = [f"c{j:02d}" for j in range(k)]
+    y = rng.integers(0, k, n)
+    z = rng.normal(0, 3.0, (n, k))
+    z[np.arange(n), y] += rng.normal(4.0, 4.0, n)
+    return SimpleNamespace(
+        classes=np.array(names),
+        test_logits=z,
+        y_test=np.array(names)[y],
+        cv_results=None,
+        search_best_C=1.0,
+    )
+
+
+@pytest.mark.parametrize("t", [0.25, 1.0, 5.0])
+def test_many_classes_over_several_blocks_match_scipy_within_the_float32_bound(t):
+    """50 classes, rows over three blocks of ``ChartData.confidence`` (the last one partial):
+    each confidence within ``(3 ln K + 7) * 2**-24`` relative (1.1e-6) of scipy's float64
+    softmax, the bins, accuracy and calibration error as binned by hand from it, and
+    sklearn's accuracy."""
+    from sklearn.metrics import accuracy_score
+
+    n = 2 * _BLOCK_ROWS + 123
+    model = _many_classes_model(n)
+    data = ChartData(model)
+    p = softmax(model.test_logits / t, axis=1)
+    exact = p.max(axis=1)
+    bound = (3 * np.log(len(model.classes)) + 7) * 2.0**-24
+    np.testing.assert_allclose(data.confidence(t), exact, rtol=bound, atol=0)
+    names = list(model.classes)
+    correct = p.argmax(axis=1) == np.searchsorted(names, model.y_test)
+    bins = np.minimum(np.floor(exact * 10).astype(int), 9)
+    count = np.bincount(bins, minlength=10)
+    cal = data.calibration(t)
+    np.testing.assert_array_equal(cal.count, count)
+    for b in np.flatnonzero(count):
+        assert cal.mean_confidence[b] == pytest.approx(exact[bins == b].mean(), rel=bound)
+        assert cal.accuracy[b] == pytest.approx(correct[bins == b].mean(), abs=1e-12)
+    ece = sum(
+        count[b] / n * abs(correct[bins == b].mean() - exact[bins == b].mean())
+        for b in np.flatnonzero(count)
+    )
+    assert cal.ece == pytest.approx(ece, abs=1e-6)
+    accuracy = np.sum(cal.accuracy[count > 0] * count[count > 0]) / n
+    assert accuracy == pytest.approx(accuracy_score(model.y_test, np.array(names)[p.argmax(1)]))
