@@ -248,17 +248,26 @@ def _prepare(
     """Fit the preprocessing on the training rows; transform training and validation rows.
 
     With ``fast``, the training rows are also laid out for the fast solver when it applies.
-    ``fitted``: the preprocessing already fitted on these training rows (it is only applied).
+    ``fitted``: the preprocessing already fitted on these training rows; it is applied to all
+    the rows at once (one call costs less than two), then the training and validation rows
+    are taken from its output.
     """
     silence_convergence_warnings()
-    X_tr = _rows(X, train_idx)
     y_tr = np.asarray(y)[train_idx]
-    names = None
+    names = Xt_va = None
     if preprocess is None:
-        Xt_tr = X_tr
+        Xt_tr = _rows(X, train_idx)
+    elif fitted is not None:
+        prep = fitted
+        Xt_all = prep.transform(X)
+        Xt_tr = _rows(Xt_all, train_idx)
+        Xt_va = None if val_idx is None else _rows(Xt_all, val_idx)
+        names = preprocessed_names(prep)
+        del Xt_all
     else:
-        prep = clone(preprocess) if fitted is None else fitted
-        Xt_tr = prep.fit_transform(X_tr, y_tr) if fitted is None else prep.transform(X_tr)
+        prep = clone(preprocess)
+        X_tr = _rows(X, train_idx)
+        Xt_tr = prep.fit_transform(X_tr, y_tr)
         names = preprocessed_names(prep)
         del X_tr  # the rows' copy, before the fast solver's layout is made
     fast_data = None
@@ -274,8 +283,9 @@ def _prepare(
             fast=fast_data,
             preprocess=None if preprocess is None else prep,
         )
-    X_va = _rows(X, val_idx)
-    Xt_va = X_va if preprocess is None else prep.transform(X_va)
+    if Xt_va is None:
+        X_va = _rows(X, val_idx)
+        Xt_va = X_va if preprocess is None else prep.transform(X_va)
     return _Prepared(
         # the fast solver reads only its own layout: the fold's float64 matrix can go now
         X_tr=None if fast_data is not None else Xt_tr,
