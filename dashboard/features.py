@@ -157,14 +157,15 @@ def finite_numbers(
     counts: dict[str, int] = {}
     for name in columns:
         column = frame[name]
-        present = column.notna()
         numbers = _as_numbers(column)
-        infinite = np.isinf(numbers.to_numpy())
+        overflow = np.isinf(numbers.to_numpy())
+        infinite = overflow.copy()
         if not pd.api.types.is_numeric_dtype(column.dtype):
-            infinite |= (present & numbers.isna()).to_numpy() & _says_infinity(column)
+            infinite |= (column.notna() & numbers.isna()).to_numpy() & _says_infinity(column)
         if infinite.any():
             counts[name] = int(infinite.sum())
-        out[name] = numbers.where(~np.isinf(numbers.to_numpy()))
+        if column.dtype != np.float64 or overflow.any():  # else the copy's column is right
+            out[name] = numbers.where(~overflow)
     return out, counts
 
 
