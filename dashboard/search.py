@@ -872,7 +872,7 @@ def out_of_fold_predictions(
     def task(f: int, tr: np.ndarray, va: np.ndarray) -> None:
         fitted = None if start is None else start["preprocess"][f]
         data = _prepare(preprocess, X, y, tr, va, estimator, fast, fitted=fitted)
-        classes = np.unique(data.y_tr)
+        classes = np.unique(data.y_tr) if data.fast is None else data.fast.classes
         previous = None if start is None else _start_fit(start, f)
         for weight in class_weights:
             if start is not None and weight == start["class_weight"]:
