@@ -134,6 +134,11 @@ class SearchResult:
     whole: tuple | None = None
     """The whole-data path's fitted preprocessing and its output (local runs): a final fit
     on the same rows can reuse them instead of fitting the preprocessing again."""
+    folds_at_best: dict | None = None
+    """Each fold's fit at ``best_C``, for :func:`out_of_fold_predictions`'s ``start``: keys
+    ``C``, ``class_weight``, ``coef`` and ``intercept`` (one array per fold, in the folds'
+    order, as LogisticRegression holds them) and ``preprocess`` (each fold's fitted
+    preprocessing where the fold ran on its own on this machine, else None)."""
 
     @property
     def not_converged(self) -> tuple[float, ...]:
@@ -201,7 +206,7 @@ class _Prepared:
     y_va: np.ndarray | None
     names: list[str] | None
     fast: _FastData | None = None
-    preprocess: object | None = None  # fitted; kept on the whole-data path only
+    preprocess: object | None = None  # fitted
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -238,7 +243,8 @@ class _SearchJob:
     # Held while a path's preprocessing runs, on large tables: one path at a time holds the
     # preprocessing's intermediate copies, the other solves (see ONE_PREPARE_MIN_BYTES).
     prepare_lock: threading.Lock | None = None
-    kept: dict = field(default_factory=dict)  # the whole-data path's _Prepared, local runs
+    # the whole-data path's _Prepared and each fold's fitted preprocessing, local runs
+    kept: dict = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -251,19 +257,31 @@ def _rows(X, idx: np.ndarray):
     return X.iloc[idx] if isinstance(X, pd.DataFrame | pd.Series) else X[idx]
 
 
-def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -> _Prepared:
+def _prepare(
+    preprocess, X, y, train_idx, val_idx, estimator=None, fast=False, fitted=None
+) -> _Prepared:
     """Fit the preprocessing on the training rows; transform training and validation rows.
 
     With ``fast``, the training rows are also laid out for the fast solver when it applies.
+    ``fitted``: the preprocessing already fitted on these training rows; it is applied to all
+    the rows at once (one call costs less than two), then the training and validation rows
+    are taken from its output.
     """
     silence_convergence_warnings()
-    X_tr = _rows(X, train_idx)
     y_tr = np.asarray(y)[train_idx]
-    names = None
+    names = Xt_va = None
     if preprocess is None:
-        Xt_tr = X_tr
+        Xt_tr = _rows(X, train_idx)
+    elif fitted is not None:
+        prep = fitted
+        Xt_all = prep.transform(X)
+        Xt_tr = _rows(Xt_all, train_idx)
+        Xt_va = None if val_idx is None else _rows(Xt_all, val_idx)
+        names = preprocessed_names(prep)
+        del Xt_all
     else:
         prep = clone(preprocess)
+        X_tr = _rows(X, train_idx)
         Xt_tr = prep.fit_transform(X_tr, y_tr)
         names = preprocessed_names(prep)
         del X_tr  # the rows' copy, before the fast solver's layout is made
@@ -280,8 +298,9 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
             fast=fast_data,
             preprocess=None if preprocess is None else prep,
         )
-    X_va = _rows(X, val_idx)
-    Xt_va = X_va if preprocess is None else prep.transform(X_va)
+    if Xt_va is None:
+        X_va = _rows(X, val_idx)
+        Xt_va = X_va if preprocess is None else prep.transform(X_va)
     return _Prepared(
         # the fast solver reads only its own layout: the fold's float64 matrix can go now
         X_tr=None if fast_data is not None else Xt_tr,
@@ -290,6 +309,7 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
         y_va=np.asarray(y)[val_idx],
         names=names,
         fast=fast_data,
+        preprocess=None if preprocess is None else prep,
     )
 
 
@@ -374,6 +394,8 @@ def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
         )
     if path.fold is None:
         job.kept["whole"] = data
+    elif not _has_text(job.preprocess):  # a fold's fitted preprocessing: a few statistics
+        job.kept[("preprocess", path.fold)] = data.preprocess
     previous = None
     for i, C in enumerate(job.c_sorted):
         if stop.is_set():
@@ -431,20 +453,27 @@ def _run_fused(
 
 def _fused_data(job: _SearchJob, paths: list[_Path]):
     """The folds' shared layout, or None when they cannot share one (then they go one by one)."""
-    y = np.asarray(job.y)
-    classes = np.unique(y)
-    weights = []
-    n, d = len(y), len(job.X.columns)
-    dtype = np.float32 if n * d >= FUSED_FLOAT32_MIN_CELLS else np.float64
-    for path in paths:
-        fold_classes, codes = np.unique(y[path.train_idx], return_inverse=True)
-        if len(fold_classes) != len(classes):
-            return None
-        weight, total = _row_weights(codes, len(classes), job.estimator.class_weight, dtype)
-        weights.append((weight, total))
     empty = np.zeros(0, dtype=np.intp)  # the whole-data path holds no rows out
     folds = [(p.train_idx, empty if p.val_idx is None else p.val_idx) for p in paths]
-    return fused_layout(job.preprocess, job.X, y, folds, fold_weights=weights, dtype=dtype)
+    return _fused_folds(job.preprocess, job.X, job.y, folds, job.estimator.class_weight)
+
+
+def _fused_folds(preprocess, X, y, folds, class_weight):
+    """The shared layout of ``folds`` with ``class_weight``'s row weights, or None.
+
+    The labels are sorted once (text labels sort slowly), then the layout reads their codes.
+    """
+    classes, codes = np.unique(np.asarray(y), return_inverse=True)
+    weights = []
+    n, d = len(codes), len(X.columns)
+    dtype = np.float32 if n * d >= FUSED_FLOAT32_MIN_CELLS else np.float64
+    for train_idx, _ in folds:
+        fold_codes = codes[train_idx]
+        if np.bincount(fold_codes, minlength=len(classes)).min() == 0:
+            return None  # a class missing from a fold's training rows
+        weights.append(_row_weights(fold_codes, len(classes), class_weight, dtype))
+    data = fused_layout(preprocess, X, codes, folds, fold_weights=weights, dtype=dtype)
+    return None if data is None else replace(data, classes=classes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -803,13 +832,17 @@ def out_of_fold_predictions(
     class_weights: Sequence[str | None] = (None, "balanced"),
     fast: bool | None = None,
     n_jobs: int | None = None,
+    start: dict | None = None,
 ) -> dict:
     """Each row predicted by the fit of the fold that held it out, once per class weighting.
 
     What ``cross_val_predict`` gives for ``pipeline.set_params(class_weight=w)`` and each w,
     at about the cost of one C of the search: each fold's preprocessing is fitted once for
     every weighting, and with the fast solver each weighting starts from the previous one's
-    solution.
+    solution. Given the search's fits of these folds (``start``), the weighting they were
+    fitted with needs no fit at all, the others start from them, and each fold's fitted
+    preprocessing is reused; on a table of numbers the folds are then solved at once on one
+    shared matrix (:mod:`dashboard.fused`).
 
     Parameters
     ----------
@@ -824,11 +857,27 @@ def out_of_fold_predictions(
         Use the fast solver where it applies; None: from ``WARM_START_MIN_ROWS`` rows on.
     n_jobs : int or None, default=None
         Folds run at once; None = every core.
+    start : dict or None, default=None
+        The folds already fitted at the pipeline's C (`SearchResult.folds_at_best`): keys
+        ``C``, ``class_weight``, ``coef`` and ``intercept`` (per fold) and optionally
+        ``preprocess`` (each fold's fitted preprocessing, or None).
 
     Returns
     -------
     dict
         The predicted labels (numpy array, in the rows' order) per class weighting.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    >>> X, y = load_iris(return_X_y=True)
+    >>> folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    >>> ours = out_of_fold_predictions(LogisticRegression(max_iter=500), X, y, folds=folds)
+    >>> reference = cross_val_predict(LogisticRegression(max_iter=500), X, y, cv=folds)
+    >>> bool((ours[None] == reference).all())
+    True
     """
     silence_convergence_warnings()
     preprocess, estimator = _split_pipeline(pipeline)
@@ -836,12 +885,23 @@ def out_of_fold_predictions(
     folds = [(np.asarray(tr), np.asarray(va)) for tr, va in folds]
     if fast is None:
         fast = min(len(tr) for tr, _ in folds) >= WARM_START_MIN_ROWS
+    start = _checked_start(start, estimator, len(folds))
     predicted = {w: np.empty(len(y), dtype=y.dtype) for w in class_weights}
+    workers = default_workers(n_jobs, len(folds))
+    if fast and _fused_predictions(
+        preprocess, estimator, X, y, folds, start, predicted, cores=workers
+    ):
+        return predicted
 
-    def task(tr: np.ndarray, va: np.ndarray) -> None:
-        data = _prepare(preprocess, X, y, tr, va, estimator, fast)
-        previous = None
+    def task(f: int, tr: np.ndarray, va: np.ndarray) -> None:
+        fitted = None if start is None else start["preprocess"][f]
+        data = _prepare(preprocess, X, y, tr, va, estimator, fast, fitted=fitted)
+        classes = np.unique(data.y_tr) if data.fast is None else data.fast.classes
+        previous = None if start is None else _start_fit(start, f)
         for weight in class_weights:
+            if start is not None and weight == start["class_weight"]:
+                predicted[weight][va] = _predicted(data.X_va, previous, classes)
+                continue
             est = clone(estimator).set_params(class_weight=weight)
             if data.fast is None:
                 predicted[weight][va] = est.fit(data.X_tr, data.y_tr).predict(data.X_va)
@@ -849,21 +909,126 @@ def out_of_fold_predictions(
             fd = data.fast
             w, total = _row_weights(fd.codes, len(fd.classes), weight, fd.XT.dtype)
             weighted = replace(data, fast=replace(fd, weight=w, weight_sum=total))
-            previous = _fast_fit_step(weighted, est, est.C, previous, False)
-            z = np.asarray(data.X_va @ previous.coef.T, dtype=float) + previous.intercept
-            if len(fd.classes) == 2:
-                predicted[weight][va] = fd.classes[(z[:, 0] > 0).astype(int)]
-            else:
-                predicted[weight][va] = fd.classes[np.argmax(z, axis=1)]
+            fit = _fast_fit_step(weighted, est, est.C, previous, False)
+            predicted[weight][va] = _predicted(data.X_va, fit, classes)
+            if start is None:
+                previous = fit
 
-    workers = default_workers(n_jobs, len(folds))
     with (
         blas_threads(1),
         ThreadPoolExecutor(max_workers=workers, thread_name_prefix="softmax-lab-oof") as pool,
     ):
-        for future in [pool.submit(task, tr, va) for tr, va in folds]:
+        for future in [pool.submit(task, f, tr, va) for f, (tr, va) in enumerate(folds)]:
             future.result()
     return predicted
+
+
+FUSED_PREDICTIONS_MAX_CELLS = 30_000_000
+"""Out-of-fold predictions run fused up to this many folds x classes x rows: the largest the
+fused search itself holds (five folds, `MAX_CLASSES` classes, a million rows)."""
+
+
+FUSED_PREDICTIONS_THREADED_CELLS = 10_000_000
+"""From this many folds x classes x rows on, the fused out-of-fold fits use every core for
+their matrix products; below it one: thinner products lose more to the threads' hand-offs
+than they gain (10,000 rows, 50 classes, 5 folds: 0.9 s on two threads, 0.14 s on one)."""
+
+
+def _checked_start(start: dict | None, estimator, n_folds: int) -> dict | None:
+    """``start`` with a ``preprocess`` entry, after checking that it fits these folds and C."""
+    if start is None:
+        return None
+    if len(start["coef"]) != n_folds or not np.isclose(start["C"], estimator.C, rtol=1e-12):
+        raise SoftmaxLabError(
+            f"The fits given as a start ({len(start['coef'])} folds at C = {start['C']:g}) "
+            f"are not these {n_folds} folds at C = {estimator.C:g}",
+            where="out-of-fold predictions",
+        )
+    return {**start, "preprocess": start.get("preprocess") or [None] * n_folds}
+
+
+def _start_fit(start: dict, f: int) -> _Fit:
+    """Fold f's fit in ``start`` as a `_Fit`, to predict with or to warm-start from."""
+    coef, intercept = np.asarray(start["coef"][f]), np.asarray(start["intercept"][f])
+    return _Fit(
+        C=float(start["C"]),
+        coef=coef,
+        intercept=intercept,
+        classes=[],
+        n_iter=0,
+        converged=True,
+        accuracy=None,
+        log_loss=None,
+        names=None,
+        seconds=0.0,
+        w=np.concatenate([coef, intercept[:, None]], axis=1).ravel(),
+    )
+
+
+def _predicted(X_va, fit: _Fit, classes: np.ndarray) -> np.ndarray:
+    """LogisticRegression's ``predict`` with the fit's coefficients."""
+    return _labels(np.asarray(X_va @ fit.coef.T, dtype=float) + fit.intercept, classes)
+
+
+def _labels(z: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """The class of the top logit (two classes: of a positive log-odds), as ``predict``."""
+    if len(classes) == 2:
+        return classes[(z[:, 0] > 0).astype(int)]
+    return classes[np.argmax(z, axis=1)]
+
+
+def _fused_predictions(
+    preprocess, estimator, X, y, folds, start, predicted: dict, *, cores: int
+) -> bool:
+    """`out_of_fold_predictions` with every fold at once on one shared matrix, when it applies.
+
+    Given ``start``, only the other weightings are solved, from it; without it, the folds go
+    fused only up to `MAX_CLASSES` classes, as in the search. Returns False when the folds
+    cannot share one matrix (nothing is predicted then).
+    """
+    n_classes = len(pd.unique(y))
+    if not (
+        isinstance(X, pd.DataFrame)
+        and (start is not None or n_classes <= MAX_CLASSES)
+        and len(folds) * n_classes * len(y) <= FUSED_PREDICTIONS_MAX_CELLS
+        and fast_solver_applies(estimator, np.zeros((1, 1)))
+        and numeric_steps(preprocess) is not None
+    ):
+        return False
+    w = None
+    if start is not None:
+        w = np.concatenate([_start_fit(start, f).w for f in range(len(folds))])
+    solved: dict = {}
+    data = None
+    cells = len(folds) * n_classes * len(y)
+    threads = cores if cells >= FUSED_PREDICTIONS_THREADED_CELLS else 1
+    with blas_threads(threads):
+        for weight in predicted:
+            if start is not None and weight == start["class_weight"]:
+                solved[weight] = w
+                continue
+            data = _fused_folds(preprocess, X, y, folds, weight)
+            if data is None:
+                return False
+            first = fused_start(data) if w is None else w
+            solved[weight], _ = fused_minimise(
+                data, estimator.C, first, tol=estimator.tol, max_iter=estimator.max_iter
+            )
+            if start is None:  # the next weighting starts from this one's solution
+                w = solved[weight]
+    if data is None:  # the start's weighting only: the layout still gives the validation rows
+        data = _fused_folds(preprocess, X, y, folds, None)
+        if data is None:
+            return False
+    # Thin products (rows x inputs times inputs x classes): one BLAS thread does them fastest.
+    with blas_threads(1):
+        for weight, parameters in solved.items():
+            labels = np.empty(len(y), dtype=y.dtype)
+            for f, (coef, intercept) in enumerate(fold_parameters(data, parameters)):
+                z = data.validation[f] @ coef.T + intercept
+                labels[data.val_idx[f]] = _labels(z, data.classes)
+            predicted[weight] = labels
+    return True
 
 
 def _make_job(
@@ -1175,7 +1340,25 @@ def _collect(
         timings={"fit_seconds_summed": sum(e.seconds for e in events)},
         notes=ran.notes,
         whole=_whole(job),
+        folds_at_best=_folds_at(job, fits, best),
     )
+
+
+def _folds_at(job: _SearchJob, fits: dict, i: int) -> dict:
+    """Each fold's fit at the i-th C (`SearchResult.folds_at_best`)."""
+    folds = sorted((path.fold, p) for p, path in enumerate(job.paths) if path.fold is not None)
+    return {
+        "C": job.c_sorted[i],
+        "class_weight": job.estimator.class_weight,
+        "coef": [fits[(p, i)].coef for _, p in folds],
+        "intercept": [fits[(p, i)].intercept for _, p in folds],
+        "preprocess": [job.kept.get(("preprocess", fold)) for fold, _ in folds],
+    }
+
+
+def _has_text(preprocess) -> bool:
+    """Whether the preprocessing has a text branch (its fitted vocabularies are not small)."""
+    return any(name == "text" for name, *_ in getattr(preprocess, "transformers", ()))
 
 
 def _whole(job: _SearchJob) -> tuple | None:

@@ -388,6 +388,10 @@ class TrainedModel:
     timings: dict = field(default_factory=dict)
     origin: DataOrigin = field(default_factory=DataOrigin)
     model_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    folds_at_best: dict | None = None
+    """The search's fit of each fold at its best C (`SearchResult.folds_at_best`): the
+    class-weight what-if starts from them instead of fitting the folds again. Not saved in
+    model files."""
 
     @property
     def feature_names(self) -> list[str]:
@@ -604,9 +608,11 @@ def _prepare_data(
     _check_model_inputs(X, columns, limits=limits)  # on the values the encoder will see
     y = target.labels.to_numpy().astype(str)
     X_train, X_test, y_train, y_test = _held_out_split(X, y, config, n_classes=target.n_classes)
+    # The labels' codes in sorted order stratify exactly as the labels do, without sorting text
+    # again in every split.
     folds = list(
         StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=config.seed).split(
-            X_train, y_train
+            X_train, np.unique(y_train, return_inverse=True)[1]
         )
     )
     return _PreparedData(
@@ -841,8 +847,9 @@ def _held_out_split(X: pd.DataFrame, y: np.ndarray, config: TrainingConfig, *, n
             where="held-out share",
             hint=f"Raise the held-out share to at least {share}%, or use more rows.",
         )
+    codes = np.unique(y, return_inverse=True)[1]  # stratify as y does (see _prepare_data)
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=config.test_size, stratify=y, random_state=config.seed
+        X, y, test_size=config.test_size, stratify=codes, random_state=config.seed
     )
     train_counts = pd.Series(y_train).value_counts()
     short = [str(c) for c, n in train_counts.items() if n < config.cv_folds]
@@ -1162,6 +1169,7 @@ def _record(
         origin=origin,
         seconds=seconds,
         timings={**timings, "total": seconds},
+        folds_at_best=result.folds_at_best,
     )
 
 
@@ -1290,8 +1298,15 @@ def class_weight_what_if(
         random_state=model.config.seed,
         max_categories=_category_cap(data.X_train, data.categorical, limits.max_categories),
     )
-    # Both weightings per fold on one preprocessing, the balanced fit starting from the plain
-    # one's solution: about the cost of one C of the search.
+    # The search fitted these folds at its best C with the model's weighting: those fits give
+    # that weighting's predictions, and the other weighting starts from them. At another C
+    # (adopted with refit_at), both weightings per fold on one preprocessing.
+    start = model.folds_at_best
+    if start is not None and not (
+        math.isclose(start["C"], model.best_C, rel_tol=1e-12)
+        and len(start["coef"]) == len(data.folds)
+    ):
+        start = None
     predictions = out_of_fold_predictions(
         pipeline,
         data.X_train,
@@ -1299,6 +1314,7 @@ def class_weight_what_if(
         folds=data.folds,
         class_weights=(None, "balanced"),
         n_jobs=model.config.n_jobs,
+        start=start,
     )
     y_true = np.asarray(data.y_train, dtype=str)
     return y_true, predictions[None].astype(str), predictions["balanced"].astype(str)

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from dashboard.search import fast_solver_applies, search_c
@@ -158,3 +159,77 @@ def test_large_tables_prepare_one_path_at_a_time_with_the_same_scores(monkeypatc
     one = search_c(pipe, frame, y, c_grid=GRID, folds=folds, n_jobs=2, scheduler="")
     assert most[0] == 1
     pd.testing.assert_frame_equal(one.cv_summary, free.cv_summary)
+
+
+def _folds_fitted_by_sklearn(pipe, X, y, folds, *, class_weight=None):
+    """Each fold's LogisticRegression fit by scikit-learn, as ``out_of_fold_predictions`` takes
+    them for ``start``."""
+    weighted = clone(pipe).set_params(logisticregression__class_weight=class_weight)
+    fits = [clone(weighted).fit(X.iloc[tr], y[tr])[-1] for tr, _ in folds]
+    return {
+        "C": pipe.named_steps["logisticregression"].C,
+        "class_weight": class_weight,
+        "coef": [fit.coef_.copy() for fit in fits],
+        "intercept": [fit.intercept_.copy() for fit in fits],
+    }
+
+
+@pytest.mark.parametrize("categorical", [False, True])  # fold by fold; folds fused
+@pytest.mark.parametrize("start_weight", [None, "balanced"])
+def test_out_of_fold_predictions_from_given_fits_are_cross_val_predicts(categorical, start_weight):
+    import pandas as pd
+    from sklearn.model_selection import cross_val_predict
+
+    from dashboard.features import preprocessor
+    from dashboard.search import out_of_fold_predictions
+
+    X, y = _data(3, n=8000, weights=[0.6, 0.3, 0.1])
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    numeric = list(frame.columns)
+    if categorical:
+        frame["c"] = np.where(X[:, 0] > 0.3, "up", np.where(X[:, 0] < -0.5, "down", "flat"))
+        numeric = numeric[1:]
+    pre = preprocessor(numeric=numeric, categorical=["c"] if categorical else [])
+    pipe = Pipeline([("preprocess", pre), ("logisticregression", LogisticRegression(C=0.5))])
+    folds = list(StratifiedKFold(4, shuffle=True, random_state=2).split(frame, y))
+    start = _folds_fitted_by_sklearn(pipe, frame, y, folds, class_weight=start_weight)
+    ours = out_of_fold_predictions(pipe, frame, y, folds=folds, fast=True, start=start)
+    for weight in (None, "balanced"):
+        pipe.set_params(logisticregression__class_weight=weight)
+        reference = cross_val_predict(pipe, frame, y, cv=folds)
+        agree = np.mean(ours[weight] == reference)
+        # The given fits are scikit-learn's own: their predictions are the reference's but for
+        # rows within rounding of a tie; the other weighting is solved to the tolerance.
+        assert agree >= 0.9995 if weight == start_weight else agree >= 0.998
+    assert np.mean(ours[None] != ours["balanced"]) > 0.01  # the weighting changes answers
+
+
+def test_out_of_fold_predictions_refuse_fits_of_other_folds_or_c():
+    from dashboard.errors import SoftmaxLabError
+    from dashboard.search import out_of_fold_predictions
+
+    X, y = _data(2, n=400)
+    folds = list(StratifiedKFold(4, shuffle=True, random_state=0).split(X, y))
+    start = {"C": 2.0, "class_weight": None, "coef": [np.zeros((1, 8))] * 4,
+             "intercept": [np.zeros(1)] * 4}  # fmt: skip
+    with pytest.raises(SoftmaxLabError, match="not these 4 folds at C = 1"):
+        out_of_fold_predictions(LogisticRegression(), X, y, folds=folds, start=start)
+    with pytest.raises(SoftmaxLabError, match="not these 3 folds"):
+        out_of_fold_predictions(LogisticRegression(C=2.0), X, y, folds=folds[:3], start=start)
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_search_keeps_each_folds_fit_at_the_best_c(fast):
+    X, y = _data(3, n=1500)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(tol=1e-10, max_iter=5000))
+    ours = search_c(pipe, X, y, c_grid=(0.01, 1.0), folds=folds, fast=fast, scheduler="")
+    kept = ours.folds_at_best
+    assert kept["C"] == ours.best_C and kept["class_weight"] is None
+    for f, (tr, va) in enumerate(folds):
+        reference = clone(pipe).set_params(logisticregression__C=ours.best_C).fit(X[tr], y[tr])
+        lr = reference.named_steps["logisticregression"]
+        np.testing.assert_allclose(kept["coef"][f], lr.coef_, atol=1e-5)
+        np.testing.assert_allclose(kept["intercept"][f], lr.intercept_, atol=1e-5)
+        scaler = kept["preprocess"][f]  # the fold's own fitted preprocessing
+        np.testing.assert_allclose(scaler.transform(X[va]), reference[0].transform(X[va]))
