@@ -33,8 +33,9 @@ from dataclasses import dataclass, field, replace
 import joblib
 import numpy as np
 import pandas as pd
-from scipy.sparse import issparse
+from scipy.sparse import csr_matrix, issparse
 from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 from sklearn.pipeline import Pipeline
@@ -117,8 +118,11 @@ class SearchResult:
     timings: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     whole: tuple | None = None
-    """The whole-data path's fitted preprocessing and its output (local runs): a final fit
-    on the same rows can reuse them instead of fitting the preprocessing again."""
+    """The whole-data path's fitted preprocessing, its output and its fits' iteration counts
+    per C, smallest first (local runs). When the fast solver drew that path, the output is None
+    (only the solver's own layout was kept) and the coefficient path is LogisticRegression's
+    solution on the same rows: a final model at one of its C can be made of them without
+    fitting anything again; otherwise a final fit can reuse the preprocessing and output."""
 
     @property
     def not_converged(self) -> tuple[float, ...]:
@@ -239,22 +243,34 @@ def _rows(X, idx: np.ndarray):
 def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -> _Prepared:
     """Fit the preprocessing on the training rows; transform training and validation rows.
 
-    With ``fast``, the training rows are also laid out for the fast solver when it applies.
+    With ``fast``, the training rows are also laid out for the fast solver when it applies;
+    a ColumnTransformer's branches then write their outputs straight into that layout
+    (`_unstacked`), without the stacked float64 matrix, which the fast solver never reads.
     """
     silence_convergence_warnings()
     X_tr = _rows(X, train_idx)
     y_tr = np.asarray(y)[train_idx]
     names = None
+    fast_data = None
     if preprocess is None:
         Xt_tr = X_tr
     else:
         prep = clone(preprocess)
-        Xt_tr = prep.fit_transform(X_tr, y_tr)
+        if fast and isinstance(prep, ColumnTransformer):
+            Xt_tr = _unstacked(prep, X_tr, y_tr, fit=True)
+        else:
+            Xt_tr = prep.fit_transform(X_tr, y_tr)
         names = preprocessed_names(prep)
         del X_tr  # the rows' copy, before the fast solver's layout is made
-    fast_data = None
-    if fast and fast_solver_applies(estimator, Xt_tr):
+    if isinstance(Xt_tr, list):  # a ColumnTransformer's branch outputs, not stacked
+        if fast_solver_applies(estimator, _stacked_like(prep, Xt_tr)):
+            fast_data = _fast_layout(_transposed(Xt_tr, len(y_tr)), y_tr, estimator.class_weight)
+        else:
+            Xt_tr = ColumnTransformer._hstack(prep, Xt_tr, n_samples=len(y_tr))
+    elif fast and fast_solver_applies(estimator, Xt_tr):
         fast_data = _fast_data(Xt_tr, y_tr, estimator.class_weight)
+    if fast_data is not None:
+        Xt_tr = None  # the fast solver reads only its own layout: the matrix can go now
     if val_idx is None:
         return _Prepared(
             X_tr=Xt_tr,
@@ -266,16 +282,96 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
             preprocess=None if preprocess is None else prep,
         )
     X_va = _rows(X, val_idx)
-    Xt_va = X_va if preprocess is None else prep.transform(X_va)
+    if preprocess is None:
+        Xt_va = X_va
+    elif fast_data is not None and isinstance(prep, ColumnTransformer) and not prep.sparse_output_:
+        Xt_va = _dense(_unstacked(prep, X_va, fit=False), len(val_idx))
+    else:
+        Xt_va = prep.transform(X_va)
+    del X_va
     return _Prepared(
-        # the fast solver reads only its own layout: the fold's float64 matrix can go now
-        X_tr=None if fast_data is not None else Xt_tr,
+        X_tr=Xt_tr,
         y_tr=y_tr,
         X_va=Xt_va,
         y_va=np.asarray(y)[val_idx],
         names=names,
         fast=fast_data,
     )
+
+
+def _unstacked(prep: ColumnTransformer, X, y=None, *, fit: bool) -> list:
+    """``prep.fit_transform(X, y)`` (or ``prep.transform(X)``) without stacking the outputs:
+    each branch's output, in the output's column order.
+
+    ColumnTransformer's ``_hstack`` is its hook for how the branches' outputs are stacked;
+    for this one call it keeps them instead (the fitted ``prep`` is unchanged by this).
+    """
+    parts: list = []
+
+    def keep(Xs, *, n_samples):
+        parts.extend(Xs)
+
+    prep._hstack = keep
+    try:
+        if fit:
+            prep.fit_transform(X, y)
+        else:
+            prep.transform(X)
+    finally:
+        del prep._hstack
+    return parts
+
+
+def _stacked_like(prep: ColumnTransformer, parts: list):
+    """An empty matrix of the kind ``prep`` stacks ``parts`` into: its type, width and dtype."""
+    width = sum(part.shape[1] for part in parts)
+    dtype = np.result_type(*[part.dtype for part in parts]) if parts else np.float64
+    if prep.sparse_output_:
+        return csr_matrix((0, width), dtype=dtype)
+    return np.empty((0, width), dtype=dtype)
+
+
+def _transposed(parts: list, n: int) -> np.ndarray:
+    """Branch outputs (``n`` rows each) as the fast solver's inputs-by-rows layout, filled part
+    by part; each part is let go once copied (``parts`` ends empty)."""
+    d = sum(part.shape[1] for part in parts)
+    XT = np.empty((d, n), dtype=np.float32 if n * d >= FAST_FLOAT32_MIN_CELLS else np.float64)
+    at = 0
+    while parts:
+        part = parts.pop(0)
+        width = part.shape[1]
+        if issparse(part):
+            XT[at : at + width] = 0
+            coo = part.tocoo()
+            coo.sum_duplicates()
+            XT[at + coo.col, coo.row] = coo.data
+            del coo
+        else:
+            XT[at : at + width] = part.T
+        at += width
+        del part
+    return XT
+
+
+def _dense(parts: list, n: int) -> np.ndarray:
+    """Branch outputs (``n`` rows each) side by side in one float64 matrix, as a dense
+    ColumnTransformer stacks them, without a dense copy of each sparse part first."""
+    d = sum(part.shape[1] for part in parts)
+    out = np.zeros((n, d), dtype=np.float64)
+    at = 0
+    while parts:
+        part = parts.pop(0)
+        width = part.shape[1]
+        if issparse(part):
+            coo = part.tocoo()
+            coo.sum_duplicates()
+            out[coo.row, at + coo.col] = coo.data
+            del coo
+        else:
+            out[:, at : at + width] = part
+        at += width
+        del part
+    return out
 
 
 def _fit_step(data: _Prepared, estimator, C: float, previous: _Fit | None, want_coef: bool) -> _Fit:
@@ -494,13 +590,20 @@ def fast_solver_applies(estimator, X) -> bool:
 
 
 def _fast_data(X_tr, y_tr: np.ndarray, class_weight) -> _FastData:
-    classes, codes = np.unique(y_tr, return_inverse=True)
     n, d = X_tr.shape
     dtype = np.float32 if n * d >= FAST_FLOAT32_MIN_CELLS else np.float64
     if issparse(X_tr):
         XT = np.ascontiguousarray(X_tr.T.toarray(), dtype=dtype)
     else:
         XT = np.ascontiguousarray(X_tr.T, dtype=dtype)
+    return _fast_layout(XT, y_tr, class_weight)
+
+
+def _fast_layout(XT: np.ndarray, y_tr: np.ndarray, class_weight) -> _FastData:
+    """`_FastData` of the inputs already laid out by rows (``XT``, n_inputs x n_rows)."""
+    classes, codes = np.unique(y_tr, return_inverse=True)
+    n = XT.shape[1]
+    dtype = XT.dtype
     weight, weight_sum = _row_weights(codes, len(classes), class_weight, dtype)
     onehot = None
     if len(classes) > 2:
@@ -1109,15 +1212,17 @@ def _collect(
         fused=bool(job.kept.get("fused")),
         timings={"fit_seconds_summed": sum(e.seconds for e in events)},
         notes=ran.notes,
-        whole=_whole(job),
+        whole=_whole(job, fits),
     )
 
 
-def _whole(job: _SearchJob) -> tuple | None:
+def _whole(job: _SearchJob, fits: dict) -> tuple | None:
     data = job.kept.get("whole")
     if data is None or data.preprocess is None:
         return None
-    return (data.preprocess, data.X_tr)
+    p = len(job.paths) - 1
+    n_iter = tuple(fits[(p, i)].n_iter for i in range(len(job.c_sorted)))
+    return (data.preprocess, data.X_tr, n_iter)
 
 
 def _coef_classes(classes: list[str], rows: int) -> list[str]:

@@ -1016,24 +1016,29 @@ def _refit(
 ) -> Pipeline:
     """The final model: the pipeline at the best C, fitted on the whole training part.
 
-    When the search's fast solver drew the coefficient path, LogisticRegression starts from
-    the path's solution at the best C (the same rows, preprocessing and objective) and only
-    checks it, or finishes it, to its own tolerance; the preprocessing that path fitted on
-    the same rows is reused. Otherwise the pipeline is fitted from zero.
+    When the search's fast solver drew the coefficient path on this machine, that path is
+    already LogisticRegression's fit at the best C on the same rows, with the preprocessing
+    fitted on the same rows: the final pipeline is made of them (`_from_path`), with no
+    second fit and no float64 copy of the preprocessed rows. When only the coefficients are
+    at hand (a Dask run), LogisticRegression starts from the path's solution and only checks
+    it, or finishes it, to its own tolerance (reusing the path's preprocessing and output when
+    the path ran without the fast solver). Otherwise the pipeline is fitted from zero.
     """
     if should_stop is not None and should_stop():
         raise TrainingStopped("Training was stopped before it finished.")
     final = clone(pipeline).set_params(logisticregression__C=best_C)
     path = (result.coef_path or {}) if result is not None and result.fast_solver else {}
     warm = best_C in path.get("C", [])
+    reuse = warm and result.whole is not None and len(final.steps) == 2
+    if reuse and result.whole[1] is None:
+        return _from_path(final, path, result.whole, best_C, y_train=data.y_train)
     if warm:
         at = path["C"].index(best_C)
         lr = final.named_steps["logisticregression"].set_params(warm_start=True)
         lr.coef_ = np.array(path["coef"][at], dtype=float)
         lr.intercept_ = np.array(path["intercept"][at], dtype=float)
-    reuse = warm and result.whole is not None and len(final.steps) == 2
     if reuse:
-        fitted_preprocess, inputs = result.whole
+        fitted_preprocess, inputs, _ = result.whole
         final.steps[0] = (final.steps[0][0], fitted_preprocess)
     fit_interruptibly(
         lr if reuse else final,
@@ -1045,6 +1050,26 @@ def _refit(
     )
     if warm:  # the saved model and its script read as a plain fit
         final.named_steps["logisticregression"].set_params(warm_start=False)
+    return final
+
+
+def _from_path(final: Pipeline, path: dict, whole: tuple, best_C: float, *, y_train) -> Pipeline:
+    """``final`` (preprocessing, LogisticRegression at ``best_C``) made of the coefficient path.
+
+    The path's fit at ``best_C`` minimised LogisticRegression's objective on the whole
+    training part, preprocessed by ``whole``'s fitted preprocessing, to the solver's
+    tolerance: its coefficients, classes and iteration count become the fitted attributes
+    ``fit`` would set, and the preprocessing is that fitted one.
+    """
+    fitted_preprocess, _, n_iters = whole
+    at = path["C"].index(best_C)
+    final.steps[0] = (final.steps[0][0], fitted_preprocess)
+    lr = final.named_steps["logisticregression"]
+    lr.classes_ = np.unique(np.asarray(y_train))
+    lr.coef_ = np.array(path["coef"][at], dtype=np.float64)
+    lr.intercept_ = np.array(path["intercept"][at], dtype=np.float64)
+    lr.n_iter_ = np.array([n_iters[at]], dtype=np.int32)
+    lr.n_features_in_ = int(lr.coef_.shape[1])
     return final
 
 
