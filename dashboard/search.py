@@ -21,6 +21,8 @@ thread), and a stop request ends the search within one fit's time.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import os
 import queue
 import threading
@@ -272,6 +274,7 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
     if fast_data is not None:
         Xt_tr = None  # the fast solver reads only its own layout: the matrix can go now
     if val_idx is None:
+        release_free_memory()
         return _Prepared(
             X_tr=Xt_tr,
             y_tr=y_tr,
@@ -289,6 +292,7 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
     else:
         Xt_va = prep.transform(X_va)
     del X_va
+    release_free_memory()
     return _Prepared(
         X_tr=Xt_tr,
         y_tr=y_tr,
@@ -297,6 +301,28 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
         names=names,
         fast=fast_data,
     )
+
+
+def release_free_memory() -> None:
+    """Hand the allocator's free pages back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing).
+
+    A fold's preprocessing frees hundreds of megabytes of intermediate copies; glibc keeps
+    much of it in the worker thread's own arena, where the other worker cannot reuse it, so
+    the process's resident size grows by it. Trimming after each path's preparation keeps the
+    resident size near what is live. It takes a few milliseconds.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def _unstacked(prep: ColumnTransformer, X, y=None, *, fit: bool) -> list:
@@ -462,6 +488,8 @@ def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
         result = _fit_step(data, job.estimator, C, previous, path.val_idx is None)
         emit(i, result)
         previous = result if job.warm else None
+    del data
+    release_free_memory()
 
 
 def _run_fused(job: _SearchJob, emit_at, stop, alone=None, cores: int = 1) -> None:
