@@ -45,6 +45,7 @@ from threadpoolctl import threadpool_limits
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import preprocessed_names
+from dashboard.features import DateParts, FiniteNumbers
 from dashboard.fused import (
     MAX_CLASSES,
     fold_parameters,
@@ -238,8 +239,16 @@ class _SearchJob:
 
 
 def _rows(X, idx: np.ndarray):
-    """Rows ``idx`` (positions) of a DataFrame, array or sparse matrix."""
-    return X.iloc[idx] if isinstance(X, pd.DataFrame | pd.Series) else X[idx]
+    """Rows ``idx`` (positions) of a DataFrame, array or sparse matrix.
+
+    A DataFrame's every row in order (the whole-data path) is the DataFrame itself, not a
+    copy: pandas copies on write, so no step can change the caller's rows through it.
+    """
+    if not isinstance(X, pd.DataFrame | pd.Series):
+        return X[idx]
+    if len(idx) == len(X) and np.array_equal(idx, np.arange(len(idx))):
+        return X
+    return X.iloc[idx]
 
 
 def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -> _Prepared:
@@ -259,6 +268,7 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
     else:
         prep = clone(preprocess)
         if fast and isinstance(prep, ColumnTransformer):
+            _set_copies(prep, False)  # restored before the fitted preprocessing is returned
             Xt_tr = _unstacked(prep, X_tr, y_tr, fit=True)
         else:
             Xt_tr = prep.fit_transform(X_tr, y_tr)
@@ -273,6 +283,8 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
         fast_data = _fast_data(Xt_tr, y_tr, estimator.class_weight)
     if fast_data is not None:
         Xt_tr = None  # the fast solver reads only its own layout: the matrix can go now
+    if preprocess is not None and val_idx is None:
+        _set_copies(prep, True)
     if val_idx is None:
         release_free_memory()
         return _Prepared(
@@ -323,6 +335,32 @@ def _malloc_trim():
         return ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):
         return None
+
+
+_FRESH_ARRAY_STEPS = (FiniteNumbers, DateParts)
+"""Steps whose output is always a new array, which nothing else holds."""
+
+
+def _set_copies(prep, copy: bool) -> None:
+    """Set ``copy`` of the steps that follow a `_FRESH_ARRAY_STEPS` step in ``prep``'s branch
+    pipelines (the imputer and the scaler after FiniteNumbers or DateParts), fitted or not.
+
+    With ``copy=False`` they work in place on that step's new array instead of copying it
+    once more (one copy of the branch's output each, on a fold of a million-row table about
+    100 MB): the same numbers. The fitted values do not depend on ``copy``; the kept
+    preprocessing gets its ``copy=True`` back, as built.
+    """
+    if not isinstance(prep, ColumnTransformer):
+        return
+    branches = list(prep.transformers) + list(getattr(prep, "transformers_", []))
+    for _, branch, _ in branches:
+        if not isinstance(branch, Pipeline) or not branch.steps:
+            continue
+        if not isinstance(branch.steps[0][1], _FRESH_ARRAY_STEPS):
+            continue
+        for _, step in branch.steps[1:]:
+            if "copy" in step.get_params(deep=False):
+                step.set_params(copy=copy)
 
 
 def _unstacked(prep: ColumnTransformer, X, y=None, *, fit: bool) -> list:

@@ -928,6 +928,7 @@ def train(
     )
     timings: dict = {"prepare": time.perf_counter() - start}
     data = replace(data, warnings=_data_warnings(data, config))  # before the search
+    release_free_memory()  # the checks' copies
     timings["checks"] = time.perf_counter() - start - timings["prepare"]
     pipeline = build_pipeline(
         numeric=data.numeric,

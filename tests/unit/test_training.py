@@ -639,6 +639,8 @@ def test_large_search_with_the_fast_solver_gives_gridsearchcvs_answer():
     # within the solver's tolerance at slightly different points)
     # the preprocessing kept from the search holds nothing of the search (it pickles as fitted)
     assert "_hstack" not in vars(model.pipeline.named_steps["preprocess"])
+    copies = [v for k, v in model.pipeline.get_params().items() if k.endswith("__copy")]
+    assert copies and all(copies)  # the steps the search ran in place copy again, as built
 
 
 @pytest.mark.parametrize("levels", [5, 7, 8, 12])
