@@ -245,12 +245,13 @@ class FiniteNumbers(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
 
 def _numbers_only(X) -> bool:
-    """Whether ``X`` is a DataFrame with rows and only number or boolean columns."""
+    """Whether ``X`` is a DataFrame with rows and only real number or boolean columns."""
     return (
         isinstance(X, pd.DataFrame)
         and len(X) > 0
         and all(
-            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+            (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+            and not pd.api.types.is_complex_dtype(dtype)
             for dtype in X.dtypes
         )
     )

@@ -263,12 +263,13 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
     y_tr = np.asarray(y)[train_idx]
     names = None
     fast_data = None
+    skipped: list = []
     if preprocess is None:
         Xt_tr = X_tr
     else:
         prep = clone(preprocess)
         if fast and isinstance(prep, ColumnTransformer):
-            _set_copies(prep, False)  # restored before the fitted preprocessing is returned
+            skipped = _skip_copies(prep)  # restored before the fitted preprocessing is kept
             Xt_tr = _unstacked(prep, X_tr, y_tr, fit=True)
         else:
             Xt_tr = prep.fit_transform(X_tr, y_tr)
@@ -283,8 +284,8 @@ def _prepare(preprocess, X, y, train_idx, val_idx, estimator=None, fast=False) -
         fast_data = _fast_data(Xt_tr, y_tr, estimator.class_weight)
     if fast_data is not None:
         Xt_tr = None  # the fast solver reads only its own layout: the matrix can go now
-    if preprocess is not None and val_idx is None:
-        _set_copies(prep, True)
+    if skipped and val_idx is None:
+        _restore_copies(prep, skipped)
     if val_idx is None:
         release_free_memory()
         return _Prepared(
@@ -341,26 +342,37 @@ _FRESH_ARRAY_STEPS = (FiniteNumbers, DateParts)
 """Steps whose output is always a new array, which nothing else holds."""
 
 
-def _set_copies(prep, copy: bool) -> None:
-    """Set ``copy`` of the steps that follow a `_FRESH_ARRAY_STEPS` step in ``prep``'s branch
-    pipelines (the imputer and the scaler after FiniteNumbers or DateParts), fitted or not.
+def _skip_copies(prep) -> list[tuple[str, int]]:
+    """Set ``copy=False`` on the steps that follow a `_FRESH_ARRAY_STEPS` step in ``prep``'s
+    (unfitted) branch pipelines: the imputer and the scaler after FiniteNumbers or DateParts.
 
-    With ``copy=False`` they work in place on that step's new array instead of copying it
-    once more (one copy of the branch's output each, on a fold of a million-row table about
-    100 MB): the same numbers. The fitted values do not depend on ``copy``; the kept
-    preprocessing gets its ``copy=True`` back, as built.
+    They then work in place on that step's new array instead of copying it once more (one copy
+    of the branch's output each, on a fold of a million-row table about 100 MB): the same
+    numbers, and fitted values that do not depend on ``copy``. Returns the (branch, step)
+    changed, for `_restore_copies`.
     """
+    changed = []
     if not isinstance(prep, ColumnTransformer):
-        return
-    branches = list(prep.transformers) + list(getattr(prep, "transformers_", []))
-    for _, branch, _ in branches:
+        return changed
+    for name, branch, _ in prep.transformers:
         if not isinstance(branch, Pipeline) or not branch.steps:
             continue
         if not isinstance(branch.steps[0][1], _FRESH_ARRAY_STEPS):
             continue
-        for _, step in branch.steps[1:]:
-            if "copy" in step.get_params(deep=False):
-                step.set_params(copy=copy)
+        for i, (_, step) in enumerate(branch.steps[1:], start=1):
+            if step.get_params(deep=False).get("copy") is True:
+                step.set_params(copy=False)
+                changed.append((name, i))
+    return changed
+
+
+def _restore_copies(prep, changed: list[tuple[str, int]]) -> None:
+    """``copy=True`` again on the steps `_skip_copies` changed, fitted and unfitted."""
+    for transformers in (prep.transformers, getattr(prep, "transformers_", [])):
+        branches = {name: branch for name, branch, _ in transformers}
+        for name, i in changed:
+            if name in branches:
+                branches[name].steps[i][1].set_params(copy=True)
 
 
 def _unstacked(prep: ColumnTransformer, X, y=None, *, fit: bool) -> list:

@@ -6,15 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.sparse import issparse
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import make_classification
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from dashboard.features import FiniteNumbers
 from dashboard.search import (
     FAST_FLOAT32_MIN_CELLS,
     _dense,
@@ -264,3 +266,29 @@ def test_searching_categories_fits_the_same_preprocessing():
         ours.transformers_, reference.transformers_, strict=True
     ):
         assert pickle.dumps(mine) == pickle.dumps(theirs)
+
+
+def test_the_kept_preprocessing_has_the_copies_it_was_built_with():
+    # The search runs the imputer and scaler after FiniteNumbers in place; the preprocessing
+    # it keeps for the final model has each step's own copy setting back, and is sklearn's fit.
+    frame, y = _mixed_frame(n=3000)
+    columns = ["a", "b"]
+    prep = ColumnTransformer(
+        [
+            ("kept", make_pipeline(FiniteNumbers(), SimpleImputer(), StandardScaler()), columns),
+            ("own", make_pipeline(FiniteNumbers(), StandardScaler(copy=False)), ["b"]),
+        ]
+    )
+    pipe = Pipeline([("preprocess", prep), ("logisticregression", LogisticRegression())])
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(frame, y))
+    result = search_c(
+        pipe, frame, y, c_grid=(0.1, 1.0), folds=folds, fast=True, warm_start=True, scheduler=""
+    )
+    kept = result.whole[0]
+    built = {k: v for k, v in prep.get_params().items() if k.endswith("copy")}
+    assert built and {k: kept.get_params()[k] for k in built} == built
+    fitted = {name: branch for name, branch, _ in kept.transformers_}
+    assert fitted["kept"][1].copy is True and fitted["kept"][2].copy is True
+    assert fitted["own"][1].copy is False
+    reference = clone(prep).fit(frame, y)
+    np.testing.assert_array_equal(kept.transform(frame), reference.transform(frame))
