@@ -21,6 +21,7 @@ thread), and a stop request ends the search within one fit's time.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import os
 import queue
@@ -34,8 +35,9 @@ from dataclasses import dataclass, field, replace
 import joblib
 import numpy as np
 import pandas as pd
-from scipy.sparse import issparse
+from scipy.sparse import csr_matrix, issparse
 from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 from sklearn.pipeline import Pipeline
@@ -43,6 +45,7 @@ from threadpoolctl import ThreadpoolController
 
 from dashboard.errors import SoftmaxLabError
 from dashboard.evaluation import preprocessed_names
+from dashboard.features import DateParts, FiniteNumbers
 from dashboard.fused import (
     MAX_CLASSES,
     fold_parameters,
@@ -132,8 +135,11 @@ class SearchResult:
     timings: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     whole: tuple | None = None
-    """The whole-data path's fitted preprocessing and its output (local runs): a final fit
-    on the same rows can reuse them instead of fitting the preprocessing again."""
+    """The whole-data path's fitted preprocessing, its output and its fits' iteration counts
+    per C, smallest first (local runs). When the fast solver drew that path, the output is None
+    (only the solver's own layout was kept) and the coefficient path is LogisticRegression's
+    solution on the same rows: a final model at one of its C can be made of them without
+    fitting anything again; otherwise a final fit can reuse the preprocessing and output."""
     folds_at_best: dict | None = None
     """Each fold's fit at ``best_C``, for :func:`out_of_fold_predictions`'s ``start``: keys
     ``C``, ``class_weight``, ``coef`` and ``intercept`` (one array per fold, in the folds'
@@ -253,8 +259,16 @@ class _SearchJob:
 
 
 def _rows(X, idx: np.ndarray):
-    """Rows ``idx`` (positions) of a DataFrame, array or sparse matrix."""
-    return X.iloc[idx] if isinstance(X, pd.DataFrame | pd.Series) else X[idx]
+    """Rows ``idx`` (positions) of a DataFrame, array or sparse matrix.
+
+    A DataFrame's every row in order (the whole-data path) is the DataFrame itself, not a
+    copy: pandas copies on write, so no step can change the caller's rows through it.
+    """
+    if not isinstance(X, pd.DataFrame | pd.Series):
+        return X[idx]
+    if len(idx) == len(X) and np.array_equal(idx, np.arange(len(idx))):
+        return X
+    return X.iloc[idx]
 
 
 def _prepare(
@@ -262,7 +276,9 @@ def _prepare(
 ) -> _Prepared:
     """Fit the preprocessing on the training rows; transform training and validation rows.
 
-    With ``fast``, the training rows are also laid out for the fast solver when it applies.
+    With ``fast``, the training rows are also laid out for the fast solver when it applies;
+    a ColumnTransformer's branches then write their outputs straight into that layout
+    (`_unstacked`), without the stacked float64 matrix, which the fast solver never reads.
     ``fitted``: the preprocessing already fitted on these training rows; it is applied to all
     the rows at once (one call costs less than two), then the training and validation rows
     are taken from its output.
@@ -270,6 +286,8 @@ def _prepare(
     silence_convergence_warnings()
     y_tr = np.asarray(y)[train_idx]
     names = Xt_va = None
+    fast_data = None
+    skipped: list = []
     if preprocess is None:
         Xt_tr = _rows(X, train_idx)
     elif fitted is not None:
@@ -282,13 +300,26 @@ def _prepare(
     else:
         prep = clone(preprocess)
         X_tr = _rows(X, train_idx)
-        Xt_tr = prep.fit_transform(X_tr, y_tr)
+        if fast and isinstance(prep, ColumnTransformer):
+            skipped = _skip_copies(prep)  # restored before the fitted preprocessing is kept
+            Xt_tr = _unstacked(prep, X_tr, y_tr, fit=True)
+        else:
+            Xt_tr = prep.fit_transform(X_tr, y_tr)
         names = preprocessed_names(prep)
         del X_tr  # the rows' copy, before the fast solver's layout is made
-    fast_data = None
-    if fast and fast_solver_applies(estimator, Xt_tr):
+    if isinstance(Xt_tr, list):  # a ColumnTransformer's branch outputs, not stacked
+        if fast_solver_applies(estimator, _stacked_like(prep, Xt_tr)):
+            fast_data = _fast_layout(_transposed(Xt_tr, len(y_tr)), y_tr, estimator.class_weight)
+        else:
+            Xt_tr = ColumnTransformer._hstack(prep, Xt_tr, n_samples=len(y_tr))
+    elif fast and fast_solver_applies(estimator, Xt_tr):
         fast_data = _fast_data(Xt_tr, y_tr, estimator.class_weight)
+    if fast_data is not None:
+        Xt_tr = None  # the fast solver reads only its own layout: the matrix can go now
     if val_idx is None:
+        if skipped:
+            _restore_copies(prep, skipped)
+        release_free_memory()
         return _Prepared(
             X_tr=Xt_tr,
             y_tr=y_tr,
@@ -300,10 +331,22 @@ def _prepare(
         )
     if Xt_va is None:
         X_va = _rows(X, val_idx)
-        Xt_va = X_va if preprocess is None else prep.transform(X_va)
+        if preprocess is None:
+            Xt_va = X_va
+        elif (
+            fast_data is not None
+            and isinstance(prep, ColumnTransformer)
+            and not prep.sparse_output_
+        ):
+            Xt_va = _dense(_unstacked(prep, X_va, fit=False), len(val_idx))
+        else:
+            Xt_va = prep.transform(X_va)
+        del X_va
+        release_free_memory()
+    if skipped:  # a fold's fitted preprocessing is kept too (the class-weight comparison)
+        _restore_copies(prep, skipped)
     return _Prepared(
-        # the fast solver reads only its own layout: the fold's float64 matrix can go now
-        X_tr=None if fast_data is not None else Xt_tr,
+        X_tr=Xt_tr,
         y_tr=y_tr,
         X_va=Xt_va,
         y_va=np.asarray(y)[val_idx],
@@ -311,6 +354,140 @@ def _prepare(
         fast=fast_data,
         preprocess=None if preprocess is None else prep,
     )
+
+
+def release_free_memory() -> None:
+    """Hand the allocator's free pages back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing).
+
+    A fold's preprocessing frees hundreds of megabytes of intermediate copies; glibc keeps
+    much of it in the worker thread's own arena, where the other worker cannot reuse it, so
+    the process's resident size grows by it. Trimming after each path's preparation keeps the
+    resident size near what is live. It takes a few milliseconds.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_FRESH_ARRAY_STEPS = (FiniteNumbers, DateParts)
+"""Steps whose output is always a new array, which nothing else holds."""
+
+
+def _skip_copies(prep) -> list[tuple[str, int]]:
+    """Set ``copy=False`` on the steps that follow a `_FRESH_ARRAY_STEPS` step in ``prep``'s
+    (unfitted) branch pipelines: the imputer and the scaler after FiniteNumbers or DateParts.
+
+    They then work in place on that step's new array instead of copying it once more (one copy
+    of the branch's output each, on a fold of a million-row table about 100 MB): the same
+    numbers, and fitted values that do not depend on ``copy``. Returns the (branch, step)
+    changed, for `_restore_copies`.
+    """
+    changed = []
+    if not isinstance(prep, ColumnTransformer):
+        return changed
+    for name, branch, _ in prep.transformers:
+        if not isinstance(branch, Pipeline) or not branch.steps:
+            continue
+        if not isinstance(branch.steps[0][1], _FRESH_ARRAY_STEPS):
+            continue
+        for i, (_, step) in enumerate(branch.steps[1:], start=1):
+            if step.get_params(deep=False).get("copy") is True:
+                step.set_params(copy=False)
+                changed.append((name, i))
+    return changed
+
+
+def _restore_copies(prep, changed: list[tuple[str, int]]) -> None:
+    """``copy=True`` again on the steps `_skip_copies` changed, fitted and unfitted."""
+    for transformers in (prep.transformers, getattr(prep, "transformers_", [])):
+        branches = {name: branch for name, branch, _ in transformers}
+        for name, i in changed:
+            if name in branches:
+                branches[name].steps[i][1].set_params(copy=True)
+
+
+def _unstacked(prep: ColumnTransformer, X, y=None, *, fit: bool) -> list:
+    """``prep.fit_transform(X, y)`` (or ``prep.transform(X)``) without stacking the outputs:
+    each branch's output, in the output's column order.
+
+    ColumnTransformer's ``_hstack`` is its hook for how the branches' outputs are stacked;
+    for this one call it keeps them instead (the fitted ``prep`` is unchanged by this).
+    """
+    parts: list = []
+
+    def keep(Xs, *, n_samples):
+        parts.extend(Xs)
+
+    prep._hstack = keep
+    try:
+        if fit:
+            prep.fit_transform(X, y)
+        else:
+            prep.transform(X)
+    finally:
+        del prep._hstack
+    return parts
+
+
+def _stacked_like(prep: ColumnTransformer, parts: list):
+    """An empty matrix of the kind ``prep`` stacks ``parts`` into: its type, width and dtype."""
+    width = sum(part.shape[1] for part in parts)
+    dtype = np.result_type(*[part.dtype for part in parts]) if parts else np.float64
+    if prep.sparse_output_:
+        return csr_matrix((0, width), dtype=dtype)
+    return np.empty((0, width), dtype=dtype)
+
+
+def _transposed(parts: list, n: int) -> np.ndarray:
+    """Branch outputs (``n`` rows each) as the fast solver's inputs-by-rows layout, filled part
+    by part; each part is let go once copied (``parts`` ends empty)."""
+    d = sum(part.shape[1] for part in parts)
+    XT = np.empty((d, n), dtype=np.float32 if n * d >= FAST_FLOAT32_MIN_CELLS else np.float64)
+    at = 0
+    while parts:
+        part = parts.pop(0)
+        width = part.shape[1]
+        if issparse(part):
+            XT[at : at + width] = 0
+            coo = part.tocoo()
+            coo.sum_duplicates()
+            XT[at + coo.col, coo.row] = coo.data
+            del coo
+        else:
+            XT[at : at + width] = part.T
+        at += width
+        del part
+    return XT
+
+
+def _dense(parts: list, n: int) -> np.ndarray:
+    """Branch outputs (``n`` rows each) side by side in one float64 matrix, as a dense
+    ColumnTransformer stacks them, without a dense copy of each sparse part first."""
+    d = sum(part.shape[1] for part in parts)
+    out = np.zeros((n, d), dtype=np.float64)
+    at = 0
+    while parts:
+        part = parts.pop(0)
+        width = part.shape[1]
+        if issparse(part):
+            coo = part.tocoo()
+            coo.sum_duplicates()
+            out[coo.row, at + coo.col] = coo.data
+            del coo
+        else:
+            out[:, at : at + width] = part
+        at += width
+        del part
+    return out
 
 
 def _fit_step(data: _Prepared, estimator, C: float, previous: _Fit | None, want_coef: bool) -> _Fit:
@@ -403,6 +580,8 @@ def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
         result = _fit_step(data, job.estimator, C, previous, path.val_idx is None)
         emit(i, result)
         previous = result if job.warm else None
+    del data
+    release_free_memory()
 
 
 def _run_fused(
@@ -547,13 +726,20 @@ def fast_solver_applies(estimator, X) -> bool:
 
 
 def _fast_data(X_tr, y_tr: np.ndarray, class_weight) -> _FastData:
-    classes, codes = np.unique(y_tr, return_inverse=True)
     n, d = X_tr.shape
     dtype = np.float32 if n * d >= FAST_FLOAT32_MIN_CELLS else np.float64
     if issparse(X_tr):
         XT = np.ascontiguousarray(X_tr.T.toarray(), dtype=dtype)
     else:
         XT = np.ascontiguousarray(X_tr.T, dtype=dtype)
+    return _fast_layout(XT, y_tr, class_weight)
+
+
+def _fast_layout(XT: np.ndarray, y_tr: np.ndarray, class_weight) -> _FastData:
+    """`_FastData` of the inputs already laid out by rows (``XT``, n_inputs x n_rows)."""
+    classes, codes = np.unique(y_tr, return_inverse=True)
+    n = XT.shape[1]
+    dtype = XT.dtype
     weight, weight_sum = _row_weights(codes, len(classes), class_weight, dtype)
     onehot = None
     if len(classes) > 2:
@@ -1146,9 +1332,15 @@ def _run_threads(workers: int, job: _SearchJob, record, check_stop) -> None:
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="softmax-lab-fit")
 
     def whole_task(p: int) -> None:
+        """The preprocessing fitted on every training row: with the path's fits, the final
+        model (nothing is transformed here; the fused layout holds the rows)."""
         try:
-            path = job.paths[p]
-            prepared = _prepare(job.preprocess, job.X, job.y, path.train_idx, None)
+            y_tr = np.asarray(job.y)[job.paths[p].train_idx]
+            fitted = clone(job.preprocess).fit(_rows(job.X, job.paths[p].train_idx), y_tr)
+            prepared = _Prepared(
+                X_tr=None, y_tr=y_tr, X_va=None, y_va=None, names=None, preprocess=fitted
+            )
+            release_free_memory()
             inbox.put(("whole", p, None, prepared))
         except BaseException as exc:
             inbox.put(("error", p, None, exc))
@@ -1339,7 +1531,7 @@ def _collect(
         fused=bool(job.kept.get("fused")),
         timings={"fit_seconds_summed": sum(e.seconds for e in events)},
         notes=ran.notes,
-        whole=_whole(job),
+        whole=_whole(job, fits),
         folds_at_best=_folds_at(job, fits, best),
     )
 
@@ -1361,11 +1553,13 @@ def _has_text(preprocess) -> bool:
     return any(name == "text" for name, *_ in getattr(preprocess, "transformers", ()))
 
 
-def _whole(job: _SearchJob) -> tuple | None:
+def _whole(job: _SearchJob, fits: dict) -> tuple | None:
     data = job.kept.get("whole")
     if data is None or data.preprocess is None:
         return None
-    return (data.preprocess, data.X_tr)
+    p = len(job.paths) - 1
+    n_iter = tuple(fits[(p, i)].n_iter for i in range(len(job.c_sorted)))
+    return (data.preprocess, data.X_tr, n_iter)
 
 
 def _coef_classes(classes: list[str], rows: int) -> list[str]:

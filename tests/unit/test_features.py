@@ -21,6 +21,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_sp
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.estimator_checks import estimator_checks_generator
+from sklearn.utils.validation import check_array
 
 from dashboard.features import (
     MODEL_FILE_TYPES,
@@ -265,6 +266,31 @@ def test_finite_numbers_transformer_against_numpy():
     np.testing.assert_array_equal(out, expected)
     with pytest.raises(ValueError, match="limit"):
         FiniteNumbers(limit=np.inf).fit(X)
+
+
+def test_finite_numbers_reads_a_frame_of_numbers_as_scikit_learn_does():
+    # A frame of number and boolean columns (nullable ones too) is read by pandas directly;
+    # the numbers must be scikit-learn's own reading of it, and the frame left as it was.
+    frame = pd.DataFrame(
+        {
+            "whole": pd.array([1, None, 3, 4], dtype="Int64"),
+            "flag": [True, False, True, False],
+            "real": [np.inf, -1e300, 2.5, np.nan],
+            "nullable": pd.array([1.5, None, 2.0, -np.inf], dtype="Float64"),
+            "small": np.array([1, 2, 3, 250], dtype=np.uint8),
+        }
+    )
+    before = frame.copy()
+    fitted = FiniteNumbers().fit(frame)
+    expected = check_array(frame, dtype=np.float64, ensure_all_finite=False, copy=True)
+    expected[np.isinf(expected)] = np.nan
+    expected = np.clip(expected, -1e100, 1e100)
+    got = fitted.transform(frame)
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype == np.float64 and got.flags.writeable
+    pd.testing.assert_frame_equal(frame, before)
+    with pytest.raises(ValueError, match="feature names"):
+        fitted.transform(frame[["flag", "whole", "real", "nullable", "small"]])
 
 
 @pytest.mark.parametrize("rows", [1, 7, 8, 600, 601, 5000])

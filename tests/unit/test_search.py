@@ -1,16 +1,32 @@
 """dashboard.search's fast solver against scikit-learn's LogisticRegression and GridSearchCV."""
 
+import pickle
+
 import numpy as np
+import pandas as pd
 import pytest
+from scipy.sparse import issparse
 from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
 from sklearn.datasets import make_classification
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from dashboard.search import fast_solver_applies, search_c
+from dashboard.features import FiniteNumbers
+from dashboard.search import (
+    FAST_FLOAT32_MIN_CELLS,
+    _dense,
+    _stacked_like,
+    _transposed,
+    _unstacked,
+    fast_solver_applies,
+    search_c,
+)
+from dashboard.training import _as_categories
 
 GRID = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
 
@@ -233,3 +249,120 @@ def test_search_keeps_each_folds_fit_at_the_best_c(fast):
         np.testing.assert_allclose(kept["intercept"][f], lr.intercept_, atol=1e-5)
         scaler = kept["preprocess"][f]  # the fold's own fitted preprocessing
         np.testing.assert_allclose(scaler.transform(X[va]), reference[0].transform(X[va]))
+
+
+# --------------------------------------------------------------------------------------------
+# A ColumnTransformer's branches laid out without stacking, against its own stacked output
+
+
+def _mixed_frame(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.integers(0, 9, n).astype(float),
+            "colour": pd.array(rng.choice(["red", "green", "blue"], n), dtype="str"),
+            "size": pd.array(rng.choice(["S", "M", "L", "XL"], n), dtype="str"),
+        }
+    )
+    frame.loc[rng.random(n) < 0.1, "a"] = np.nan
+    frame.loc[rng.random(n) < 0.1, "colour"] = None
+    return frame, rng.choice(["x", "y", "z"], n)
+
+
+def _mixed_transformer(sparse_threshold):
+    return ColumnTransformer(
+        [
+            (
+                "numeric",
+                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                ["a", "b"],
+            ),
+            (
+                "categorical",
+                make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder()),
+                ["colour", "size"],
+            ),
+        ],
+        sparse_threshold=sparse_threshold,
+    )
+
+
+@pytest.mark.parametrize("sparse_threshold", [0.3, 1.0])
+def test_unstacked_branches_give_the_column_transformers_output(sparse_threshold):
+    frame, y = _mixed_frame()
+    reference = _mixed_transformer(sparse_threshold)
+    stacked = reference.fit_transform(frame, y)
+    assert issparse(stacked) == (sparse_threshold == 1.0)
+    ours = _mixed_transformer(sparse_threshold)
+    parts = _unstacked(ours, frame, y, fit=True)
+    assert "_hstack" not in vars(ours)
+    assert ours.sparse_output_ == reference.sparse_output_
+    like = _stacked_like(ours, parts)
+    assert like.shape == (0, stacked.shape[1]) and issparse(like) == issparse(stacked)
+    dense = stacked.toarray() if issparse(stacked) else stacked
+    np.testing.assert_array_equal(_transposed(list(parts), len(frame)).T, dense)
+    np.testing.assert_array_equal(_dense(list(parts), len(frame)), dense)
+    # the fitted transformer is the reference's: the same output on other rows
+    other, _ = _mixed_frame(50, seed=1)
+    np.testing.assert_array_equal(
+        _dense(_unstacked(ours, other, fit=False), 50),
+        np.asarray(
+            reference.transform(other).todense()
+            if issparse(stacked)
+            else reference.transform(other)
+        ),
+    )
+    np.testing.assert_array_equal(ours.transform(other).shape, reference.transform(other).shape)
+
+
+def test_a_large_layout_is_float32():
+    frame, y = _mixed_frame(n=FAST_FLOAT32_MIN_CELLS // 9 + 1)
+    parts = _unstacked(_mixed_transformer(0.3), frame, y, fit=True)
+    XT = _transposed(parts, len(frame))
+    assert XT.dtype == np.float32 and XT.shape == (9, len(frame)) and parts == []
+    reference = _mixed_transformer(0.3).fit_transform(frame, y)
+    np.testing.assert_allclose(XT.T, reference, rtol=1e-6)
+
+
+def test_searching_categories_fits_the_same_preprocessing():
+    # _as_categories is what the search fits on: the encoder fitted on it is sklearn's own
+    # fit on the text columns, and so are its outputs and names.
+    frame, y = _mixed_frame()
+    as_categories = _as_categories(frame, ["colour", "size"])
+    assert [str(t) for t in as_categories.dtypes] == ["float64", "float64", "category", "category"]
+    ours = _mixed_transformer(0.3).fit(as_categories, y)
+    reference = _mixed_transformer(0.3).fit(frame, y)
+    other, _ = _mixed_frame(50, seed=1)
+    np.testing.assert_array_equal(ours.transform(other), reference.transform(other))
+    assert list(ours.get_feature_names_out()) == list(reference.get_feature_names_out())
+    for (_, mine, _), (_, theirs, _) in zip(
+        ours.transformers_, reference.transformers_, strict=True
+    ):
+        assert pickle.dumps(mine) == pickle.dumps(theirs)
+
+
+def test_the_kept_preprocessing_has_the_copies_it_was_built_with():
+    # The search runs the imputer and scaler after FiniteNumbers in place; the preprocessing
+    # it keeps for the final model has each step's own copy setting back, and is sklearn's fit.
+    frame, y = _mixed_frame(n=3000)
+    columns = ["a", "b"]
+    prep = ColumnTransformer(
+        [
+            ("kept", make_pipeline(FiniteNumbers(), SimpleImputer(), StandardScaler()), columns),
+            ("own", make_pipeline(FiniteNumbers(), StandardScaler(copy=False)), ["b"]),
+        ]
+    )
+    pipe = Pipeline([("preprocess", prep), ("logisticregression", LogisticRegression())])
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(frame, y))
+    result = search_c(
+        pipe, frame, y, c_grid=(0.1, 1.0), folds=folds, fast=True, warm_start=True, scheduler=""
+    )
+    kept = result.whole[0]
+    built = {k: v for k, v in prep.get_params().items() if k.endswith("copy")}
+    assert built and {k: kept.get_params()[k] for k in built} == built
+    fitted = {name: branch for name, branch, _ in kept.transformers_}
+    assert fitted["kept"][1].copy is True and fitted["kept"][2].copy is True
+    assert fitted["own"][1].copy is False
+    reference = clone(prep).fit(frame, y)
+    np.testing.assert_array_equal(kept.transform(frame), reference.transform(frame))

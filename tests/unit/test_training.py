@@ -652,6 +652,22 @@ def test_large_search_with_the_fast_solver_gives_gridsearchcvs_answer():
     )
     np.testing.assert_allclose(model.test_proba, reference.predict_proba(X_te), atol=2e-3)
     assert np.mean(model.test_pred == reference.predict(X_te)) >= 0.998
+    # Made of the coefficient path (no second fit): the fitted attributes fit() sets, alike.
+    ref_lr = reference.named_steps["logisticregression"]
+    assert sorted(k for k in vars(final) if k.endswith("_")) == sorted(
+        k for k in vars(ref_lr) if k.endswith("_")
+    )
+    np.testing.assert_array_equal(final.classes_, ref_lr.classes_)
+    assert final.n_features_in_ == ref_lr.n_features_in_
+    assert final.n_iter_.shape == ref_lr.n_iter_.shape and final.n_iter_.dtype == np.int32
+    assert final.coef_.shape == ref_lr.coef_.shape and final.coef_.dtype == np.float64
+    # (coefficients themselves are compared through the probabilities above: one-hot columns
+    # and the intercept share a direction the penalty alone pins, along which both fits stop
+    # within the solver's tolerance at slightly different points)
+    # the preprocessing kept from the search holds nothing of the search (it pickles as fitted)
+    assert "_hstack" not in vars(model.pipeline.named_steps["preprocess"])
+    copies = [v for k, v in model.pipeline.get_params().items() if k.endswith("__copy")]
+    assert copies and all(copies)  # the steps the search ran in place copy again, as built
 
 
 @pytest.mark.parametrize("levels", [5, 7, 8, 12])
