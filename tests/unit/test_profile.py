@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard import profile as profile_module
 from dashboard.data import load_csv
 from dashboard.limits import Limits
 from dashboard.profile import KINDS, ColumnProfile, TableProfile, profile
@@ -338,3 +339,20 @@ def test_date_times_with_a_few_malformed_cells_are_dates_not_identifiers():
     assert p["when"].kind == "datetime"
     assert "the time of day" in p["when"].turns_into
     assert "2 malformed cells read as missing" in p["when"].turns_into
+
+
+def test_a_large_table_is_profiled_two_columns_at_a_time_in_its_own_order():
+    rng = np.random.default_rng(0)
+    n = 10_000
+    frame = pd.DataFrame({f"x{i}": rng.normal(size=n) for i in range(55)})
+    frame["colour"] = rng.choice(["red", "green", "blue"], size=n)
+    frame["code"] = rng.integers(0, 4, size=n)
+    frame["id"] = np.arange(n)
+    frame["when"] = pd.date_range("2024-01-01", periods=n, freq="h")
+    assert frame.size >= profile_module.THREADED_PROFILE_CELLS
+    result = profile(frame)
+    assert [c.name for c in result.columns] == list(frame.columns)
+    assert [c.unique for c in result.columns] == [int(frame[c].nunique()) for c in frame]
+    kinds = {c.name: c.kind for c in result.columns}
+    assert kinds["x0"] == "numeric" and kinds["colour"] == "categorical"
+    assert kinds["id"] == "id" and kinds["when"] == "datetime"
