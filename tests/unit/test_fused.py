@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
+from dashboard import search
 from dashboard.evaluation import preprocessed_names
 from dashboard.fused import fold_parameters, fused_layout, fused_minimise, fused_start
 from dashboard.search import TrainingStopped, _row_weights, search_c
@@ -164,12 +165,21 @@ def test_many_classes_go_fold_by_fold():
 
 
 @pytest.mark.parametrize(
-    ("n_classes", "gaps", "class_weight"), [(2, 0.0, None), (4, 0.05, None), (3, 0.1, "balanced")]
+    ("n_classes", "gaps", "class_weight", "grouped"),
+    [
+        (2, 0.0, None, True),
+        (4, 0.05, None, True),
+        (3, 0.1, "balanced", True),
+        (4, 0.05, None, False),
+    ],
 )
 def test_the_coefficient_path_rides_with_the_folds_and_is_sklearns_fit_on_all_rows(
-    n_classes, gaps, class_weight
+    n_classes, gaps, class_weight, grouped, monkeypatch
 ):
-    # The whole-data path is one more "fold" of the shared matrix, solved in the folds' groups.
+    # The whole-data path is one more "fold" of the shared matrix, solved in the folds' groups;
+    # on large tables (here: any) it runs as its own path beside the fused folds.
+    if not grouped:
+        monkeypatch.setattr(search, "GROUPED_MAX_CELLS", 0)
     frame, y = _table(n_classes, gaps=gaps, offset=50.0, seed=n_classes + 10)
     pipe = build_pipeline(numeric=list(frame.columns), categorical=[], class_weight=class_weight)
     pipe.set_params(logisticregression__tol=1e-10, logisticregression__max_iter=5000)
