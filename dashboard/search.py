@@ -1168,14 +1168,16 @@ def _fused_predictions(
 ) -> bool:
     """`out_of_fold_predictions` with every fold at once on one shared matrix, when it applies.
 
-    Given ``start``, only the other weightings are solved, from it; without it, the folds go
-    fused only up to `MAX_CLASSES` classes, as in the search. Returns False when the folds
-    cannot share one matrix (nothing is predicted then).
+    Given ``start``, only the other weightings are solved, from it. Only up to `MAX_CLASSES`
+    classes, as in the search: with more, the folds side by side on their own rows are faster
+    (336k rows x 16 classes: 2.1 s fused against about one C of the search, 1.1 s, fold by
+    fold on 2 cores). Returns False when the folds cannot share one matrix (nothing is
+    predicted then).
     """
     n_classes = len(pd.unique(y))
     if not (
         isinstance(X, pd.DataFrame)
-        and (start is not None or n_classes <= MAX_CLASSES)
+        and n_classes <= MAX_CLASSES
         and len(folds) * n_classes * len(y) <= FUSED_PREDICTIONS_MAX_CELLS
         and fast_solver_applies(estimator, np.zeros((1, 1)))
         and numeric_steps(preprocess) is not None
