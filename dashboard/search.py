@@ -451,42 +451,38 @@ def _transposed(parts: list, n: int) -> np.ndarray:
     """Branch outputs (``n`` rows each) as the fast solver's inputs-by-rows layout, filled part
     by part; each part is let go once copied (``parts`` ends empty)."""
     d = sum(part.shape[1] for part in parts)
-    XT = np.empty((d, n), dtype=np.float32 if n * d >= FAST_FLOAT32_MIN_CELLS else np.float64)
-    at = 0
-    while parts:
-        part = parts.pop(0)
-        width = part.shape[1]
-        if issparse(part):
-            XT[at : at + width] = 0
-            coo = part.tocoo()
-            coo.sum_duplicates()
-            XT[at + coo.col, coo.row] = coo.data
-            del coo
-        else:
-            XT[at : at + width] = part.T
-        at += width
-        del part
-    return XT
+    dtype = np.float32 if n * d >= FAST_FLOAT32_MIN_CELLS else np.float64
+    return _side_by_side(parts, np.zeros((d, n), dtype=dtype), by_rows=True)
 
 
 def _dense(parts: list, n: int) -> np.ndarray:
     """Branch outputs (``n`` rows each) side by side in one float64 matrix, as a dense
     ColumnTransformer stacks them, without a dense copy of each sparse part first."""
     d = sum(part.shape[1] for part in parts)
-    out = np.zeros((n, d), dtype=np.float64)
+    return _side_by_side(parts, np.zeros((n, d), dtype=np.float64), by_rows=False)
+
+
+def _side_by_side(parts: list, out: np.ndarray, *, by_rows: bool) -> np.ndarray:
+    """``parts`` written into the zeros of ``out`` one after another: as rows of ``out`` (each
+    part transposed) or as its columns. Sparse parts write only their stored values; each part
+    is let go once written (``parts`` ends empty)."""
     at = 0
     while parts:
         part = parts.pop(0)
         width = part.shape[1]
+        block = out[at : at + width] if by_rows else out[:, at : at + width]
         if issparse(part):
             coo = part.tocoo()
             coo.sum_duplicates()
-            out[coo.row, at + coo.col] = coo.data
+            if by_rows:
+                block[coo.col, coo.row] = coo.data
+            else:
+                block[coo.row, coo.col] = coo.data
             del coo
         else:
-            out[:, at : at + width] = part
+            block[...] = part.T if by_rows else part
         at += width
-        del part
+        del part, block
     return out
 
 
