@@ -26,10 +26,15 @@ def _model(n: int = 3000, seed: int = 0):
     # far below): float32 alone could put them on either side
     edge = np.log(0.7 / 0.3)
     z[:20] = [0.0, -edge, -60.0, -60.0]
+    return _held_out(CLASSES, z, y)
+
+
+def _held_out(names, z: np.ndarray, y: np.ndarray) -> SimpleNamespace:
+    """What the temperature charts read of a model: classes, held-out logits and labels."""
     return SimpleNamespace(
-        classes=np.array(CLASSES),
+        classes=np.array(names),
         test_logits=z,
-        y_test=np.array(CLASSES)[y],
+        y_test=np.array(names)[y],
         cv_results=None,
         search_best_C=1.0,
     )
@@ -113,13 +118,7 @@ def _many_classes_model(n: int, k: int = 50, seed: int = 1):
     y = rng.integers(0, k, n)
     z = rng.normal(0, 3.0, (n, k))
     z[np.arange(n), y] += rng.normal(4.0, 4.0, n)
-    return SimpleNamespace(
-        classes=np.array(names),
-        test_logits=z,
-        y_test=np.array(names)[y],
-        cv_results=None,
-        search_best_C=1.0,
-    )
+    return _held_out(names, z, y)
 
 
 @pytest.mark.parametrize("t", [0.25, 1.0, 5.0])
