@@ -173,8 +173,10 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-PROCESS_REPEATS = 2
-"""Whole processes run this many times each, in turn; the fastest of each side counts."""
+PROCESS_REPEATS = 3
+"""Whole processes run this many times each, in turn; the fastest of each side counts. Two runs
+each left a spread of 3.3 to 4.1 s between idle runs of ours (the seed's: 17.5 to 20.4 s): a
+third run each lowers the odds that one busy moment decides either side's figure."""
 
 
 def _timed_process(args: list[str]) -> tuple[float, float]:
