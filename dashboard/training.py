@@ -1466,17 +1466,24 @@ def class_weight_what_if(
         and len(start["coef"]) == len(data.folds)
     ):
         start = None
+    # As in the search: text categories as pandas categoricals (the encoder reads a few
+    # category strings, not one per cell), and the labels as their codes in the sorted classes
+    # (integers sort and compare faster than text; the fits and predictions are the same).
+    if model.split is not None:  # prepare_again checked that these are the rows' labels
+        classes, codes = np.asarray(model.classes, dtype=str), model.split.codes
+    else:
+        classes, codes = np.unique(np.asarray(data.y_train, dtype=str), return_inverse=True)
     predictions = out_of_fold_predictions(
         pipeline,
-        data.X_train,
-        data.y_train,
+        _as_categories(data.X_train, data.categorical),
+        codes,
         folds=data.folds,
         class_weights=(None, "balanced"),
         n_jobs=model.config.n_jobs,
         start=start,
     )
     y_true = np.asarray(data.y_train, dtype=str)
-    return y_true, predictions[None].astype(str), predictions["balanced"].astype(str)
+    return y_true, classes[predictions[None]], classes[predictions["balanced"]]
 
 
 def refit_at(
