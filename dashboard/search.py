@@ -291,6 +291,18 @@ def _prepare(
     skipped: list = []
     if preprocess is None:
         Xt_tr = _rows(X, train_idx)
+    elif fitted is not None and fast and isinstance(fitted, ColumnTransformer):
+        prep = fitted  # each branch's output for every row; the parts' rows laid out below
+        parts = _unstacked(prep, X, fit=False)
+        Xt_tr = [_rows(part, train_idx) for part in parts]
+        if val_idx is not None:
+            va = [_rows(part, val_idx) for part in parts]
+            if prep.sparse_output_:
+                Xt_va = ColumnTransformer._hstack(prep, va, n_samples=len(val_idx))
+            else:
+                Xt_va = _dense(va, len(val_idx))
+        names = preprocessed_names(prep)
+        del parts
     elif fitted is not None:
         prep = fitted
         Xt_all = prep.transform(X)
