@@ -1202,7 +1202,7 @@ def _fused_predictions(
             data,
             folds,
             fold_weights=[
-                _row_weights(data.codes[tr], n_classes, weight, dtype) for tr, _ in folds
+                _row_weights(data.codes[tr], len(data.classes), weight, dtype) for tr, _ in folds
             ],
         )
         for weight in todo
