@@ -1189,39 +1189,21 @@ def _fused_predictions(
         and numeric_steps(preprocess) is not None
     ):
         return False
-    first = next(iter(predicted)) if start is None else start["class_weight"]
+    todo = [weight for weight in predicted if start is None or weight != start["class_weight"]]
+    first = todo[0] if todo else start["class_weight"]
     data = _fused_folds(preprocess, X, y, folds, first)
     if data is None:
         return False
-    todo = [weight for weight in predicted if start is None or weight != start["class_weight"]]
-    dtype = data.XT.dtype
-    layouts = {
-        weight: data
-        if weight == first
-        else reweighted(
-            data,
-            folds,
-            fold_weights=[
-                _row_weights(data.codes[tr], len(data.classes), weight, dtype) for tr, _ in folds
-            ],
-        )
-        for weight in todo
-    }
     solved = {weight: [None] * len(folds) for weight in predicted}
+    given = None if start is None else [_start_fit(start, f).w for f in range(len(folds))]
+    if start is not None and start["class_weight"] in solved:
+        solved[start["class_weight"]] = given
 
-    def solve(f: int) -> None:
-        previous = None if start is None else _start_fit(start, f).w
-        if start is not None and start["class_weight"] in solved:
-            solved[start["class_weight"]][f] = previous
-        for weight in todo:
-            part = fold_range(layouts[weight], f, f + 1)
-            w0 = fused_start(part) if previous is None else previous
-            w, _ = fused_minimise(
-                part, estimator.C, w0, tol=estimator.tol, max_iter=estimator.max_iter
-            )
-            solved[weight][f] = w
-            if start is None:  # the next weighting starts from this one's solution
-                previous = w
+    def solve(layout, weight, f: int, previous) -> None:
+        part = fold_range(layout, f, f + 1)
+        w0 = fused_start(part) if previous is None else previous
+        w, _ = fused_minimise(part, estimator.C, w0, tol=estimator.tol, max_iter=estimator.max_iter)
+        solved[weight][f] = w
 
     # Thin products (rows x inputs times inputs x classes): one BLAS thread each does them
     # fastest, the folds side by side.
@@ -1229,8 +1211,22 @@ def _fused_predictions(
         blas_threads(1),
         ThreadPoolExecutor(max_workers=cores, thread_name_prefix="softmax-lab-oof") as pool,
     ):
-        for future in [pool.submit(solve, f) for f in range(len(folds))]:
-            future.result()
+        previous = given  # each fold from its given fit, or from zero
+        for weight in todo:  # weighting by weighting: one layout's weights held at a time
+            if weight != first:
+                fold_weights = [
+                    _row_weights(data.codes[tr], len(data.classes), weight, data.XT.dtype)
+                    for tr, _ in folds
+                ]
+                data = reweighted(replace(data, onehot=None), folds, fold_weights=fold_weights)
+            jobs = [
+                pool.submit(solve, data, weight, f, None if previous is None else previous[f])
+                for f in range(len(folds))
+            ]
+            for job in jobs:
+                job.result()
+            if start is None:  # the next weighting starts from this one's solution
+                previous = solved[weight]
         for weight, per_fold in solved.items():
             labels = np.empty(len(y), dtype=y.dtype)
             for f, w in enumerate(per_fold):
