@@ -24,6 +24,9 @@ of :func:`dashboard.features.preprocessor`. The coefficient path on all training
 (:func:`fold_range`), each group with its own L-BFGS. Anything else (categories, dates, text, a column
 empty in some fold, scales too far apart between folds to share one float32 matrix) goes fold by
 fold as before. Validation rows are scored in float64 through each fold's own statistics.
+The class-weight comparison (:func:`dashboard.search.out_of_fold_predictions`) lays its rows out
+the same way, for any number of classes, and solves each fold on its own (:func:`fold_range`);
+its other weighting shares the rows and statistics (:func:`reweighted`).
 """
 
 from __future__ import annotations
