@@ -61,6 +61,7 @@ __all__ = [
     "C_RANGE",
     "SEED_GRID",
     "Progress",
+    "RowSplit",
     "TrainedModel",
     "TrainingConfig",
     "TrainingStopped",
@@ -1466,8 +1467,8 @@ def class_weight_what_if(
         and len(start["coef"]) == len(data.folds)
     ):
         start = None
-    # As in the search: text categories as pandas categoricals (the encoder reads a few
-    # category strings, not one per cell), and the labels as their codes in the sorted classes
+    # The rows as the search read them (text categories as pandas categoricals: each cell
+    # shares its category's string), and the labels as their codes in the sorted classes
     # (integers sort and compare faster than text; the fits and predictions are the same).
     if model.split is not None:  # prepare_again checked that these are the rows' labels
         classes, codes = np.asarray(model.classes, dtype=str), model.split.codes
