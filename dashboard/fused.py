@@ -24,12 +24,15 @@ of :func:`dashboard.features.preprocessor`. The coefficient path on all training
 (:func:`fold_range`), each group with its own L-BFGS. Anything else (categories, dates, text, a column
 empty in some fold, scales too far apart between folds to share one float32 matrix) goes fold by
 fold as before. Validation rows are scored in float64 through each fold's own statistics.
+The class-weight comparison (:func:`dashboard.search.out_of_fold_predictions`) lays its rows out
+the same way, for any number of classes, and solves each fold on its own (:func:`fold_range`);
+its other weighting shares the rows and statistics (:func:`reweighted`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -44,6 +47,7 @@ __all__ = [
     "fused_minimise",
     "fused_start",
     "lbfgs_like_sklearn",
+    "reweighted",
     "share_intercepts",
 ]
 
@@ -226,16 +230,7 @@ def fused_layout(
     XT[d] = 1
     del shared
     classes, codes = np.unique(y, return_inverse=True)
-    K = len(classes)
-    weight = np.zeros((len(folds), n), dtype=dtype)
-    weight_sum = np.empty(len(folds))
-    for f, ((train_idx, _), (w, total)) in enumerate(zip(folds, fold_weights, strict=True)):
-        weight[f, train_idx] = w
-        weight_sum[f] = total
-    onehot = None
-    if K > 2:  # each fold's one-hot targets times its row weights
-        onehot = np.zeros((len(folds), K, n), dtype=dtype)
-        onehot[:, codes, np.arange(n)] = weight
+    weight, weight_sum, onehot = _weights(codes, len(classes), folds, fold_weights, dtype)
     return FusedFolds(
         XT=XT,
         missing=sp.csr_matrix(missing, dtype=dtype) if missing.any() else None,
@@ -253,6 +248,36 @@ def fused_layout(
         classes=classes,
         val_idx=tuple(np.asarray(va) for _, va in folds),
     )
+
+
+def reweighted(
+    data: FusedFolds,
+    folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    *,
+    fold_weights: Sequence[tuple[np.ndarray, float]],
+) -> FusedFolds:
+    """The layout ``data`` of ``folds`` with other row weights (``fold_weights`` as in
+    `fused_layout`): the rows and the folds' statistics are shared, not made again."""
+    weight, weight_sum, onehot = _weights(
+        data.codes, len(data.classes), folds, fold_weights, data.XT.dtype
+    )
+    return replace(data, weight=weight, weight_sum=weight_sum, onehot=onehot)
+
+
+def _weights(codes: np.ndarray, n_classes: int, folds, fold_weights, dtype) -> tuple:
+    """Each fold's row weights over every row (0 off its training rows), their sums and, with
+    three classes or more, the one-hot targets times those weights."""
+    n = len(codes)
+    weight = np.zeros((len(folds), n), dtype=dtype)
+    weight_sum = np.empty(len(folds))
+    for f, ((train_idx, _), (w, total)) in enumerate(zip(folds, fold_weights, strict=True)):
+        weight[f, train_idx] = w
+        weight_sum[f] = total
+    onehot = None
+    if n_classes > 2:  # each fold's one-hot targets times its row weights
+        onehot = np.zeros((len(folds), n_classes, n), dtype=dtype)
+        onehot[:, codes, np.arange(n)] = weight
+    return weight, weight_sum, onehot
 
 
 def _scale(var: np.ndarray, mean: np.ndarray, n: int) -> np.ndarray:

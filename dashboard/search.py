@@ -55,6 +55,7 @@ from dashboard.fused import (
     fused_start,
     lbfgs_like_sklearn,
     numeric_steps,
+    reweighted,
     share_intercepts,
 )
 
@@ -290,6 +291,18 @@ def _prepare(
     skipped: list = []
     if preprocess is None:
         Xt_tr = _rows(X, train_idx)
+    elif fitted is not None and fast and isinstance(fitted, ColumnTransformer):
+        prep = fitted  # each branch's output for every row; the parts' rows laid out below
+        parts = _unstacked(prep, X, fit=False)
+        Xt_tr = [_rows(part, train_idx) for part in parts]
+        if val_idx is not None:
+            va = [_rows(part, val_idx) for part in parts]
+            if prep.sparse_output_:
+                Xt_va = ColumnTransformer._hstack(prep, va, n_samples=len(val_idx))
+            else:
+                Xt_va = _dense(va, len(val_idx))
+        names = preprocessed_names(prep)
+        del parts
     elif fitted is not None:
         prep = fitted
         Xt_all = prep.transform(X)
@@ -1023,8 +1036,8 @@ def out_of_fold_predictions(
     every weighting, and with the fast solver each weighting starts from the previous one's
     solution. Given the search's fits of these folds (``start``), the weighting they were
     fitted with needs no fit at all, the others start from them, and each fold's fitted
-    preprocessing is reused; on a table of numbers the folds are then solved at once on one
-    shared matrix (:mod:`dashboard.fused`).
+    preprocessing is reused. On a table of numbers the rows are laid out once for every fold
+    on one shared matrix (:mod:`dashboard.fused`) and each fold is solved on it.
 
     Parameters
     ----------
@@ -1106,14 +1119,9 @@ def out_of_fold_predictions(
 
 
 FUSED_PREDICTIONS_MAX_CELLS = 30_000_000
-"""Out-of-fold predictions run fused up to this many folds x classes x rows: the largest the
-fused search itself holds (five folds, `MAX_CLASSES` classes, a million rows)."""
-
-
-FUSED_PREDICTIONS_THREADED_CELLS = 10_000_000
-"""From this many folds x classes x rows on, the fused out-of-fold fits use every core for
-their matrix products; below it one: thinner products lose more to the threads' hand-offs
-than they gain (10,000 rows, 50 classes, 5 folds: 0.9 s on two threads, 0.14 s on one)."""
+"""Out-of-fold predictions run on one shared matrix up to this many folds x classes x rows:
+the largest the fused search itself holds (five folds, `MAX_CLASSES` classes, a million
+rows)."""
 
 
 def _checked_start(start: dict | None, estimator, n_folds: int) -> dict | None:
@@ -1162,53 +1170,67 @@ def _labels(z: np.ndarray, classes: np.ndarray) -> np.ndarray:
 def _fused_predictions(
     preprocess, estimator, X, y, folds, start, predicted: dict, *, cores: int
 ) -> bool:
-    """`out_of_fold_predictions` with every fold at once on one shared matrix, when it applies.
+    """`out_of_fold_predictions` on one shared matrix of the rows, when it applies.
 
-    Given ``start``, only the other weightings are solved, from it. Only up to `MAX_CLASSES`
-    classes, as in the search: with more, the folds side by side on their own rows are faster
-    (336k rows x 16 classes: 2.1 s fused against about one C of the search, 1.1 s, fold by
-    fold on 2 cores). Returns False when the folds cannot share one matrix (nothing is
+    The rows are laid out once for every fold and weighting (:mod:`dashboard.fused`), instead
+    of each fold's preprocessing applied to every row and its rows copied; then each fold's
+    objective is minimised on its own, folds side by side on ``cores`` threads, as
+    LogisticRegression fits each fold (the fused search's joint line searches cost more than
+    they save with many classes: `MAX_CLASSES`). Given ``start``, only the other weightings
+    are solved, each fold from its fit there; without it, each weighting starts from the
+    previous one's solution. Returns False when the folds cannot share one matrix (nothing is
     predicted then).
     """
     n_classes = len(pd.unique(y))
     if not (
         isinstance(X, pd.DataFrame)
-        and n_classes <= MAX_CLASSES
         and len(folds) * n_classes * len(y) <= FUSED_PREDICTIONS_MAX_CELLS
         and fast_solver_applies(estimator, np.zeros((1, 1)))
         and numeric_steps(preprocess) is not None
     ):
         return False
-    w = None
-    if start is not None:
-        w = np.concatenate([_start_fit(start, f).w for f in range(len(folds))])
-    solved: dict = {}
-    data = None
-    cells = len(folds) * n_classes * len(y)
-    threads = cores if cells >= FUSED_PREDICTIONS_THREADED_CELLS else 1
-    with blas_threads(threads):
-        for weight in predicted:
-            if start is not None and weight == start["class_weight"]:
-                solved[weight] = w
-                continue
-            data = _fused_folds(preprocess, X, y, folds, weight)
-            if data is None:
-                return False
-            first = fused_start(data) if w is None else w
-            solved[weight], _ = fused_minimise(
-                data, estimator.C, first, tol=estimator.tol, max_iter=estimator.max_iter
-            )
+    todo = [weight for weight in predicted if start is None or weight != start["class_weight"]]
+    first = todo[0] if todo else start["class_weight"]
+    data = _fused_folds(preprocess, X, y, folds, first)
+    if data is None:
+        return False
+    solved = {weight: [None] * len(folds) for weight in predicted}
+    given = None if start is None else [_start_fit(start, f).w for f in range(len(folds))]
+    if start is not None and start["class_weight"] in solved:
+        solved[start["class_weight"]] = given
+
+    def solve(layout, weight, f: int, previous) -> None:
+        part = fold_range(layout, f, f + 1)
+        w0 = fused_start(part) if previous is None else previous
+        w, _ = fused_minimise(part, estimator.C, w0, tol=estimator.tol, max_iter=estimator.max_iter)
+        solved[weight][f] = w
+
+    # Thin products (rows x inputs times inputs x classes): one BLAS thread each does them
+    # fastest, the folds side by side.
+    with (
+        blas_threads(1),
+        ThreadPoolExecutor(max_workers=cores, thread_name_prefix="softmax-lab-oof") as pool,
+    ):
+        previous = given  # each fold from its given fit, or from zero
+        for weight in todo:  # weighting by weighting: one layout's weights held at a time
+            if weight != first:
+                fold_weights = [
+                    _row_weights(data.codes[tr], len(data.classes), weight, data.XT.dtype)
+                    for tr, _ in folds
+                ]
+                data = reweighted(replace(data, onehot=None), folds, fold_weights=fold_weights)
+            jobs = [
+                pool.submit(solve, data, weight, f, None if previous is None else previous[f])
+                for f in range(len(folds))
+            ]
+            for job in jobs:
+                job.result()
             if start is None:  # the next weighting starts from this one's solution
-                w = solved[weight]
-    if data is None:  # the start's weighting only: the layout still gives the validation rows
-        data = _fused_folds(preprocess, X, y, folds, None)
-        if data is None:
-            return False
-    # Thin products (rows x inputs times inputs x classes): one BLAS thread does them fastest.
-    with blas_threads(1):
-        for weight, parameters in solved.items():
+                previous = solved[weight]
+        for weight, per_fold in solved.items():
             labels = np.empty(len(y), dtype=y.dtype)
-            for f, (coef, intercept) in enumerate(fold_parameters(data, parameters)):
+            for f, w in enumerate(per_fold):
+                ((coef, intercept),) = fold_parameters(fold_range(data, f, f + 1), w)
                 z = data.validation[f] @ coef.T + intercept
                 labels[data.val_idx[f]] = _labels(z, data.classes)
             predicted[weight] = labels

@@ -61,6 +61,7 @@ __all__ = [
     "C_RANGE",
     "SEED_GRID",
     "Progress",
+    "RowSplit",
     "TrainedModel",
     "TrainingConfig",
     "TrainingStopped",
@@ -335,6 +336,41 @@ class Progress:
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
+class RowSplit:
+    """Which rows of the table a training used, and how: enough to rebuild its training part,
+    held-out part and folds without splitting again.
+
+    ``train_rows`` and ``test_rows`` are the table's row positions of the training and
+    held-out parts, in their order; ``fold`` holds, per training row, the fold that holds it
+    out, and ``codes`` its label's position in the model's sorted classes. Compact integers:
+    a few bytes per row.
+
+    Examples
+    --------
+    >>> split = RowSplit(train_rows=np.array([4, 0, 2, 1]), test_rows=np.array([3]),
+    ...                  fold=np.array([1, 0, 0, 1]), codes=np.array([0, 1, 0, 1]))
+    >>> [(tr.tolist(), va.tolist()) for tr, va in split.folds(2)]
+    [([0, 3], [1, 2]), ([1, 2], [0, 3])]
+    """
+
+    train_rows: np.ndarray
+    test_rows: np.ndarray
+    fold: np.ndarray
+    codes: np.ndarray
+
+    def folds(self, n_folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(training, validation) positions within the training part per fold, ascending, as
+        ``StratifiedKFold.split`` gives them."""
+        return [(np.flatnonzero(self.fold != k), np.flatnonzero(self.fold == k))
+                for k in range(n_folds)]  # fmt: skip
+
+
+def _compact(values: np.ndarray, top: int) -> np.ndarray:
+    """``values`` (integers from 0 to ``top``) in the smallest unsigned dtype that holds them."""
+    return np.asarray(values).astype(np.min_scalar_type(max(int(top), 0)))
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
 class TrainedModel:
     """The record of one training: the fitted pipeline and every number the pages show.
 
@@ -393,6 +429,10 @@ class TrainedModel:
     """The search's fit of each fold at its best C (`SearchResult.folds_at_best`): the
     class-weight what-if starts from them instead of fitting the folds again. Not saved in
     model files."""
+    split: RowSplit | None = None
+    """The table's rows of the training and held-out parts and each training row's fold
+    (`RowSplit`): :func:`prepare_again` rebuilds the parts and folds from it instead of
+    splitting again. Not saved in model files."""
 
     @property
     def feature_names(self) -> list[str]:
@@ -569,6 +609,7 @@ class _PreparedData:
     need: int
     infinite: dict[str, int]
     warnings: tuple[DataWarning, ...] = ()
+    split: RowSplit | None = None
 
     @property
     def features(self) -> list[str]:
@@ -583,8 +624,13 @@ def _prepare_data(
     limits: Limits,
     table_profile=None,
     infinite_values: dict[str, int] | None = None,
+    split: RowSplit | None = None,
 ) -> _PreparedData:
-    """Every check on the table, then the held-out split and the folds, as the docs state."""
+    """Every check on the table, then the held-out split and the folds, as the docs state.
+
+    Given a training's ``split`` (`RowSplit`), its parts and folds are taken from it instead
+    of splitting again (`prepare_again`).
+    """
     _check_columns(table, config)
     target = _target_labels(table, config, limits=limits)
     columns = _feature_columns(table, config, table_profile=table_profile, limits=limits)
@@ -608,14 +654,30 @@ def _prepare_data(
             X[name] = X[name].astype(str).where(X[name].notna(), np.nan)
     _check_model_inputs(X, columns, limits=limits)  # on the values the encoder will see
     y = target.labels.to_numpy().astype(str)
-    X_train, X_test, y_train, y_test = _held_out_split(X, y, config, n_classes=target.n_classes)
-    # The labels' codes in sorted order stratify exactly as the labels do, without sorting text
-    # again in every split.
-    folds = list(
-        StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=config.seed).split(
-            X_train, np.unique(y_train, return_inverse=True)[1]
+    if split is None:
+        train, test = _held_out_split(y, config, n_classes=target.n_classes)
+        # The labels' codes in sorted order stratify exactly as the labels do, without sorting
+        # text again in every split.
+        classes, codes = np.unique(y[train], return_inverse=True)
+        folds = list(
+            StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=config.seed).split(
+                np.zeros((len(train), 0)), codes
+            )
         )
-    )
+        fold = np.empty(len(train), dtype=np.intp)
+        for k, (_, va) in enumerate(folds):
+            fold[va] = k
+        top = int(target.positions[-1])
+        split = RowSplit(
+            train_rows=_compact(target.positions[train], top),
+            test_rows=_compact(target.positions[test], top),
+            fold=_compact(fold, config.cv_folds),
+            codes=_compact(codes, len(classes)),
+        )
+    else:
+        train, test = _kept_positions(target.positions, split)
+        folds = split.folds(config.cv_folds)
+    X_train, X_test, y_train, y_test = X.iloc[train], X.iloc[test], y[train], y[test]
     return _PreparedData(
         numeric=columns.numeric,
         categorical=columns.categorical,
@@ -633,6 +695,36 @@ def _prepare_data(
         as_text=as_text,
         need=need,
         infinite=infinite,
+        split=split,
+    )
+
+
+def _kept_positions(kept: np.ndarray, split: RowSplit) -> tuple[np.ndarray, np.ndarray]:
+    """Positions among the kept rows (table positions ``kept``, ascending) of ``split``'s
+    training and held-out rows; refused unless those are the kept rows, each once."""
+    where = np.full(int(kept[-1]) + 1, -1, dtype=np.intp)  # table position -> kept position
+    where[kept] = np.arange(len(kept))
+    found = []
+    for rows in (split.train_rows, split.test_rows):
+        rows = np.asarray(rows, dtype=np.intp)
+        if len(rows) and rows.max() >= len(where):
+            raise _not_the_training_table()
+        found.append(where[rows])
+    every = np.concatenate(found)
+    if (
+        len(every) != len(kept)
+        or (every < 0).any()
+        or np.bincount(every, minlength=len(kept)).max() > 1
+    ):
+        raise _not_the_training_table()
+    return found[0], found[1]
+
+
+def _not_the_training_table() -> SoftmaxLabError:
+    return SoftmaxLabError(
+        "This table is not the one the model was trained on",
+        where="table",
+        hint="Load the training data again, or train on the current data.",
     )
 
 
@@ -836,8 +928,10 @@ def _without_small_classes(target: _Target, config: TrainingConfig, *, need: int
     )
 
 
-def _held_out_split(X: pd.DataFrame, y: np.ndarray, config: TrainingConfig, *, n_classes: int):
-    """``train_test_split`` stratified on y, after checking each part can hold every class."""
+def _held_out_split(y: np.ndarray, config: TrainingConfig, *, n_classes: int):
+    """The training and held-out rows' positions: ``train_test_split`` stratified on y, after
+    checking each part can hold every class (splitting positions picks the rows that
+    splitting the table itself picks)."""
     n_rows = len(y)
     n_test = math.ceil(config.test_size * n_rows)
     if n_test < n_classes or n_rows - n_test < n_classes:
@@ -849,10 +943,10 @@ def _held_out_split(X: pd.DataFrame, y: np.ndarray, config: TrainingConfig, *, n
             hint=f"Raise the held-out share to at least {share}%, or use more rows.",
         )
     codes = np.unique(y, return_inverse=True)[1]  # stratify as y does (see _prepare_data)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=config.test_size, stratify=codes, random_state=config.seed
+    train, test = train_test_split(
+        np.arange(n_rows), test_size=config.test_size, stratify=codes, random_state=config.seed
     )
-    train_counts = pd.Series(y_train).value_counts()
+    train_counts = pd.Series(y[train]).value_counts()
     short = [str(c) for c, n in train_counts.items() if n < config.cv_folds]
     if short:  # the margin in min_rows_per_class makes this unreachable; kept as a guard
         raise SoftmaxLabError(
@@ -860,7 +954,7 @@ def _held_out_split(X: pd.DataFrame, y: np.ndarray, config: TrainingConfig, *, n
             where=f"target '{config.target}'",
             hint="Use fewer folds or a smaller held-out share.",
         )
-    return X_train, X_test, y_train, y_test
+    return train, test
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1222,6 +1316,7 @@ def _record(
         seconds=seconds,
         timings={**timings, "total": seconds},
         folds_at_best=result.folds_at_best,
+        split=data.split,
     )
 
 
@@ -1289,20 +1384,29 @@ def prepare_again(
     """The model's own rows, held-out split and folds, prepared again from its table.
 
     The one place that splits a table: whoever needs the model's training part (the
-    class-weight what-if, the C path's models) asks here rather than splitting again.
+    class-weight what-if, the C path's models) asks here rather than splitting again. A
+    record made by `train` keeps its rows and folds (``model.split``): they are taken from it,
+    and every training and held-out row's label is checked against the training's.
 
     Raises
     ------
     SoftmaxLabError
-        When the table is not the one the model was trained on (its held-out rows differ).
+        When the table is not the one the model was trained on (its held-out rows or the
+        labels of its rows differ).
     """
-    data = _prepare_data(table, model.config, limits=limits, table_profile=table_profile)
-    if not np.array_equal(np.asarray(data.X_test.index), np.asarray(model.test_index)):
-        raise SoftmaxLabError(
-            "This table is not the one the model was trained on",
-            where="table",
-            hint="Load the training data again, or train on the current data.",
+    split = model.split
+    data = _prepare_data(
+        table, model.config, limits=limits, table_profile=table_profile, split=split
+    )
+    same = np.array_equal(np.asarray(data.X_test.index), np.asarray(model.test_index))
+    if split is not None:  # not split again: the labels must be the training's, row by row
+        same = (
+            same
+            and np.array_equal(data.y_test, np.asarray(model.y_test, dtype=str))
+            and np.array_equal(data.y_train, np.asarray(model.classes, dtype=str)[split.codes])
         )
+    if not same:
+        raise _not_the_training_table()
     return data
 
 
@@ -1363,17 +1467,24 @@ def class_weight_what_if(
         and len(start["coef"]) == len(data.folds)
     ):
         start = None
+    # The rows as the search read them (text categories as pandas categoricals: each cell
+    # shares its category's string), and the labels as their codes in the sorted classes
+    # (integers sort and compare faster than text; the fits and predictions are the same).
+    if model.split is not None:  # prepare_again checked that these are the rows' labels
+        classes, codes = np.asarray(model.classes, dtype=str), model.split.codes
+    else:
+        classes, codes = np.unique(np.asarray(data.y_train, dtype=str), return_inverse=True)
     predictions = out_of_fold_predictions(
         pipeline,
-        data.X_train,
-        data.y_train,
+        _as_categories(data.X_train, data.categorical),
+        codes,
         folds=data.folds,
         class_weights=(None, "balanced"),
         n_jobs=model.config.n_jobs,
         start=start,
     )
     y_true = np.asarray(data.y_train, dtype=str)
-    return y_true, predictions[None].astype(str), predictions["balanced"].astype(str)
+    return y_true, classes[predictions[None]], classes[predictions["balanced"]]
 
 
 def refit_at(

@@ -220,6 +220,76 @@ def test_out_of_fold_predictions_from_given_fits_are_cross_val_predicts(categori
     assert np.mean(ours[None] != ours["balanced"]) > 0.01  # the weighting changes answers
 
 
+@pytest.mark.parametrize("levels", [3, 40])  # the stacked output dense; sparse
+def test_out_of_fold_predictions_reuse_each_folds_fitted_preprocessing(levels):
+    from sklearn.model_selection import cross_val_predict
+
+    from dashboard.features import preprocessor
+    from dashboard.search import out_of_fold_predictions
+
+    X, y = _data(3, n=8000, weights=[0.6, 0.3, 0.1])
+    frame = pd.DataFrame(X[:, 1:], columns=[f"x{i}" for i in range(1, X.shape[1])])
+    if levels > 3:
+        frame = frame[["x1", "x2"]]
+    bins = np.quantile(X[:, 0], np.linspace(0, 1, levels + 1)[1:-1])
+    frame["c"] = pd.array(np.digitize(X[:, 0], bins).astype(str), dtype="str")
+    numeric = [c for c in frame.columns if c != "c"]
+    pre = preprocessor(numeric=numeric, categorical=["c"])
+    pipe = Pipeline([("preprocess", pre), ("logisticregression", LogisticRegression(C=0.5))])
+    folds = list(StratifiedKFold(4, shuffle=True, random_state=2).split(frame, y))
+    start = _folds_fitted_by_sklearn(pipe, frame, y, folds)
+    start["preprocess"] = [clone(pre).fit(frame.iloc[tr], y[tr]) for tr, _ in folds]
+    assert start["preprocess"][0].sparse_output_ == (levels > 3)
+    ours = out_of_fold_predictions(pipe, frame, y, folds=folds, fast=True, start=start)
+    for weight in (None, "balanced"):
+        pipe.set_params(logisticregression__class_weight=weight)
+        reference = cross_val_predict(pipe, frame, y, cv=folds)
+        assert np.mean(ours[weight] == reference) >= (0.9995 if weight is None else 0.998)
+    assert np.mean(ours[None] != ours["balanced"]) > 0.01  # the weighting changes answers
+
+
+@pytest.mark.parametrize("n_classes", [2, 9])  # 9: more than the fused search's MAX_CLASSES
+@pytest.mark.parametrize("start_weight", ["none given", None, "balanced"])
+def test_out_of_fold_predictions_on_one_shared_matrix_are_cross_val_predicts(
+    n_classes, start_weight, monkeypatch
+):
+    from sklearn.model_selection import cross_val_predict
+
+    import dashboard.search as search
+    from dashboard.features import preprocessor
+
+    X, y = _data(
+        n_classes, n=7000, seed=4, weights=[0.7] + [0.3 / (n_classes - 1)] * (n_classes - 1)
+    )
+    X[::7, 1] = np.nan  # missing cells: each fold's own median stands in for them
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    pipe = Pipeline(
+        [
+            ("preprocess", preprocessor(numeric=list(frame.columns))),
+            ("logisticregression", LogisticRegression(C=0.3)),
+        ]
+    )
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=1).split(frame, y))
+    reference = make_pipeline(
+        SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(C=0.3)
+    )
+    start = None
+    if start_weight != "none given":
+        start = _folds_fitted_by_sklearn(reference, frame, y, folds, class_weight=start_weight)
+
+    def not_fold_by_fold(*args, **kwargs):
+        raise AssertionError("the folds were prepared one by one, not on one shared matrix")
+
+    monkeypatch.setattr(search, "_prepare", not_fold_by_fold)
+    ours = search.out_of_fold_predictions(pipe, frame, y, folds=folds, fast=True, start=start)
+    for weight in (None, "balanced"):
+        expected = cross_val_predict(
+            reference.set_params(logisticregression__class_weight=weight), frame, y, cv=folds
+        )
+        assert np.mean(ours[weight] == expected) >= (0.9995 if weight == start_weight else 0.998)
+    assert np.mean(ours[None] != ours["balanced"]) > 0.01  # the weighting changes answers
+
+
 def test_out_of_fold_predictions_refuse_fits_of_other_folds_or_c():
     from dashboard.errors import SoftmaxLabError
     from dashboard.search import out_of_fold_predictions

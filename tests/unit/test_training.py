@@ -34,6 +34,7 @@ from dashboard.training import (
     class_weight_what_if,
     normalise_labels,
     parse_c_grid,
+    prepare_again,
     train,
 )
 
@@ -271,6 +272,59 @@ def test_class_weight_what_if_is_out_of_fold_prediction_on_the_training_part():
         assert list(ours) == list(cross_val_predict(pipe, X_tr, y_tr, cv=cv))
     with pytest.raises(SoftmaxLabError, match="not the one the model was trained on"):
         class_weight_what_if(frame.iloc[::-1].reset_index(drop=True), model)
+
+
+def test_the_record_keeps_the_rows_and_folds_of_sklearns_own_split():
+    # Rows without a label and a class too small are left out, and the index repeats: the
+    # record's rows are table positions, and they rebuild sklearn's split and folds exactly.
+    frame = _sklearn_frame(load_iris)
+    frame["label"] = frame["label"].astype(object)
+    frame.loc[[0, 60, 120], "label"] = None
+    frame.loc[[7, 8, 9], "label"] = "rare"
+    frame.index = [i // 2 for i in range(len(frame))]
+    features = tuple(c for c in frame.columns if c != "label")
+    config = TrainingConfig(target="label", features=features, c_grid=(1.0,), seed=4)
+    model = train(frame, config)
+    kept = np.flatnonzero(frame["label"].notna() & (frame["label"] != "rare"))
+    rows = frame.iloc[kept].assign(position=kept)
+    y = rows["label"].astype(str).to_numpy()
+    tr, te, y_tr, y_te = train_test_split(rows, y, test_size=0.2, stratify=y, random_state=4)
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=4).split(tr, y_tr))
+    split = model.split
+    assert split.train_rows.tolist() == tr["position"].tolist()
+    assert split.test_rows.tolist() == te["position"].tolist()
+    assert np.asarray(model.classes)[split.codes].tolist() == y_tr.tolist()
+    assert split.fold.itemsize == 1 and split.codes.itemsize == 1
+    for (ours_tr, ours_va), (ref_tr, ref_va) in zip(split.folds(5), folds, strict=True):
+        assert ours_tr.tolist() == ref_tr.tolist() and ours_va.tolist() == ref_va.tolist()
+    data = prepare_again(frame, model)
+    pd.testing.assert_frame_equal(data.X_train, tr[list(features)])
+    pd.testing.assert_frame_equal(data.X_test, model.X_test)
+    assert data.y_train.tolist() == y_tr.tolist() and data.y_test.tolist() == y_te.tolist()
+    for (ours_tr, ours_va), (ref_tr, ref_va) in zip(data.folds, folds, strict=True):
+        assert ours_tr.tolist() == ref_tr.tolist() and ours_va.tolist() == ref_va.tolist()
+
+
+@pytest.mark.parametrize("change", ["one label", "one more row", "one row fewer", "no label"])
+def test_a_table_other_than_the_models_is_refused_without_a_new_split(change):
+    frame = _messy_frame(rows=200, seed=2)
+    config = TrainingConfig(target="label", features=("size", "colour"), c_grid=(1.0,))
+    model = train(frame, config)
+    other = frame.copy()
+    if change == "one label":
+        row = int(model.split.train_rows[0])
+        other.loc[row, "label"] = "mid" if other.loc[row, "label"] != "mid" else "low"
+    elif change == "one more row":
+        other = pd.concat([other, other.iloc[:1]], ignore_index=True)
+    elif change == "one row fewer":
+        other = other.iloc[:-1]
+    else:
+        other.loc[int(model.split.test_rows[0]), "label"] = None
+    with pytest.raises(SoftmaxLabError, match="not the one the model was trained on"):
+        prepare_again(other, model)
+    assert prepare_again(frame, model).y_train.tolist() == list(
+        np.asarray(model.classes)[model.split.codes]
+    )
 
 
 @pytest.mark.parametrize("features", [("size", "weight"), ("size", "weight", "colour")])
