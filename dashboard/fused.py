@@ -78,7 +78,8 @@ class FusedFolds:
     ``validation`` holds each fold's validation rows as its own preprocessing gives them.
     ``weight`` (folds, rows) is each fold's row weight divided by its sum (0 off its training
     rows); ``weight_sum`` (folds,) those sums; ``onehot`` (folds, classes, rows), with three
-    classes or more, the one-hot targets times ``weight``.
+    classes up to `ONEHOT_MAX_CLASSES`, the one-hot targets times ``weight`` (None above: the
+    loss gathers each row's true logit by ``codes``).
     """
 
     XT: np.ndarray
@@ -264,9 +265,15 @@ def reweighted(
     return replace(data, weight=weight, weight_sum=weight_sum, onehot=onehot)
 
 
+ONEHOT_MAX_CLASSES = MAX_CLASSES
+"""Up to this many classes the loss reads the weighted one-hot targets (folds x classes x rows,
+one product with the logits); above it, each row's true logit is gathered by its class code: at
+16 classes and 336k rows the one-hot targets alone are 86 MB of fresh memory."""
+
+
 def _weights(codes: np.ndarray, n_classes: int, folds, fold_weights, dtype) -> tuple:
     """Each fold's row weights over every row (0 off its training rows), their sums and, with
-    three classes or more, the one-hot targets times those weights."""
+    three classes up to `ONEHOT_MAX_CLASSES`, the one-hot targets times those weights."""
     n = len(codes)
     weight = np.zeros((len(folds), n), dtype=dtype)
     weight_sum = np.empty(len(folds))
@@ -274,7 +281,7 @@ def _weights(codes: np.ndarray, n_classes: int, folds, fold_weights, dtype) -> t
         weight[f, train_idx] = w
         weight_sum[f] = total
     onehot = None
-    if n_classes > 2:  # each fold's one-hot targets times its row weights
+    if 2 < n_classes <= ONEHOT_MAX_CLASSES:  # each fold's one-hot targets times its row weights
         onehot = np.zeros((len(folds), n_classes, n), dtype=dtype)
         onehot[:, codes, np.arange(n)] = weight
     return weight, weight_sum, onehot
@@ -352,14 +359,21 @@ def _loss_grad(w: np.ndarray, data: FusedFolds, l2: np.ndarray):
         if top.max() > SAFE_LOGIT or top.min() < -SAFE_LOGIT:  # else exp cannot overflow
             Z -= top[:, None, :]
         # sum_i w_i z_true,i: the logits against the weighted one-hot targets, no gather
-        true_part = float(np.dot(Z.ravel(), data.onehot.ravel()))
+        rows = np.arange(n)
+        if data.onehot is not None:
+            true_part = float(np.dot(Z.ravel(), data.onehot.ravel()))
+        else:  # many classes: each row's true logit, gathered
+            true_part = float(np.dot(Z[:, data.codes, rows].ravel(), data.weight.ravel()))
         np.exp(Z, out=Z)
         total = Z.sum(axis=1)
         data_loss = float(np.dot(np.log(total).ravel().astype(np.float64), data.weight.ravel()))
         data_loss -= true_part
         np.divide(data.weight, total, out=total)  # each row's weight over its softmax total
         Z *= total[:, None, :]
-        Z -= data.onehot
+        if data.onehot is not None:
+            Z -= data.onehot
+        else:
+            Z[:, data.codes, rows] -= data.weight
         G = Z
     coef = W[:, :, :d]
     loss = data_loss + 0.5 * float(np.sum(l2[:, None, None] * coef * coef))

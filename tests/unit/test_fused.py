@@ -13,7 +13,13 @@ from sklearn.pipeline import Pipeline
 
 from dashboard import search
 from dashboard.evaluation import preprocessed_names
-from dashboard.fused import fold_parameters, fused_layout, fused_minimise, fused_start
+from dashboard.fused import (
+    ONEHOT_MAX_CLASSES,
+    fold_parameters,
+    fused_layout,
+    fused_minimise,
+    fused_start,
+)
 from dashboard.search import TrainingStopped, _row_weights, search_c
 from dashboard.training import build_pipeline
 
@@ -48,6 +54,8 @@ def _weights(y, folds, class_weight):
         (4, 0.05, 1e6, None),
         (3, 0.1, -300.0, "balanced"),
         (2, 0.02, 0, "balanced"),
+        (8, 0.05, 0.0, "balanced"),  # above ONEHOT_MAX_CLASSES: true logits gathered by code
+        (9, 0.0, 10.0, None),
     ],
 )
 def test_each_fold_reaches_its_own_pipelines_optimum(n_classes, gaps, offset, class_weight):
@@ -59,6 +67,7 @@ def test_each_fold_reaches_its_own_pipelines_optimum(n_classes, gaps, offset, cl
         preprocess, frame, y, folds, fold_weights=_weights(y, folds, class_weight), dtype=np.float64
     )
     assert data is not None
+    assert (data.onehot is None) == (n_classes == 2 or n_classes > ONEHOT_MAX_CLASSES)
     w = fused_start(data)
     for C in (0.01, 1.0):
         w, _ = fused_minimise(data, C, w, tol=1e-10, max_iter=5000)
