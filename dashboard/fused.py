@@ -358,22 +358,23 @@ def _loss_grad(w: np.ndarray, data: FusedFolds, l2: np.ndarray):
         top = Z.max(axis=1)
         if top.max() > SAFE_LOGIT or top.min() < -SAFE_LOGIT:  # else exp cannot overflow
             Z -= top[:, None, :]
-        # sum_i w_i z_true,i: the logits against the weighted one-hot targets, no gather
-        rows = np.arange(n)
-        if data.onehot is not None:
+        # sum_i w_i z_true,i: the logits against the weighted one-hot targets, no gather; with
+        # many classes (no one-hot targets) each row's true logit gathered by its class code
+        true = None if data.onehot is not None else (data.codes, np.arange(n))
+        if true is None:
             true_part = float(np.dot(Z.ravel(), data.onehot.ravel()))
-        else:  # many classes: each row's true logit, gathered
-            true_part = float(np.dot(Z[:, data.codes, rows].ravel(), data.weight.ravel()))
+        else:
+            true_part = float(np.dot(Z[:, true[0], true[1]].ravel(), data.weight.ravel()))
         np.exp(Z, out=Z)
         total = Z.sum(axis=1)
         data_loss = float(np.dot(np.log(total).ravel().astype(np.float64), data.weight.ravel()))
         data_loss -= true_part
         np.divide(data.weight, total, out=total)  # each row's weight over its softmax total
         Z *= total[:, None, :]
-        if data.onehot is not None:
+        if true is None:
             Z -= data.onehot
         else:
-            Z[:, data.codes, rows] -= data.weight
+            Z[:, true[0], true[1]] -= data.weight
         G = Z
     coef = W[:, :, :d]
     loss = data_loss + 0.5 * float(np.sum(l2[:, None, None] * coef * coef))
