@@ -652,16 +652,20 @@ def _fused_folds(preprocess, X, y, folds, class_weight):
     The labels are sorted once (text labels sort slowly), then the layout reads their codes.
     """
     classes, codes = np.unique(np.asarray(y), return_inverse=True)
-    weights = []
     n, d = len(codes), len(X.columns)
     dtype = np.float32 if n * d >= FUSED_FLOAT32_MIN_CELLS else np.float64
     for train_idx, _ in folds:
-        fold_codes = codes[train_idx]
-        if np.bincount(fold_codes, minlength=len(classes)).min() == 0:
+        if np.bincount(codes[train_idx], minlength=len(classes)).min() == 0:
             return None  # a class missing from a fold's training rows
-        weights.append(_row_weights(fold_codes, len(classes), class_weight, dtype))
+    weights = _fold_weights(codes, len(classes), folds, class_weight, dtype)
     data = fused_layout(preprocess, X, codes, folds, fold_weights=weights, dtype=dtype)
     return None if data is None else replace(data, classes=classes)
+
+
+def _fold_weights(codes: np.ndarray, n_classes: int, folds, class_weight, dtype) -> list:
+    """Each fold's training rows' weights and their sum (`_row_weights`) under
+    ``class_weight``, as `dashboard.fused` takes them (``fold_weights``)."""
+    return [_row_weights(codes[tr], n_classes, class_weight, dtype) for tr, _ in folds]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1214,10 +1218,9 @@ def _fused_predictions(
         previous = given  # each fold from its given fit, or from zero
         for weight in todo:  # weighting by weighting: one layout's weights held at a time
             if weight != first:
-                fold_weights = [
-                    _row_weights(data.codes[tr], len(data.classes), weight, data.XT.dtype)
-                    for tr, _ in folds
-                ]
+                fold_weights = _fold_weights(
+                    data.codes, len(data.classes), folds, weight, data.XT.dtype
+                )
                 data = reweighted(replace(data, onehot=None), folds, fold_weights=fold_weights)
             jobs = [
                 pool.submit(solve, data, weight, f, None if previous is None else previous[f])
