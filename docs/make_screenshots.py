@@ -21,6 +21,7 @@ OUT = ROOT / "docs" / "screenshots"
 
 def shoot(page, name: str) -> None:
     wait_for_app_run(page)
+    page.mouse.move(1, 1)  # no button's tooltip over the page (the pointer rests where it clicked)
     page.wait_for_timeout(800)
     page.screenshot(path=str(OUT / f"{name}.png"))
     print("wrote", OUT / f"{name}.png")
