@@ -530,7 +530,14 @@ def goals(res: dict) -> list[str]:
         )
         lines.append(
             f"- A train run's imports within {up['import_goal_s']:g} s: "
-            f"{up['train_imports_s']:.2f} s, {_verdict(up['train_imports_s'] <= up['import_goal_s'])}."
+            f"{up['train_imports_s']:.2f} s, {_verdict(up['train_imports_s'] <= up['import_goal_s'])}"
+            + (
+                " (alone: "
+                + ", ".join(f"{k} {v:.2f} s" for k, v in up["import_floor_s"].items())
+                + ")."
+                if up.get("import_floor_s")
+                else "."
+            )
         )
         drawn = up.get("browser_max_s")
         slowest = drawn if drawn is not None else up["session_max_s"]
