@@ -41,6 +41,7 @@ from sklearn.base import clone
 
 __all__ = [
     "FusedFolds",
+    "class_codes",
     "fold_parameters",
     "fold_range",
     "fused_layout",
@@ -193,9 +194,9 @@ def fused_layout(
         held = centred[val_idx]
         n_f = len(train_idx)
         f1, f2 = s1 - held.sum(axis=0), s2 - np.einsum("ij,ij->j", held, held)
-        gaps = n_f - (present - (len(val_idx) - missing[val_idx].sum(axis=0)))
         median = np.zeros(d)
         if len(gappy):
+            gaps = n_f - (present - (len(val_idx) - missing[val_idx].sum(axis=0)))
             part = raw_gappy[train_idx]
             if np.isnan(part).all(axis=0).any():
                 return None  # a column with no value in this fold's rows: the imputer drops it
@@ -234,7 +235,7 @@ def fused_layout(
     XT[:d] = shared.T
     XT[d] = 1
     del shared
-    classes, codes = np.unique(y, return_inverse=True)
+    classes, codes = class_codes(y)
     weight, weight_sum, onehot = _weights(codes, len(classes), folds, fold_weights, dtype)
     return FusedFolds(
         XT=XT,
@@ -253,6 +254,28 @@ def fused_layout(
         classes=classes,
         val_idx=tuple(np.asarray(va) for _, va in folds),
     )
+
+
+def class_codes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(y, return_inverse=True)``: the sorted classes and each row's code among them.
+
+    Labels that are already non-negative integer codes are counted instead of sorted (a
+    sort of every row per call, twice per layout).
+
+    Examples
+    --------
+    >>> classes, codes = class_codes(np.array([3, 1, 3, 7]))
+    >>> classes.tolist(), codes.tolist()
+    ([1, 3, 7], [1, 0, 1, 2])
+    """
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu" or not len(y) or y.min() < 0 or y.max() >= 2 * len(y):
+        return np.unique(y, return_inverse=True)
+    present = np.bincount(y) > 0
+    classes = np.flatnonzero(present).astype(y.dtype)
+    if len(classes) == len(present):
+        return classes, y.astype(np.intp)
+    return classes, (np.cumsum(present) - 1)[y]
 
 
 def reweighted(

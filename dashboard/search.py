@@ -48,6 +48,7 @@ from dashboard.evaluation import preprocessed_names
 from dashboard.features import DateParts, FiniteNumbers
 from dashboard.fused import (
     MAX_CLASSES,
+    class_codes,
     fold_parameters,
     fold_range,
     fused_layout,
@@ -651,7 +652,7 @@ def _fused_folds(preprocess, X, y, folds, class_weight):
 
     The labels are sorted once (text labels sort slowly), then the layout reads their codes.
     """
-    classes, codes = np.unique(np.asarray(y), return_inverse=True)
+    classes, codes = class_codes(y)
     n, d = len(codes), len(X.columns)
     dtype = np.float32 if n * d >= FUSED_FLOAT32_MIN_CELLS else np.float64
     for train_idx, _ in folds:
