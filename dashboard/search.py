@@ -1046,8 +1046,8 @@ def out_of_fold_predictions(
     at about the cost of one C of the search: each fold's preprocessing is fitted once for
     every weighting, and with the fast solver each weighting starts from the previous one's
     solution. Given the search's fits of these folds (``start``), the weighting they were
-    fitted with needs no fit at all, the others start from them, and each fold's fitted
-    preprocessing is reused. On a table of numbers the rows are laid out once for every fold
+    fitted with needs no fit at all, the others start from them (intercepts moved by the log
+    class-weight ratios: `_reweighted_start`), and each fold's fitted preprocessing is reused. On a table of numbers the rows are laid out once for every fold
     on one shared matrix (:mod:`dashboard.fused`) and each fold is solved on it.
 
     Parameters
@@ -1226,8 +1226,8 @@ def _fused_predictions(
     LogisticRegression fits each fold (the fused search's joint line searches cost more than
     they save with many classes: `MAX_CLASSES`). Given ``start``, only the other weightings
     are solved, each fold from its fit there; without it, each weighting starts from the
-    previous one's solution. Returns False when the folds cannot share one matrix (nothing is
-    predicted then).
+    previous one's solution (either way moved to the new weighting: `_reweighted_start`).
+    Returns False when the folds cannot share one matrix (nothing is predicted then).
     """
     n_classes = len(pd.unique(y))
     if not (
