@@ -1047,8 +1047,9 @@ def out_of_fold_predictions(
     every weighting, and with the fast solver each weighting starts from the previous one's
     solution. Given the search's fits of these folds (``start``), the weighting they were
     fitted with needs no fit at all, the others start from them (intercepts moved by the log
-    class-weight ratios: `_reweighted_start`), and each fold's fitted preprocessing is reused. On a table of numbers the rows are laid out once for every fold
-    on one shared matrix (:mod:`dashboard.fused`) and each fold is solved on it.
+    class-weight ratios: `_reweighted_start`), and each fold's fitted preprocessing is reused.
+    On a table of numbers the rows are laid out once for every fold on one shared matrix
+    (:mod:`dashboard.fused`) and each fold is solved on it.
 
     Parameters
     ----------
