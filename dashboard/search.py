@@ -765,7 +765,7 @@ def _fast_layout(XT: np.ndarray, y_tr: np.ndarray, class_weight) -> _FastData:
 
 
 def _row_weights(codes: np.ndarray, n_classes: int, class_weight, dtype) -> tuple:
-    """Each row's weight (its class's, `_class_weights`) divided by the weights' sum, and that sum."""
+    """Each row's weight (its class's: `_class_weights`) over the weights' sum, and that sum."""
     weight = _class_weights(codes, n_classes, class_weight)[codes]
     weight_sum = float(weight.sum())
     return (weight / weight_sum).astype(dtype), weight_sum
