@@ -41,6 +41,7 @@ from sklearn.base import clone
 
 __all__ = [
     "FusedFolds",
+    "class_codes",
     "fold_parameters",
     "fold_range",
     "fused_layout",
@@ -178,21 +179,25 @@ def fused_layout(
         return None  # a column with no value: the imputer drops it
     gappy = np.flatnonzero(missing.any(axis=0))  # only these columns' medians are ever used
     # Each fold's imputer and scaler statistics from sums: all rows' less its validation rows'
-    # (centred on the column means first, so that the variances keep their digits).
+    # (centred on the column means first, so that the variances keep their digits). The rows
+    # are centred in place and each fold's held-out rows become its validation rows: on a large
+    # table, fresh memory costs more than the arithmetic (each new page is a fault).
     present = n - missing.sum(axis=0)
     col_mean = np.where(missing, 0.0, x).sum(axis=0) / present if len(gappy) else x.mean(axis=0)
-    centred = x - col_mean
+    raw_gappy = x[:, gappy]  # the medians are of the table's values, not of centred ones
+    centred = x
+    centred -= col_mean
     centred[missing] = 0.0
     s1, s2 = centred.sum(axis=0), np.einsum("ij,ij->j", centred, centred)
-    stats = []
+    stats, validation = [], []
     for train_idx, val_idx in folds:
         held = centred[val_idx]
         n_f = len(train_idx)
         f1, f2 = s1 - held.sum(axis=0), s2 - np.einsum("ij,ij->j", held, held)
-        gaps = n_f - (present - (len(val_idx) - missing[val_idx].sum(axis=0)))
         median = np.zeros(d)
         if len(gappy):
-            part = x[np.ix_(train_idx, gappy)]
+            gaps = n_f - (present - (len(val_idx) - missing[val_idx].sum(axis=0)))
+            part = raw_gappy[train_idx]
             if np.isnan(part).all(axis=0).any():
                 return None  # a column with no value in this fold's rows: the imputer drops it
             median[gappy] = np.nanmedian(part, axis=0)  # MedianImputer's statistics
@@ -202,21 +207,21 @@ def fused_layout(
         mean_c = f1 / n_f
         var = np.maximum(f2 / n_f - mean_c**2, 0.0)
         mean = mean_c + col_mean
-        stats.append((median, mean, _scale(var, mean, n_f)))
-    raw_median, raw_mean, raw_scale = (np.array(s, dtype=float) for s in zip(*stats, strict=True))
+        stats.append((median, mean, mean_c, _scale(var, mean, n_f)))
+        validation.append(held)
+    raw_median, raw_mean, mean_c, raw_scale = (
+        np.array(s, dtype=float) for s in zip(*stats, strict=True)
+    )
     if np.any(raw_scale.max(axis=0) > MAX_SCALE_RATIO * raw_scale.min(axis=0)):
         return None
-    # Each fold's validation rows through its own imputer and scaler, once, in float64
-    validation = []
-    for f, (_, val_idx) in enumerate(folds):
-        rows = x[val_idx]
+    # Each fold's validation rows through its own imputer and scaler, in place, in float64
+    for f, (rows, (_, val_idx)) in enumerate(zip(validation, folds, strict=True)):
         if len(gappy):
             gaps = missing[val_idx]
-            rows[gaps] = np.broadcast_to(raw_median[f], rows.shape)[gaps]
-        rows -= raw_mean[f]
+            rows[gaps] = np.broadcast_to(raw_median[f] - col_mean, rows.shape)[gaps]
+        rows -= mean_c[f]
         rows /= raw_scale[f]
-        validation.append(rows)
-    del x
+    del raw_gappy
     center = raw_mean.mean(axis=0)
     spread = raw_scale.min(axis=0)
     shared = centred
@@ -224,13 +229,13 @@ def fused_layout(
     shared /= spread
     shared[missing] = 0.0
     limit = np.finfo(np.float32).max / 1e6
-    if not np.all(np.abs(shared) < limit):
+    if not (shared.max(initial=0.0) < limit and shared.min(initial=0.0) > -limit):
         return None
     XT = np.empty((d + 1, n), dtype=dtype)
     XT[:d] = shared.T
     XT[d] = 1
     del shared
-    classes, codes = np.unique(y, return_inverse=True)
+    classes, codes = class_codes(y)
     weight, weight_sum, onehot = _weights(codes, len(classes), folds, fold_weights, dtype)
     return FusedFolds(
         XT=XT,
@@ -249,6 +254,28 @@ def fused_layout(
         classes=classes,
         val_idx=tuple(np.asarray(va) for _, va in folds),
     )
+
+
+def class_codes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(y, return_inverse=True)``: the sorted classes and each row's code among them.
+
+    Labels that are already non-negative integer codes are counted instead of sorted (a
+    sort of every row per call, twice per layout).
+
+    Examples
+    --------
+    >>> classes, codes = class_codes(np.array([3, 1, 3, 7]))
+    >>> classes.tolist(), codes.tolist()
+    ([1, 3, 7], [1, 0, 1, 2])
+    """
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu" or not len(y) or y.min() < 0 or y.max() >= 2 * len(y):
+        return np.unique(y, return_inverse=True)
+    present = np.bincount(y) > 0
+    classes = np.flatnonzero(present).astype(y.dtype)
+    if len(classes) == len(present):
+        return classes, y.astype(np.intp)
+    return classes, (np.cumsum(present) - 1)[y]
 
 
 def reweighted(

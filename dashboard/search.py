@@ -48,6 +48,7 @@ from dashboard.evaluation import preprocessed_names
 from dashboard.features import DateParts, FiniteNumbers
 from dashboard.fused import (
     MAX_CLASSES,
+    class_codes,
     fold_parameters,
     fold_range,
     fused_layout,
@@ -651,7 +652,7 @@ def _fused_folds(preprocess, X, y, folds, class_weight):
 
     The labels are sorted once (text labels sort slowly), then the layout reads their codes.
     """
-    classes, codes = np.unique(np.asarray(y), return_inverse=True)
+    classes, codes = class_codes(y)
     n, d = len(codes), len(X.columns)
     dtype = np.float32 if n * d >= FUSED_FLOAT32_MIN_CELLS else np.float64
     for train_idx, _ in folds:
@@ -764,18 +765,24 @@ def _fast_layout(XT: np.ndarray, y_tr: np.ndarray, class_weight) -> _FastData:
 
 
 def _row_weights(codes: np.ndarray, n_classes: int, class_weight, dtype) -> tuple:
-    """Each row's weight divided by the weights' sum, and that sum.
-
-    "balanced" is scikit-learn's ``compute_class_weight``: n / (n_classes * class count).
-    """
-    n = len(codes)
-    if class_weight == "balanced":
-        counts = np.bincount(codes, minlength=n_classes)
-        weight = (n / (n_classes * counts))[codes]
-    else:
-        weight = np.ones(n)
+    """Each row's weight (its class's: `_class_weights`) over the weights' sum, and that sum."""
+    weight = _class_weights(codes, n_classes, class_weight)[codes]
     weight_sum = float(weight.sum())
     return (weight / weight_sum).astype(dtype), weight_sum
+
+
+def _class_weights(codes: np.ndarray, n_classes: int, class_weight) -> np.ndarray:
+    """Each class's weight: "balanced" is scikit-learn's ``compute_class_weight``,
+    n / (n_classes * class count); None weighs every class 1.
+
+    Examples
+    --------
+    >>> _class_weights(np.array([0, 0, 0, 1]), 2, "balanced").tolist()
+    [0.6666666666666666, 2.0]
+    """
+    if class_weight == "balanced":
+        return len(codes) / (n_classes * np.bincount(codes, minlength=n_classes))
+    return np.ones(n_classes)
 
 
 def _softmax_loss_grad(w: np.ndarray, data: _FastData, l2: float):
@@ -1039,9 +1046,10 @@ def out_of_fold_predictions(
     at about the cost of one C of the search: each fold's preprocessing is fitted once for
     every weighting, and with the fast solver each weighting starts from the previous one's
     solution. Given the search's fits of these folds (``start``), the weighting they were
-    fitted with needs no fit at all, the others start from them, and each fold's fitted
-    preprocessing is reused. On a table of numbers the rows are laid out once for every fold
-    on one shared matrix (:mod:`dashboard.fused`) and each fold is solved on it.
+    fitted with needs no fit at all, the others start from them (intercepts moved by the log
+    class-weight ratios: `_reweighted_start`), and each fold's fitted preprocessing is reused.
+    On a table of numbers the rows are laid out once for every fold on one shared matrix
+    (:mod:`dashboard.fused`) and each fold is solved on it.
 
     Parameters
     ----------
@@ -1097,6 +1105,7 @@ def out_of_fold_predictions(
         data = _prepare(preprocess, X, y, tr, va, estimator, fast, fitted=fitted)
         classes = np.unique(data.y_tr) if data.fast is None else data.fast.classes
         previous = None if start is None else _start_fit(start, f)
+        fitted_with = None if start is None else start["class_weight"]
         for weight in class_weights:
             if start is not None and weight == start["class_weight"]:
                 predicted[weight][va] = _predicted(data.X_va, previous, classes)
@@ -1108,10 +1117,16 @@ def out_of_fold_predictions(
             fd = data.fast
             w, total = _row_weights(fd.codes, len(fd.classes), weight, fd.XT.dtype)
             weighted = replace(data, fast=replace(fd, weight=w, weight_sum=total))
-            fit = _fast_fit_step(weighted, est, est.C, previous, False)
+            begin = previous
+            if previous is not None:
+                moved = _reweighted_start(
+                    previous.w, fd.codes, len(fd.classes), fitted_with=fitted_with, solve_for=weight
+                )
+                begin = replace(previous, w=moved)
+            fit = _fast_fit_step(weighted, est, est.C, begin, False)
             predicted[weight][va] = _predicted(data.X_va, fit, classes)
             if start is None:
-                previous = fit
+                previous, fitted_with = fit, weight
 
     with (
         blas_threads(1),
@@ -1159,6 +1174,36 @@ def _start_fit(start: dict, f: int) -> _Fit:
     )
 
 
+def _reweighted_start(
+    w: np.ndarray, codes: np.ndarray, n_classes: int, *, fitted_with, solve_for
+) -> np.ndarray:
+    """A fold's parameters fitted with class weighting ``fitted_with``, as a start for
+    ``solve_for``: the intercepts moved by the log of each class's weight ratio.
+
+    Weighting a class r times more multiplies its odds by r where the fit matches the
+    training rows' class shares (at the intercepts' optimum, which the penalty leaves free),
+    so the moved intercepts are near the other weighting's optimum and the solver has less to do
+    (336,000 rows x 16 classes at C = 0.001: no iteration instead of one, one evaluation of the
+    loss instead of three). Where the solver stops is decided by its tolerance as before.
+    ``w`` is (rows of coefficients, inputs + 1) flattened, the intercepts last; ``codes`` the
+    fold's training rows' classes.
+
+    Examples
+    --------
+    >>> w = np.array([0.5, 0.0])  # two classes: one row, the log-odds of the second
+    >>> codes = np.array([0, 0, 0, 1])  # balanced: class 1 weighs 3 times class 0
+    >>> moved = _reweighted_start(w, codes, 2, fitted_with=None, solve_for="balanced")
+    >>> round(float(moved[1]), 4) == round(float(np.log(3)), 4)
+    True
+    """
+    ratio = np.log(_class_weights(codes, n_classes, solve_for)) - np.log(
+        _class_weights(codes, n_classes, fitted_with)
+    )
+    W = np.array(w, dtype=float).reshape(1 if n_classes == 2 else n_classes, -1)
+    W[:, -1] += ratio[1] - ratio[0] if n_classes == 2 else ratio - ratio.mean()
+    return W.ravel()
+
+
 def _predicted(X_va, fit: _Fit, classes: np.ndarray) -> np.ndarray:
     """LogisticRegression's ``predict`` with the fit's coefficients."""
     return _labels(np.asarray(X_va @ fit.coef.T, dtype=float) + fit.intercept, classes)
@@ -1182,8 +1227,8 @@ def _fused_predictions(
     LogisticRegression fits each fold (the fused search's joint line searches cost more than
     they save with many classes: `MAX_CLASSES`). Given ``start``, only the other weightings
     are solved, each fold from its fit there; without it, each weighting starts from the
-    previous one's solution. Returns False when the folds cannot share one matrix (nothing is
-    predicted then).
+    previous one's solution (either way moved to the new weighting: `_reweighted_start`).
+    Returns False when the folds cannot share one matrix (nothing is predicted then).
     """
     n_classes = len(pd.unique(y))
     if not (
@@ -1203,9 +1248,16 @@ def _fused_predictions(
     if start is not None and start["class_weight"] in solved:
         solved[start["class_weight"]] = given
 
-    def solve(layout, weight, f: int, previous) -> None:
+    def solve(layout, weight, f: int, previous, fitted_with) -> None:
         part = fold_range(layout, f, f + 1)
-        w0 = fused_start(part) if previous is None else previous
+        if previous is None:
+            w0 = fused_start(part)
+        else:
+            codes = layout.codes[folds[f][0]]
+            n_classes = len(layout.classes)
+            w0 = _reweighted_start(
+                previous, codes, n_classes, fitted_with=fitted_with, solve_for=weight
+            )
         w, _ = fused_minimise(part, estimator.C, w0, tol=estimator.tol, max_iter=estimator.max_iter)
         solved[weight][f] = w
 
@@ -1216,6 +1268,7 @@ def _fused_predictions(
         ThreadPoolExecutor(max_workers=cores, thread_name_prefix="softmax-lab-oof") as pool,
     ):
         previous = given  # each fold from its given fit, or from zero
+        fitted_with = None if start is None else start["class_weight"]
         for weight in todo:  # weighting by weighting: one layout's weights held at a time
             if weight != first:
                 fold_weights = _fold_weights(
@@ -1223,13 +1276,15 @@ def _fused_predictions(
                 )
                 data = reweighted(replace(data, onehot=None), folds, fold_weights=fold_weights)
             jobs = [
-                pool.submit(solve, data, weight, f, None if previous is None else previous[f])
+                pool.submit(
+                    solve, data, weight, f, None if previous is None else previous[f], fitted_with
+                )
                 for f in range(len(folds))
             ]
             for job in jobs:
                 job.result()
             if start is None:  # the next weighting starts from this one's solution
-                previous = solved[weight]
+                previous, fitted_with = solved[weight], weight
         for weight, per_fold in solved.items():
             labels = np.empty(len(y), dtype=y.dtype)
             for f, w in enumerate(per_fold):

@@ -204,3 +204,23 @@ def test_the_coefficient_path_rides_with_the_folds_and_is_sklearns_fit_on_all_ro
     fitted = clone(pipe).fit(frame, y).named_steps["preprocess"]
     assert ours.coef_path["feature_names"] == preprocessed_names(fitted)
     assert len(ours.cv_results) == len(grid) * 5
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array([2, 0, 1, 1, 2]),  # codes already
+        np.array([3, 1, 3, 7], dtype=np.uint8),  # integers with classes absent
+        np.array([-1, 4, 4, 0]),  # negative: sorted as numpy does
+        np.array([5, 900000, 5]),  # far apart: sorted as numpy does
+        np.array(["b", "a", "b"]),
+    ],
+)
+def test_class_codes_are_numpys_unique(labels):
+    from dashboard.fused import class_codes
+
+    classes, codes = class_codes(labels)
+    expected_classes, expected_codes = np.unique(labels, return_inverse=True)
+    np.testing.assert_array_equal(classes, expected_classes)
+    assert classes.dtype == expected_classes.dtype
+    np.testing.assert_array_equal(codes, expected_codes)

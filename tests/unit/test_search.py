@@ -290,6 +290,33 @@ def test_out_of_fold_predictions_on_one_shared_matrix_are_cross_val_predicts(
     assert np.mean(ours[None] != ours["balanced"]) > 0.01  # the weighting changes answers
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize(("fitted_with", "solve_for"), [(None, "balanced"), ("balanced", None)])
+def test_a_fit_moved_to_the_other_weighting_is_its_optimum_at_zero_coefficients(
+    n_classes, fitted_with, solve_for
+):
+    # At a tiny C the coefficients are all but zero and the intercepts alone fit the weighted
+    # class shares: moving one weighting's fit by the log weight ratios gives scikit-learn's fit
+    # of the other weighting.
+    from dashboard.search import _reweighted_start
+
+    weights = [0.7, 0.3] if n_classes == 2 else [0.6, 0.3, 0.1]
+    X, y = _data(n_classes, n=2000, weights=weights)
+    codes = np.unique(y, return_inverse=True)[1]
+
+    def fit(class_weight):
+        return LogisticRegression(C=1e-7, tol=1e-12, class_weight=class_weight).fit(X, y)
+
+    given, other = fit(fitted_with), fit(solve_for)
+    w = np.concatenate([given.coef_, given.intercept_[:, None]], axis=1).ravel()
+    moved = _reweighted_start(
+        w, codes, n_classes, fitted_with=fitted_with, solve_for=solve_for
+    ).reshape(len(other.intercept_), -1)
+    assert np.abs(other.intercept_ - given.intercept_).max() > 0.3  # the weighting matters
+    np.testing.assert_allclose(moved[:, -1], other.intercept_, atol=1e-4)
+    np.testing.assert_array_equal(moved[:, :-1], given.coef_)
+
+
 def test_out_of_fold_predictions_refuse_fits_of_other_folds_or_c():
     from dashboard.errors import SoftmaxLabError
     from dashboard.search import out_of_fold_predictions
