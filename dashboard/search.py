@@ -351,7 +351,8 @@ def _prepare(
             and isinstance(prep, ColumnTransformer)
             and not prep.sparse_output_
         ):
-            Xt_va = _dense(_unstacked(prep, X_va, fit=False), len(val_idx))
+            # in the solver's dtype: float32 on large data, half the float64 matrix
+            Xt_va = _dense(_unstacked(prep, X_va, fit=False), len(val_idx), fast_data.XT.dtype)
         else:
             Xt_va = prep.transform(X_va)
         del X_va
@@ -468,11 +469,12 @@ def _transposed(parts: list, n: int) -> np.ndarray:
     return _side_by_side(parts, np.zeros((d, n), dtype=dtype), by_rows=True)
 
 
-def _dense(parts: list, n: int) -> np.ndarray:
-    """Branch outputs (``n`` rows each) side by side in one float64 matrix, as a dense
-    ColumnTransformer stacks them, without a dense copy of each sparse part first."""
+def _dense(parts: list, n: int, dtype=np.float64) -> np.ndarray:
+    """Branch outputs (``n`` rows each) side by side in one matrix (float64 unless ``dtype``
+    says otherwise), as a dense ColumnTransformer stacks them, without a dense copy of each
+    sparse part first."""
     d = sum(part.shape[1] for part in parts)
-    return _side_by_side(parts, np.zeros((n, d), dtype=np.float64), by_rows=False)
+    return _side_by_side(parts, np.zeros((n, d), dtype=dtype), by_rows=False)
 
 
 def _side_by_side(parts: list, out: np.ndarray, *, by_rows: bool) -> np.ndarray:
@@ -544,7 +546,8 @@ def _fast_fit_step(
     coef, intercept = _as_sklearn(w, K, fast.XT.shape[0])
     accuracy = loss = None
     if data.X_va is not None:
-        z = np.asarray(data.X_va @ coef.T, dtype=float) + intercept
+        # in X_va's dtype (float32 on large data): no float64 copy of it for the product
+        z = np.asarray(data.X_va @ coef.T.astype(data.X_va.dtype), dtype=float) + intercept
         accuracy, loss = _scores(z, fast.classes, data.y_va)
     return _Fit(
         C=float(C),
@@ -578,8 +581,8 @@ def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
         data = _prepare(
             job.preprocess, job.X, job.y, path.train_idx, path.val_idx, job.estimator, job.fast
         )
-    if path.fold is None:
-        job.kept["whole"] = data
+    if path.fold is None:  # what the final model needs: not the fast solver's layout
+        job.kept["whole"] = replace(data, fast=None)
     elif not _has_text(job.preprocess):  # a fold's fitted preprocessing: a few statistics
         job.kept[("preprocess", path.fold)] = data.preprocess
     previous = None
@@ -933,6 +936,7 @@ def search_c(
     *,
     c_grid: Sequence[float],
     folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    rows: np.ndarray | None = None,
     coef_path: bool = True,
     warm_start: bool | None = None,
     fast: bool | None = None,
@@ -951,13 +955,19 @@ def search_c(
     pipeline : sklearn.pipeline.Pipeline or LogisticRegression
         Preprocessing steps (fitted once per fold) followed by a LogisticRegression.
     X : pandas.DataFrame or array-like
-        The rows to cross-validate on (the training part).
+        The rows to cross-validate on (the training part), or a larger table holding them at
+        positions ``rows``.
     y : array-like
-        Their labels.
+        Their labels (one per row of ``X``).
     c_grid : sequence of float
         Candidate values of C (any order; duplicates are not expected).
     folds : sequence of (train_indices, validation_indices)
-        The folds, e.g. ``list(StratifiedKFold(...).split(X, y))``.
+        The folds, e.g. ``list(StratifiedKFold(...).split(X, y))``; with ``rows``, positions
+        within ``rows``.
+    rows : array of int, optional
+        Positions in ``X`` and ``y`` of the rows to cross-validate on, in their order: the
+        search is the one on ``X`` and ``y`` taken at ``rows``, and each path reads its own
+        rows from ``X`` without a copy of the whole training part. Default: every row.
     coef_path : bool, default=True
         Also fit every C on all the rows of ``X`` and keep the coefficients.
     warm_start : bool or None, default=None
@@ -1001,6 +1011,7 @@ def search_c(
         y,
         c_grid,
         folds,
+        rows=rows,
         coef_path=coef_path,
         warm_start=warm_start,
         fast=fast,
@@ -1241,24 +1252,32 @@ def _fused_predictions(
 
 
 def _make_job(
-    pipeline, X, y, c_grid, folds, *, coef_path: bool, warm_start, fast, fuse=None
+    pipeline, X, y, c_grid, folds, *, rows=None, coef_path: bool, warm_start, fast, fuse=None
 ) -> _SearchJob:
-    """The search's fixed parts: the split pipeline, the rows of every path, the sorted C."""
+    """The search's fixed parts: the split pipeline, the rows of every path, the sorted C.
+
+    With ``rows`` (positions in ``X`` of the rows searched), each path's positions are
+    positions in ``X``; the fused layout, which reads every row of its table, gets the rows
+    searched instead.
+    """
     preprocess, estimator = _split_pipeline(pipeline)
     if not isinstance(X, pd.DataFrame | pd.Series) and not hasattr(X, "shape"):
         X = np.asarray(X)
     y = np.asarray(y)
-    paths = [
-        _Path(train_idx=np.asarray(tr), val_idx=np.asarray(va), fold=k)
-        for k, (tr, va) in enumerate(folds)
-    ]
+    n = len(y) if rows is None else len(rows)
+    min_train = min(len(tr) for tr, _ in folds)
     if warm_start is None:
-        warm_start = min(len(p.train_idx) for p in paths) >= WARM_START_MIN_ROWS
-    if coef_path:
-        paths.append(_Path(train_idx=np.arange(len(y)), val_idx=None, fold=None))
+        warm_start = min_train >= WARM_START_MIN_ROWS
     fast = bool(warm_start) if fast is None else bool(fast)
     if fuse is None:
         fuse = fast and bool(warm_start)
+    fused = bool(fuse) and _fusable(preprocess, estimator, X, y if rows is None else y[rows])
+    if rows is not None and fused:
+        X, y, rows = _rows(X, rows), y[rows], None
+    at = (lambda idx: np.asarray(idx)) if rows is None else (lambda idx: np.asarray(rows)[idx])
+    paths = [_Path(train_idx=at(tr), val_idx=at(va), fold=k) for k, (tr, va) in enumerate(folds)]
+    if coef_path:
+        paths.append(_Path(train_idx=at(np.arange(n)), val_idx=None, fold=None))
     return _SearchJob(
         preprocess=preprocess,
         estimator=estimator,
@@ -1269,14 +1288,16 @@ def _make_job(
         warm=bool(warm_start),
         want_coef=coef_path,
         fast=fast,
-        fused=bool(fuse) and _fusable(preprocess, estimator, X, y),
-        prepare_lock=threading.Lock() if _path_bytes(X) >= ONE_PREPARE_MIN_BYTES else None,
+        fused=fused,
+        prepare_lock=threading.Lock() if _path_bytes(X, n) >= ONE_PREPARE_MIN_BYTES else None,
     )
 
 
-def _path_bytes(X) -> int:
-    """An estimate of one path's preprocessed rows in memory: rows x columns x 16 bytes."""
-    return _path_cells(X) * 16
+def _path_bytes(X, n_rows: int) -> int:
+    """An estimate of one path's preprocessed rows in memory: rows x columns x 16 bytes, for
+    ``n_rows`` rows of ``X``."""
+    shape = getattr(X, "shape", (0, 0))
+    return n_rows * (int(shape[1]) if len(shape) > 1 else 1) * 16
 
 
 def _fusable(preprocess, estimator, X, y) -> bool:

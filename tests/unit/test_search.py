@@ -436,3 +436,67 @@ def test_the_kept_preprocessing_has_the_copies_it_was_built_with():
     assert fitted["own"][1].copy is False
     reference = clone(prep).fit(frame, y)
     np.testing.assert_array_equal(kept.transform(frame), reference.transform(frame))
+
+
+# The search reading its rows by position from a larger table (``rows``)
+
+
+def test_searching_rows_of_a_larger_table_is_gridsearchcv_on_those_rows():
+    # Held-out rows sit among the training rows; the search reads the training rows by
+    # position. Its scores are GridSearchCV's on the training part taken by hand, and its
+    # coefficient path is scikit-learn's fit on that part.
+    frame, y = _mixed_frame(n=3000, seed=2)
+    rows = np.random.default_rng(0).permutation(len(frame))[:2200]
+    X_part, y_part = frame.iloc[rows], y[rows]
+    folds = list(StratifiedKFold(4, shuffle=True, random_state=0).split(X_part, y_part))
+    pipe = make_pipeline(_mixed_transformer(0.3), LogisticRegression(tol=1e-10, max_iter=5000))
+    ours = search_c(
+        pipe, frame, y, c_grid=GRID, folds=folds, rows=rows, fast=True, fuse=False, scheduler=""
+    )
+    assert ours.fast_solver
+    grid = GridSearchCV(pipe, {"logisticregression__C": list(GRID)}, cv=folds).fit(X_part, y_part)
+    means = np.asarray(grid.cv_results_["mean_test_score"])
+    np.testing.assert_allclose(ours.cv_summary["mean_accuracy"], means, atol=1e-12)
+    assert ours.best_C == grid.best_params_["logisticregression__C"]
+    reference = clone(pipe).set_params(logisticregression__C=GRID[2]).fit(X_part, y_part)
+    lr = reference.named_steps["logisticregression"]
+    np.testing.assert_allclose(ours.coef_path["coef"][2], lr.coef_, atol=1e-5)
+
+
+def test_a_fused_search_of_rows_of_a_larger_table_is_gridsearchcv_on_those_rows():
+    from dashboard.features import preprocessor
+
+    X, y = _data(3, n=9000)  # folds of more than WARM_START_MIN_ROWS training rows
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    rows = np.random.default_rng(1).permutation(len(frame))[:8000]
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X[rows], y[rows]))
+    pipe = Pipeline(
+        [
+            ("preprocess", preprocessor(numeric=list(frame.columns))),
+            ("logisticregression", LogisticRegression()),
+        ]
+    )
+    ours = search_c(pipe, frame, y, c_grid=GRID, folds=folds, rows=rows, scheduler="")
+    assert ours.fused
+    grid = GridSearchCV(pipe, {"logisticregression__C": list(GRID)}, cv=folds)
+    means = np.asarray(grid.fit(frame.iloc[rows], y[rows]).cv_results_["mean_test_score"])
+    assert np.max(np.abs(ours.cv_summary["mean_accuracy"].to_numpy() - means)) <= 1e-3
+    assert ours.best_C == grid.best_params_["logisticregression__C"]
+
+
+def test_large_fold_scores_are_sklearns_pipeline_fit_on_the_fold():
+    # From FAST_FLOAT32_MIN_CELLS training cells the validation rows are held in float32 as
+    # the solver's inputs: each fold's accuracy is still scikit-learn's own Pipeline fit on
+    # that fold, scored on its validation rows, within one validation row in a thousand.
+    frame, y = _mixed_frame(n=FAST_FLOAT32_MIN_CELLS // 9 * 2, seed=3)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(frame, y))
+    pipe = make_pipeline(_mixed_transformer(0.3), LogisticRegression())
+    ours = search_c(
+        pipe, frame, y, c_grid=(0.01, 1.0), folds=folds, coef_path=False, fast=True, fuse=False
+    )
+    assert ours.fast_solver
+    for fold, (tr, va) in enumerate(folds):
+        fitted = clone(pipe).set_params(logisticregression__C=1.0).fit(frame.iloc[tr], y[tr])
+        row = ours.cv_results[(ours.cv_results["fold"] == fold) & (ours.cv_results["C"] == 1.0)]
+        expected = fitted.score(frame.iloc[va], y[va])
+        assert abs(row["accuracy"].iloc[0] - expected) <= 1e-3
