@@ -36,11 +36,12 @@ import joblib
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix, issparse
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 from threadpoolctl import ThreadpoolController
 
 from dashboard.errors import SoftmaxLabError
@@ -314,12 +315,14 @@ def _prepare(
         prep = clone(preprocess)
         X_tr = _rows(X, train_idx)
         if fast and isinstance(prep, ColumnTransformer):
-            skipped = _skip_copies(prep)  # restored before the fitted preprocessing is kept
+            # restored before the fitted preprocessing is kept
+            skipped = _skip_copies(prep, float32=_float32_inputs(estimator, X, len(y_tr)))
             Xt_tr = _unstacked(prep, X_tr, y_tr, fit=True)
         else:
             Xt_tr = prep.fit_transform(X_tr, y_tr)
         names = preprocessed_names(prep)
         del X_tr  # the rows' copy, before the fast solver's layout is made
+        release_free_memory()  # and the branches' intermediate copies
     if isinstance(Xt_tr, list):  # a ColumnTransformer's branch outputs, not stacked
         if fast_solver_applies(estimator, _stacked_like(prep, Xt_tr)):
             fast_data = _fast_layout(_transposed(Xt_tr, len(y_tr)), y_tr, estimator.class_weight)
@@ -396,14 +399,16 @@ _FRESH_ARRAY_STEPS = (FiniteNumbers, DateParts)
 """Steps whose output is always a new array, which nothing else holds."""
 
 
-def _skip_copies(prep) -> list[tuple[str, int]]:
+def _skip_copies(prep, *, float32: bool = False) -> list[tuple[str, int, str]]:
     """Set ``copy=False`` on the steps that follow a `_FRESH_ARRAY_STEPS` step in ``prep``'s
-    (unfitted) branch pipelines: the imputer and the scaler after FiniteNumbers or DateParts.
+    (unfitted) branch pipelines: the imputer and the scaler after FiniteNumbers or DateParts;
+    and make each branch's StandardScaler a `_ColumnBlockScaler` for its fit. With
+    ``float32``, those branches end with a `_Float32` step.
 
     They then work in place on that step's new array instead of copying it once more (one copy
     of the branch's output each, on a fold of a million-row table about 100 MB): the same
-    numbers, and fitted values that do not depend on ``copy``. Returns the (branch, step)
-    changed, for `_restore_copies`.
+    numbers, and fitted values that do not depend on ``copy``. Returns the (branch, step,
+    "copy", "scaler" or "float32") changed, for `_restore_copies`.
     """
     changed = []
     if not isinstance(prep, ColumnTransformer):
@@ -411,22 +416,121 @@ def _skip_copies(prep) -> list[tuple[str, int]]:
     for name, branch, _ in prep.transformers:
         if not isinstance(branch, Pipeline) or not branch.steps:
             continue
+        for i, (step_name, step) in enumerate(branch.steps):
+            if type(step) is StandardScaler:
+                branch.steps[i] = (step_name, _ColumnBlockScaler(**step.get_params()))
+                changed.append((name, i, "scaler"))
         if not isinstance(branch.steps[0][1], _FRESH_ARRAY_STEPS):
             continue
         for i, (_, step) in enumerate(branch.steps[1:], start=1):
             if step.get_params(deep=False).get("copy") is True:
                 step.set_params(copy=False)
-                changed.append((name, i))
+                changed.append((name, i, "copy"))
+        if float32:
+            branch.steps.append(("float32", _Float32()))
+            changed.append((name, len(branch.steps) - 1, "float32"))
     return changed
 
 
-def _restore_copies(prep, changed: list[tuple[str, int]]) -> None:
-    """``copy=True`` again on the steps `_skip_copies` changed, fitted and unfitted."""
+def _float32_inputs(estimator, X, n_rows: int) -> bool:
+    """Whether a path of ``n_rows`` rows of ``X`` is surely solved in float32 by the fast
+    solver (`FAST_FLOAT32_MIN_CELLS`, counting one input per column of ``X``)."""
+    width = int(X.shape[1]) if getattr(X, "ndim", 1) > 1 else 1
+    return n_rows * width >= FAST_FLOAT32_MIN_CELLS and fast_solver_applies(
+        estimator, np.zeros((1, 1))
+    )
+
+
+class _Float32(TransformerMixin, BaseEstimator):
+    """The last step of a dense branch while the search fits a large path (`_skip_copies`):
+    the branch's output in float32, the fast solver's dtype there, so that the outputs held
+    until the solver's layout is made are half the size. Removed by `_restore_copies`."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def __sklearn_is_fitted__(self):
+        return True  # nothing to learn
+
+    def transform(self, X):
+        return X.astype(np.float32)
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(input_features, dtype=object)
+
+
+def _restore_copies(prep, changed: list[tuple[str, int, str]]) -> None:
+    """Undo `_skip_copies`, fitted and unfitted: ``copy=True`` again, plain StandardScalers
+    (a fitted `_ColumnBlockScaler` holds exactly the attributes StandardScaler's fit sets),
+    no `_Float32` step."""
     for transformers in (prep.transformers, getattr(prep, "transformers_", [])):
         branches = {name: branch for name, branch, _ in transformers}
-        for name, i in changed:
-            if name in branches:
-                branches[name].steps[i][1].set_params(copy=True)
+        for name, i, kind in changed:
+            if name not in branches:
+                continue
+            steps = branches[name].steps
+            if kind == "float32":
+                if len(steps) == i + 1 and type(steps[i][1]) is _Float32:
+                    steps.pop()
+                continue
+            step = steps[i][1]
+            if kind == "copy":
+                step.set_params(copy=True)
+            elif type(step) is _ColumnBlockScaler:
+                step.__class__ = StandardScaler
+
+
+SCALER_BLOCK_BYTES = 32_000_000
+"""`_ColumnBlockScaler` fits StandardScaler on blocks of columns of about this size (at least
+`SCALER_BLOCK_MIN_COLUMNS` columns each), so that its temporaries are a block's size, not the
+whole input's."""
+
+SCALER_BLOCK_MIN_COLUMNS = 8
+"""Fewer columns at a time make numpy's column sums slow (a short inner loop per row): blocks
+of two columns take five times StandardScaler's time on the whole array, of eight about twice."""
+
+
+class _ColumnBlockScaler(StandardScaler):
+    """StandardScaler whose ``fit`` of a large dense array fits StandardScaler on blocks of its
+    columns and joins their statistics.
+
+    StandardScaler's statistics are per column, and its fit holds temporaries as large as its
+    input (the differences from the means, their squares): on a fold of a million-row table's
+    dates, more than 100 MB. Column by column the statistics are the same; two or more columns
+    at a time, numpy sums each column in the same order as on the whole array, so the numbers
+    match to the last bit (`tests/unit/test_search.py` compares them with StandardScaler's).
+    Used only while the search fits a path's preprocessing (`_skip_copies`); the fitted object
+    then becomes a StandardScaler again.
+    """
+
+    def fit(self, X, y=None, sample_weight=None):
+        n = X.shape[0] if hasattr(X, "shape") else 0
+        width = max(SCALER_BLOCK_MIN_COLUMNS, 2, SCALER_BLOCK_BYTES // max(8 * n, 1))
+        if (
+            not isinstance(X, np.ndarray)
+            or X.ndim != 2
+            or X.dtype != np.float64
+            or sample_weight is not None
+            or X.shape[1] <= width
+        ):
+            return super().fit(X, y, sample_weight)
+        d = X.shape[1]
+        stops = list(range(width, d, width)) + [d]
+        if len(stops) > 1 and stops[-1] - stops[-2] < 2:  # no block of one column
+            del stops[-2]
+        params = self.get_params()
+        blocks, start = [], 0
+        for stop in stops:
+            blocks.append((stop - start, StandardScaler(**params).fit(X[:, start:stop])))
+            start = stop
+        self._reset()
+        self.n_features_in_ = d
+        self.mean_ = np.concatenate([b.mean_ for _, b in blocks])
+        self.var_ = np.concatenate([b.var_ for _, b in blocks])
+        self.scale_ = np.concatenate([b.scale_ for _, b in blocks])
+        seen = np.concatenate([np.broadcast_to(b.n_samples_seen_, (w,)) for w, b in blocks])
+        self.n_samples_seen_ = seen[0] if seen.min() == seen.max() else seen.astype(np.int64)
+        return self
 
 
 def _unstacked(prep: ColumnTransformer, X, y=None, *, fit: bool) -> list:
@@ -477,23 +581,30 @@ def _dense(parts: list, n: int, dtype=np.float64) -> np.ndarray:
     return _side_by_side(parts, np.zeros((n, d), dtype=dtype), by_rows=False)
 
 
+SPARSE_CHUNK_BYTES = 16_000_000
+"""`_side_by_side` makes this much of a sparse part dense at a time."""
+
+
 def _side_by_side(parts: list, out: np.ndarray, *, by_rows: bool) -> np.ndarray:
     """``parts`` written into the zeros of ``out`` one after another: as rows of ``out`` (each
-    part transposed) or as its columns. Sparse parts write only their stored values; each part
-    is let go once written (``parts`` ends empty)."""
+    part transposed) or as its columns. Sparse parts are written a few rows at a time (about
+    `SPARSE_CHUNK_BYTES` made dense at once, not index arrays of every stored value); each
+    part is let go once written (``parts`` ends empty)."""
     at = 0
     while parts:
         part = parts.pop(0)
         width = part.shape[1]
         block = out[at : at + width] if by_rows else out[:, at : at + width]
         if issparse(part):
-            coo = part.tocoo()
-            coo.sum_duplicates()
-            if by_rows:
-                block[coo.col, coo.row] = coo.data
-            else:
-                block[coo.row, coo.col] = coo.data
-            del coo
+            part = csr_matrix(part)
+            step = max(1, SPARSE_CHUNK_BYTES // (8 * max(width, 1)))
+            for a in range(0, part.shape[0], step):
+                rows = part[a : a + step].toarray()  # duplicates summed, as sum_duplicates
+                if by_rows:
+                    block[:, a : a + step] = rows.T
+                else:
+                    block[a : a + step] = rows
+                del rows
         else:
             block[...] = part.T if by_rows else part
         at += width

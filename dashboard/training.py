@@ -712,9 +712,9 @@ def _prepare_data(
         excluded=columns.excluded,
         X=X,
         y=y,
-        train=np.asarray(train),
-        test=np.asarray(test),
-        folds=folds,
+        train=_positions(train),
+        test=_positions(test),
+        folds=[(_positions(tr), _positions(va)) for tr, va in folds],
         rows_dropped=target.rows_dropped,
         classes_dropped=target.classes_dropped,
         dropped_class_rows=target.dropped_class_rows,
@@ -723,6 +723,18 @@ def _prepare_data(
         infinite=infinite,
         split=split,
     )
+
+
+def _positions(rows) -> np.ndarray:
+    """Row positions as 32-bit integers where they fit (half the memory of numpy's default).
+
+    Examples
+    --------
+    >>> _positions(np.array([3, 0, 2])).dtype
+    dtype('int32')
+    """
+    rows = np.asarray(rows)
+    return rows.astype(np.int32) if rows.size == 0 or rows.max() < 2**31 else rows
 
 
 def _kept_positions(kept: np.ndarray, split: RowSplit) -> tuple[np.ndarray, np.ndarray]:
@@ -1055,6 +1067,7 @@ def train(
         infinite_values=infinite_values,
     )
     timings: dict = {"prepare": time.perf_counter() - start}
+    release_free_memory()  # the checks' and the split's temporaries, before the search
     # The checks read only the data: they run beside the search, on whatever core it leaves.
     checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="softmax-lab-checks")
     checked = checks.submit(_timed, _data_warnings, data, config)
@@ -1174,9 +1187,9 @@ def _data_warnings(data: _PreparedData, config: TrainingConfig) -> tuple[DataWar
     a small test."""
     found = check_data(  # the parts read from the kept rows by position, not copied
         data.X,
-        data.y_train,
+        data.y[data.train],
         data.X,
-        data.y_test,
+        data.y[data.test],
         target=config.target,
         features=data.numeric + data.categorical + data.dates,
         random_state=config.seed,

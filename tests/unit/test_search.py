@@ -500,3 +500,106 @@ def test_large_fold_scores_are_sklearns_pipeline_fit_on_the_fold():
         row = ours.cv_results[(ours.cv_results["fold"] == fold) & (ours.cv_results["C"] == 1.0)]
         expected = fitted.score(frame.iloc[va], y[va])
         assert abs(row["accuracy"].iloc[0] - expected) <= 1e-3
+
+
+@pytest.mark.parametrize("nan_share", [0.0, 0.02])
+@pytest.mark.parametrize(
+    ("n", "d", "block_bytes", "least"),
+    [(5000, 7, 1, 2), (4001, 13, 64_000, 2), (300, 2, 1, 2), (3000, 17, 1, 8), (2000, 30, 1, 8)],
+)
+def test_column_block_scaler_fits_standard_scalers_statistics(
+    monkeypatch, n, d, block_bytes, least, nan_share
+):
+    from dashboard import search
+
+    monkeypatch.setattr(search, "SCALER_BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(search, "SCALER_BLOCK_MIN_COLUMNS", least)
+    rng = np.random.default_rng(d)
+    X = rng.normal(rng.uniform(-1e4, 1e4, d), rng.uniform(1e-3, 1e3, d), (n, d))
+    X[:, 1] = 7.0  # a constant column: scale 1
+    X[rng.random((n, d)) < nan_share] = np.nan
+    reference = StandardScaler().fit(X)
+    ours = search._ColumnBlockScaler().fit(X.copy())
+    assert sorted(vars(ours)) == sorted(vars(reference))
+    for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
+        assert type(getattr(ours, name)) is type(getattr(reference, name))
+        np.testing.assert_array_equal(getattr(ours, name), getattr(reference, name))
+    np.testing.assert_array_equal(ours.transform(X), reference.transform(X))
+
+
+def test_the_searchs_preprocessing_is_sklearns_fit_with_plain_scalers(monkeypatch):
+    from dashboard import search
+    from dashboard.features import preprocessor
+
+    monkeypatch.setattr(search, "SCALER_BLOCK_BYTES", 1)
+    monkeypatch.setattr(search, "SCALER_BLOCK_MIN_COLUMNS", 2)
+    monkeypatch.setattr(search, "SPARSE_CHUNK_BYTES", 100)  # a few rows at a time
+    frame, y = _mixed_frame(n=3000)
+    frame["c"] = np.random.default_rng(0).normal(size=len(frame))
+    pipe = make_pipeline(
+        preprocessor(numeric=["a", "b", "c"], categorical=["colour", "size"]),
+        LogisticRegression(),
+    )
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(frame, y))
+    tr, va = folds[0]
+    prep = pipe[0]
+    data = search._prepare(prep, frame, y, tr, va, pipe[-1], fast=True)
+    reference = clone(prep).fit(frame.iloc[tr], y[tr])
+    for fitted in (data.preprocess, prep):  # the fitted one and the caller's are plain
+        steps = [s for _, b, _ in fitted.transformers for _, s in b.steps]
+        assert StandardScaler in {type(s) for s in steps}
+        assert all(type(s) is not search._ColumnBlockScaler for s in steps)
+    ours = data.preprocess.named_transformers_["numeric"][-1]
+    theirs = reference.named_transformers_["numeric"][-1]
+    assert vars(ours).keys() == vars(theirs).keys()
+    np.testing.assert_array_equal(ours.scale_, theirs.scale_)
+    expected = reference.transform(frame)
+    expected = expected.toarray() if issparse(expected) else expected
+    np.testing.assert_array_equal(data.X_va, expected[va])
+    np.testing.assert_allclose(data.fast.XT.T, expected[tr], rtol=1e-6)
+
+
+def test_sparse_parts_are_written_in_chunks_with_duplicates_summed(monkeypatch):
+    from scipy.sparse import csr_matrix
+
+    from dashboard import search
+
+    monkeypatch.setattr(search, "SPARSE_CHUNK_BYTES", 24)  # one row of three columns at a time
+    part = csr_matrix(
+        (np.array([1.0, 2.0, 3.0, 4.0]), np.array([0, 0, 2, 1]), np.array([0, 2, 3, 3, 4])),
+        shape=(4, 3),
+    )
+    dense = np.array([[3.0, 0, 0], [0, 0, 3.0], [0, 0, 0], [0, 4.0, 0]])  # 1 + 2 summed
+    np.testing.assert_array_equal(part.toarray(), dense)
+    extra = np.arange(4.0)[:, None]
+    np.testing.assert_array_equal(_dense([part, extra], 4), np.hstack([dense, extra]))
+    np.testing.assert_array_equal(_transposed([extra, part], 4).T, np.hstack([extra, dense]))
+
+
+def test_large_paths_hold_their_branch_outputs_in_float32(monkeypatch):
+    # From FAST_FLOAT32_MIN_CELLS on, the dense branches end in float32 while a path is fitted:
+    # the solver's layout and the validation rows are sklearn's own output to float32's
+    # precision, and the preprocessing kept is sklearn's fit, without the extra step.
+    from dashboard import search
+    from dashboard.features import preprocessor
+
+    monkeypatch.setattr(search, "FAST_FLOAT32_MIN_CELLS", 1000)
+    frame, y = _mixed_frame(n=3000)
+    frame["when"] = pd.Timestamp("2020-01-01") + pd.to_timedelta(
+        np.random.default_rng(5).integers(0, 5000, len(frame)), unit="h"
+    )
+    prep = preprocessor(numeric=["a", "b"], categorical=["colour", "size"], dates=["when"])
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(frame, y))
+    tr, va = folds[1]
+    data = search._prepare(prep, frame, y, tr, va, LogisticRegression(), fast=True)
+    reference = clone(prep).fit(frame.iloc[tr], y[tr])
+    expected = reference.transform(frame)
+    expected = expected.toarray() if issparse(expected) else expected
+    assert data.fast.XT.dtype == np.float32 and data.X_va.dtype == np.float32
+    np.testing.assert_allclose(data.fast.XT.T, expected[tr], rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(data.X_va, expected[va], rtol=1e-6, atol=1e-6)
+    for fitted in (data.preprocess, prep):
+        steps = [s for _, b, _ in fitted.transformers for _, s in b.steps]
+        assert not any(type(s) is search._Float32 for s in steps)
+    kept = data.preprocess.transform(frame)
+    np.testing.assert_array_equal(kept.toarray() if issparse(kept) else kept, expected)
