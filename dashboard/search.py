@@ -248,6 +248,7 @@ class _SearchJob:
     want_coef: bool
     fast: bool = False
     fused: bool = False  # the folds run at once on one shared matrix (dashboard.fused)
+    class_names: list[str] | None = None  # y holds positions in these (search_c's classes)
     # Held while a path's preprocessing runs, on large tables: one path at a time holds the
     # preprocessing's intermediate copies, the other solves (see ONE_PREPARE_MIN_BYTES).
     prepare_lock: threading.Lock | None = None
@@ -485,9 +486,10 @@ SCALER_BLOCK_BYTES = 32_000_000
 `SCALER_BLOCK_MIN_COLUMNS` columns each), so that its temporaries are a block's size, not the
 whole input's."""
 
-SCALER_BLOCK_MIN_COLUMNS = 8
-"""Fewer columns at a time make numpy's column sums slow (a short inner loop per row): blocks
-of two columns take five times StandardScaler's time on the whole array, of eight about twice."""
+SCALER_BLOCK_MIN_COLUMNS = 4
+"""Fewer columns at a time make numpy's column sums slow (a short inner loop per row). Each
+block is copied to a contiguous array first (a strided block of eight columns took twice the
+time of the whole array, a contiguous one of four about 1.2 times)."""
 
 
 class _ColumnBlockScaler(StandardScaler):
@@ -497,7 +499,8 @@ class _ColumnBlockScaler(StandardScaler):
     StandardScaler's statistics are per column, and its fit holds temporaries as large as its
     input (the differences from the means, their squares): on a fold of a million-row table's
     dates, more than 100 MB. Column by column the statistics are the same; two or more columns
-    at a time, numpy sums each column in the same order as on the whole array, so the numbers
+    at a time (each block a contiguous copy, whose temporaries are a block's size), numpy sums
+    each column in the same order as on the whole array, so the numbers
     match to the last bit (`tests/unit/test_search.py` compares them with StandardScaler's).
     Used only while the search fits a path's preprocessing (`_skip_copies`); the fitted object
     then becomes a StandardScaler again.
@@ -521,8 +524,10 @@ class _ColumnBlockScaler(StandardScaler):
         params = self.get_params()
         blocks, start = [], 0
         for stop in stops:
-            blocks.append((stop - start, StandardScaler(**params).fit(X[:, start:stop])))
+            block = X[:, start:stop].copy(order="K")  # the same memory order: the same sums
+            blocks.append((stop - start, StandardScaler(**params).fit(block)))
             start = stop
+            del block
         self._reset()
         self.n_features_in_ = d
         self.mean_ = np.concatenate([b.mean_ for _, b in blocks])
@@ -1048,6 +1053,7 @@ def search_c(
     c_grid: Sequence[float],
     folds: Sequence[tuple[np.ndarray, np.ndarray]],
     rows: np.ndarray | None = None,
+    classes: Sequence[str] | None = None,
     coef_path: bool = True,
     warm_start: bool | None = None,
     fast: bool | None = None,
@@ -1079,6 +1085,10 @@ def search_c(
         Positions in ``X`` and ``y`` of the rows to cross-validate on, in their order: the
         search is the one on ``X`` and ``y`` taken at ``rows``, and each path reads its own
         rows from ``X`` without a copy of the whole training part. Default: every row.
+    classes : sequence of str, optional
+        The class names, sorted; then ``y`` holds each row's position in them (integer codes,
+        a byte a row where text labels take several per character), and the results name
+        the classes. The search is the one on the labels themselves.
     coef_path : bool, default=True
         Also fit every C on all the rows of ``X`` and keep the coefficients.
     warm_start : bool or None, default=None
@@ -1123,6 +1133,7 @@ def search_c(
         c_grid,
         folds,
         rows=rows,
+        classes=classes,
         coef_path=coef_path,
         warm_start=warm_start,
         fast=fast,
@@ -1363,7 +1374,18 @@ def _fused_predictions(
 
 
 def _make_job(
-    pipeline, X, y, c_grid, folds, *, rows=None, coef_path: bool, warm_start, fast, fuse=None
+    pipeline,
+    X,
+    y,
+    c_grid,
+    folds,
+    *,
+    rows=None,
+    classes=None,
+    coef_path: bool,
+    warm_start,
+    fast,
+    fuse=None,
 ) -> _SearchJob:
     """The search's fixed parts: the split pipeline, the rows of every path, the sorted C.
 
@@ -1400,6 +1422,7 @@ def _make_job(
         want_coef=coef_path,
         fast=fast,
         fused=fused,
+        class_names=None if classes is None else [str(c) for c in classes],
         prepare_lock=threading.Lock() if _path_bytes(X, n) >= ONE_PREPARE_MIN_BYTES else None,
     )
 
@@ -1697,7 +1720,7 @@ def _collect(
             "coef": np.stack([s.coef for s in steps]),
             "intercept": np.stack([s.intercept for s in steps]),
             "feature_names": steps[0].names,
-            "coef_classes": _coef_classes(steps[0].classes, steps[0].coef.shape[0]),
+            "coef_classes": _coef_classes(_named(job, steps[0].classes), steps[0].coef.shape[0]),
             "converged": [s.converged for s in steps],
         }
     return SearchResult(
@@ -1742,6 +1765,13 @@ def _whole(job: _SearchJob, fits: dict) -> tuple | None:
     p = len(job.paths) - 1
     n_iter = tuple(fits[(p, i)].n_iter for i in range(len(job.c_sorted)))
     return (data.preprocess, data.X_tr, n_iter)
+
+
+def _named(job: _SearchJob, classes: list[str]) -> list[str]:
+    """A fit's classes by name: with ``job.class_names`` its classes are codes (as text)."""
+    if job.class_names is None:
+        return classes
+    return [job.class_names[int(c)] for c in classes]
 
 
 def _coef_classes(classes: list[str], rows: int) -> list[str]:

@@ -1085,13 +1085,15 @@ def train(
     )
     total = len(config.c_grid) * (config.cv_folds + 1) + 1
     try:
+        names, codes = np.unique(data.y, return_inverse=True)  # the labels as small codes
         result: SearchResult = search_c(  # each path reads its rows from the kept rows
             pipeline,
             _as_categories(data.X, data.categorical),
-            data.y,
+            _compact(codes, len(names)),
             c_grid=sorted(config.c_grid),
             folds=data.folds,
             rows=data.train,
+            classes=names,
             n_jobs=config.n_jobs,
             scheduler=scheduler,
             on_fit=_fit_reporter(on_progress, config=config, total=total, start=start),
@@ -1099,6 +1101,7 @@ def train(
             time_limit=limits.max_training_seconds,
             clock_start=start,
         )
+        del codes
         found, timings["checks"] = checked.result()
     finally:
         checks.shutdown(wait=False, cancel_futures=True)

@@ -603,3 +603,50 @@ def test_large_paths_hold_their_branch_outputs_in_float32(monkeypatch):
         assert not any(type(s) is search._Float32 for s in steps)
     kept = data.preprocess.transform(frame)
     np.testing.assert_array_equal(kept.toarray() if issparse(kept) else kept, expected)
+
+
+@pytest.mark.parametrize("fuse", [False, True])
+def test_labels_given_as_codes_search_as_the_labels_themselves(fuse):
+    # y as positions in the sorted class names: GridSearchCV's scores on the text labels, and
+    # the coefficient path is scikit-learn's fit on them, its classes named.
+    from dashboard.features import preprocessor
+
+    X, y = _data(3, n=9000)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    names, codes = np.unique(y, return_inverse=True)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    pipe = Pipeline(
+        [
+            ("preprocess", preprocessor(numeric=list(frame.columns))),
+            ("logisticregression", LogisticRegression()),
+        ]
+    )
+    ours = search_c(
+        pipe, frame, codes.astype(np.uint8), c_grid=GRID, folds=folds, classes=names, fuse=fuse
+    )
+    assert ours.fused == fuse
+    grid = GridSearchCV(pipe, {"logisticregression__C": list(GRID)}, cv=folds).fit(frame, y)
+    means = np.asarray(grid.cv_results_["mean_test_score"])
+    assert np.max(np.abs(ours.cv_summary["mean_accuracy"].to_numpy() - means)) <= 1e-3
+    assert ours.best_C == grid.best_params_["logisticregression__C"]
+    reference = clone(pipe).set_params(logisticregression__C=1.0).fit(frame, y)
+    assert ours.coef_path["coef_classes"] == list(reference.classes_)
+    at = list(GRID).index(1.0)
+    np.testing.assert_allclose(ours.coef_path["coef"][at], reference[-1].coef_, atol=1e-3)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_column_block_scaler_sums_in_the_inputs_memory_order(monkeypatch, order):
+    # numpy sums a column-major array's columns pairwise, a row-major one's row by row: each
+    # block keeps the input's order, so the statistics are StandardScaler's to the last bit.
+    from dashboard import search
+
+    monkeypatch.setattr(search, "SCALER_BLOCK_BYTES", 1)
+    monkeypatch.setattr(search, "SCALER_BLOCK_MIN_COLUMNS", 2)
+    rng = np.random.default_rng(7)
+    X = np.asarray(rng.normal(3.0, 5.0, (20_000, 7)), order=order)
+    X[::13, 2] = np.nan
+    reference = StandardScaler().fit(X)
+    ours = search._ColumnBlockScaler().fit(X.copy(order=order))
+    for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(reference, name))
