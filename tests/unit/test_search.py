@@ -502,10 +502,37 @@ def test_large_fold_scores_are_sklearns_pipeline_fit_on_the_fold():
         assert abs(row["accuracy"].iloc[0] - expected) <= 1e-3
 
 
-def test_the_searchs_preprocessing_with_sparse_chunks_is_sklearns_fit(monkeypatch):
+@pytest.mark.parametrize("nan_share", [0.0, 0.02])
+@pytest.mark.parametrize(
+    ("n", "d", "block_bytes", "least"),
+    [(5000, 7, 1, 2), (4001, 13, 64_000, 2), (300, 2, 1, 2), (3000, 17, 1, 8), (2000, 30, 1, 8)],
+)
+def test_column_block_scaler_fits_standard_scalers_statistics(
+    monkeypatch, n, d, block_bytes, least, nan_share
+):
+    from dashboard import search
+
+    monkeypatch.setattr(search, "SCALER_BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(search, "SCALER_BLOCK_MIN_COLUMNS", least)
+    rng = np.random.default_rng(d)
+    X = rng.normal(rng.uniform(-1e4, 1e4, d), rng.uniform(1e-3, 1e3, d), (n, d))
+    X[:, 1] = 7.0  # a constant column: scale 1
+    X[rng.random((n, d)) < nan_share] = np.nan
+    reference = StandardScaler().fit(X)
+    ours = search._ColumnBlockScaler().fit(X.copy())
+    assert sorted(vars(ours)) == sorted(vars(reference))
+    for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
+        assert type(getattr(ours, name)) is type(getattr(reference, name))
+        np.testing.assert_array_equal(getattr(ours, name), getattr(reference, name))
+    np.testing.assert_array_equal(ours.transform(X), reference.transform(X))
+
+
+def test_the_searchs_preprocessing_is_sklearns_fit_with_plain_scalers(monkeypatch):
     from dashboard import search
     from dashboard.features import preprocessor
 
+    monkeypatch.setattr(search, "SCALER_BLOCK_BYTES", 1)
+    monkeypatch.setattr(search, "SCALER_BLOCK_MIN_COLUMNS", 2)
     monkeypatch.setattr(search, "SPARSE_CHUNK_BYTES", 100)  # a few rows at a time
     frame, y = _mixed_frame(n=3000)
     frame["c"] = np.random.default_rng(0).normal(size=len(frame))
@@ -518,9 +545,10 @@ def test_the_searchs_preprocessing_with_sparse_chunks_is_sklearns_fit(monkeypatc
     prep = pipe[0]
     data = search._prepare(prep, frame, y, tr, va, pipe[-1], fast=True)
     reference = clone(prep).fit(frame.iloc[tr], y[tr])
-    for fitted in (data.preprocess, prep):  # the fitted one and the caller's
+    for fitted in (data.preprocess, prep):  # the fitted one and the caller's are plain
         steps = [s for _, b, _ in fitted.transformers for _, s in b.steps]
         assert StandardScaler in {type(s) for s in steps}
+        assert all(type(s) is not search._ColumnBlockScaler for s in steps)
     ours = data.preprocess.named_transformers_["numeric"][-1]
     theirs = reference.named_transformers_["numeric"][-1]
     assert vars(ours).keys() == vars(theirs).keys()
@@ -605,3 +633,20 @@ def test_labels_given_as_codes_search_as_the_labels_themselves(fuse):
     assert ours.coef_path["coef_classes"] == list(reference.classes_)
     at = list(GRID).index(1.0)
     np.testing.assert_allclose(ours.coef_path["coef"][at], reference[-1].coef_, atol=1e-3)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_column_block_scaler_sums_in_the_inputs_memory_order(monkeypatch, order):
+    # numpy sums a column-major array's columns pairwise, a row-major one's row by row: each
+    # block keeps the input's order, so the statistics are StandardScaler's to the last bit.
+    from dashboard import search
+
+    monkeypatch.setattr(search, "SCALER_BLOCK_BYTES", 1)
+    monkeypatch.setattr(search, "SCALER_BLOCK_MIN_COLUMNS", 2)
+    rng = np.random.default_rng(7)
+    X = np.asarray(rng.normal(3.0, 5.0, (20_000, 7)), order=order)
+    X[::13, 2] = np.nan
+    reference = StandardScaler().fit(X)
+    ours = search._ColumnBlockScaler().fit(X.copy(order=order))
+    for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(reference, name))
