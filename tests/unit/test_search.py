@@ -650,3 +650,36 @@ def test_column_block_scaler_sums_in_the_inputs_memory_order(monkeypatch, order)
     ours = search._ColumnBlockScaler().fit(X.copy(order=order))
     for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
         np.testing.assert_array_equal(getattr(ours, name), getattr(reference, name))
+
+
+def test_the_whole_data_path_fits_scalers_on_column_blocks_as_sklearn(monkeypatch):
+    # The whole-data path (no validation rows) fits its scalers on column blocks: the
+    # preprocessing it keeps for the final model is plain and is sklearn's fit to the last bit.
+    from dashboard import search
+    from dashboard.features import preprocessor
+
+    monkeypatch.setattr(search, "SCALER_BLOCK_BYTES", 1)
+    monkeypatch.setattr(search, "SCALER_BLOCK_MIN_COLUMNS", 2)
+    fitted_on_blocks = []
+    original = search._ColumnBlockScaler.fit
+
+    def counting(self, X, y=None, sample_weight=None):
+        fitted_on_blocks.append(X.shape[1])
+        return original(self, X, y, sample_weight)
+
+    monkeypatch.setattr(search._ColumnBlockScaler, "fit", counting)
+    frame, y = _mixed_frame(n=3000)
+    for name in "cdef":
+        frame[name] = np.random.default_rng(ord(name)).normal(size=len(frame))
+    prep = preprocessor(numeric=["a", "b", "c", "d", "e", "f"], categorical=["colour", "size"])
+    rows = np.arange(len(frame))
+    data = search._prepare(prep, frame, y, rows, None, LogisticRegression(), fast=True)
+    assert fitted_on_blocks == [6]
+    reference = clone(prep).fit(frame, y)
+    steps = [s for _, b, _ in data.preprocess.transformers_ for _, s in b.steps]
+    assert StandardScaler in {type(s) for s in steps}
+    assert all(type(s) is not search._ColumnBlockScaler for s in steps)
+    ours = data.preprocess.named_transformers_["numeric"][-1]
+    theirs = reference.named_transformers_["numeric"][-1]
+    for name in ("mean_", "var_", "scale_"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
