@@ -265,18 +265,22 @@ def _single_feature_scores(
     features: Sequence[str] | None,
     random_state: int | None,
     max_rows: int,
+    rows: np.ndarray | None = None,
 ) -> dict:
-    """Column -> (accuracy, leak bar); None -> (always guessing's accuracy, 1.0)."""
+    """Column -> (accuracy, leak bar); None -> (always guessing's accuracy, 1.0).
+
+    ``rows``: the positions in ``X`` of the rows ``y`` labels (default every row)."""
     if not isinstance(X, pd.DataFrame):
         raise SoftmaxLabError("The features must be a table", where="features")
     columns = list(X.columns) if features is None else list(features)
     missing = [c for c in columns if c not in X.columns]
     if missing:
         raise SoftmaxLabError(f"There is no column named '{missing[0]}'", where="features")
+    part = np.arange(len(X)) if rows is None else np.asarray(rows)
     labels = np.asarray(y).astype(str)
-    if labels.ndim != 1 or labels.size != len(X):
+    if labels.ndim != 1 or labels.size != part.size:
         raise SoftmaxLabError(
-            f"The target has {labels.size} values for {len(X)} rows", where="target"
+            f"The target has {labels.size} values for {part.size} rows", where="target"
         )
     if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < LEAK_MIN_ROWS:
         raise SoftmaxLabError(
@@ -284,7 +288,7 @@ def _single_feature_scores(
             where="max_rows",
         )
     rng = check_random_state(random_state)
-    rows = np.arange(len(X))
+    rows = np.arange(part.size)
     cap = min(max_rows, max(1_000, LEAK_CELL_BUDGET // max(1, len(columns))))
     if rows.size > cap:
         rows = np.sort(rng.choice(rows.size, size=cap, replace=False))
@@ -300,7 +304,7 @@ def _single_feature_scores(
         [np.bincount(codes[fold_of != f], minlength=n_classes).argmax() for f in range(n_folds)]
     )
     scores: dict = {None: (float(np.mean(fallback[fold_of] == codes)), 1.0)}
-    sample = X.iloc[rows]
+    sample = X.iloc[part[rows]]
     for name in columns:
         scores[name] = _column_score(sample[name], codes, fold_of, fallback, n_classes)
     return scores
@@ -396,6 +400,7 @@ def leak_warnings(
     features: Sequence[str] | None = None,
     random_state: int | None = 0,
     max_rows: int = LEAK_SAMPLE_ROWS,
+    rows: np.ndarray | None = None,
 ) -> tuple[DataWarning, ...]:
     """A warning for each feature that alone predicts the target almost perfectly.
 
@@ -414,6 +419,9 @@ def leak_warnings(
         The target's name, for the sentence.
     features, random_state, max_rows
         As :func:`single_feature_accuracy`.
+    rows : array of int, optional
+        The training part's positions in ``X_train`` (a larger table, then not copied), in
+        the order of ``y_train``; default every row.
 
     Returns
     -------
@@ -428,10 +436,15 @@ def leak_warnings(
     >>> [w.message for w in leak_warnings(X, y, target="grade")]
     ["Column 'sub_grade' alone predicts 'grade' for 100.0 % of rows: is it known before the outcome? If not, leave it out."]
     """  # noqa: E501
-    if len(X_train) < LEAK_MIN_ROWS:
+    if (len(X_train) if rows is None else len(rows)) < LEAK_MIN_ROWS:
         return ()
     scores = _single_feature_scores(
-        X_train, y_train, features=features, random_state=random_state, max_rows=max_rows
+        X_train,
+        y_train,
+        features=features,
+        random_state=random_state,
+        max_rows=max_rows,
+        rows=rows,
     )
     guess_error = 1.0 - scores.pop(None)[0]
     if guess_error <= 0:  # one class only: nothing to predict
@@ -459,10 +472,17 @@ def leak_warnings(
 # --- duplicates ------------------------------------------------------------------------------
 
 
-def _row_hashes(X: pd.DataFrame, y: Sequence | np.ndarray) -> np.ndarray:
-    frame = X.reset_index(drop=True).copy()
-    frame["\0target"] = np.asarray(y).astype(str)
-    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+def _row_hashes(X: pd.DataFrame, y: Sequence | np.ndarray, rows=None, features=None):
+    """A hash of each row's features and label (equal rows, equal hashes): of ``X``'s rows at
+    positions ``rows`` (default all), labelled ``y``. ``features``: ``X``'s rows' hashes when
+    already computed. No copy of ``X``'s rows is made."""
+    if features is None:
+        features = pd.util.hash_pandas_object(X, index=False).to_numpy()
+    if rows is not None:
+        features = features[rows]
+    labels = pd.util.hash_pandas_object(pd.Series(np.asarray(y).astype(str)), index=False)
+    both = pd.DataFrame({"features": features, "label": labels.to_numpy()})
+    return pd.util.hash_pandas_object(both, index=False).to_numpy()
 
 
 def duplicate_warning(
@@ -470,6 +490,9 @@ def duplicate_warning(
     y_train: Sequence | np.ndarray,
     X_test: pd.DataFrame,
     y_test: Sequence | np.ndarray,
+    *,
+    train_rows: np.ndarray | None = None,
+    test_rows: np.ndarray | None = None,
 ) -> DataWarning | None:
     """A warning when many held-out rows repeat a training row exactly (features and target).
 
@@ -481,6 +504,9 @@ def duplicate_warning(
     ----------
     X_train, y_train, X_test, y_test
         The training and held-out parts, with the same columns.
+    train_rows, test_rows : array of int, optional
+        The parts' positions in ``X_train`` and ``X_test`` (which may then be one larger
+        table, not copied), in the order of ``y_train`` and ``y_test``; default every row.
 
     Returns
     -------
@@ -497,11 +523,17 @@ def duplicate_warning(
         raise SoftmaxLabError(
             "The training and held-out parts have different columns", where="held-out part"
         )
-    n_test = len(X_test)
-    if n_test == 0 or len(X_train) == 0:
+    n_test = len(X_test) if test_rows is None else len(test_rows)
+    if n_test == 0 or (len(X_train) if train_rows is None else len(train_rows)) == 0:
         return None
-    seen = set(_row_hashes(X_train, y_train).tolist())
-    repeats = int(sum(h in seen for h in _row_hashes(X_test, y_test).tolist()))
+    features = None
+    if X_test is X_train and train_rows is not None:  # one table: its rows hashed once
+        features = pd.util.hash_pandas_object(X_train, index=False).to_numpy()
+        train_hashes = _row_hashes(X_train, y_train, train_rows, features)
+    else:
+        train_hashes = _row_hashes(X_train, y_train, train_rows)
+    test_hashes = _row_hashes(X_test, y_test, test_rows, features)
+    repeats = int(np.isin(test_hashes, train_hashes).sum())
     share = repeats / n_test
     if repeats < DUPLICATE_MIN_ROWS or share < DUPLICATE_SHARE:
         return None
@@ -670,6 +702,8 @@ def check_data(
     features: Sequence[str] | None = None,
     random_state: int | None = 0,
     max_rows: int = LEAK_SAMPLE_ROWS,
+    train_rows: np.ndarray | None = None,
+    test_rows: np.ndarray | None = None,
 ) -> tuple[DataWarning, ...]:
     """Every check that needs only the data, run before the search: leaks, duplicates, size.
 
@@ -685,6 +719,9 @@ def check_data(
         Seeds the leak check's row sample and folds (pass the training seed).
     max_rows : int, default ``LEAK_SAMPLE_ROWS``
         Training rows the leak check looks at, at most.
+    train_rows, test_rows : array of int, optional
+        The parts' positions in ``X_train`` and ``X_test`` (which may then be one larger
+        table, not copied), in the order of ``y_train`` and ``y_test``; default every row.
 
     Returns
     -------
@@ -706,11 +743,15 @@ def check_data(
             features=features,
             random_state=random_state,
             max_rows=max_rows,
+            rows=train_rows,
         )
     )
+    n_test = len(X_test) if test_rows is None else len(test_rows)
     for extra in (
-        duplicate_warning(X_train, y_train, X_test, y_test),
-        small_test_warning(len(X_test)),
+        duplicate_warning(
+            X_train, y_train, X_test, y_test, train_rows=train_rows, test_rows=test_rows
+        ),
+        small_test_warning(n_test),
     ):
         if extra is not None:
             warnings.append(extra)

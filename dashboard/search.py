@@ -36,11 +36,12 @@ import joblib
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix, issparse
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 from threadpoolctl import ThreadpoolController
 
 from dashboard.errors import SoftmaxLabError
@@ -248,6 +249,7 @@ class _SearchJob:
     want_coef: bool
     fast: bool = False
     fused: bool = False  # the folds run at once on one shared matrix (dashboard.fused)
+    class_names: list[str] | None = None  # y holds positions in these (search_c's classes)
     # Held while a path's preprocessing runs, on large tables: one path at a time holds the
     # preprocessing's intermediate copies, the other solves (see ONE_PREPARE_MIN_BYTES).
     prepare_lock: threading.Lock | None = None
@@ -315,12 +317,20 @@ def _prepare(
         prep = clone(preprocess)
         X_tr = _rows(X, train_idx)
         if fast and isinstance(prep, ColumnTransformer):
-            skipped = _skip_copies(prep)  # restored before the fitted preprocessing is kept
+            # restored before the fitted preprocessing is kept
+            skipped = _skip_copies(
+                prep,
+                float32=_float32_inputs(estimator, X, len(y_tr)),
+                # the whole-data path, the largest, prepares last, when the folds have let
+                # go of their rows: its scalers' temporaries are the search's peak
+                blocks=val_idx is None,
+            )
             Xt_tr = _unstacked(prep, X_tr, y_tr, fit=True)
         else:
             Xt_tr = prep.fit_transform(X_tr, y_tr)
         names = preprocessed_names(prep)
         del X_tr  # the rows' copy, before the fast solver's layout is made
+        release_free_memory()  # and the branches' intermediate copies
     if isinstance(Xt_tr, list):  # a ColumnTransformer's branch outputs, not stacked
         if fast_solver_applies(estimator, _stacked_like(prep, Xt_tr)):
             fast_data = _fast_layout(_transposed(Xt_tr, len(y_tr)), y_tr, estimator.class_weight)
@@ -352,7 +362,8 @@ def _prepare(
             and isinstance(prep, ColumnTransformer)
             and not prep.sparse_output_
         ):
-            Xt_va = _dense(_unstacked(prep, X_va, fit=False), len(val_idx))
+            # in the solver's dtype: float32 on large data, half the float64 matrix
+            Xt_va = _dense(_unstacked(prep, X_va, fit=False), len(val_idx), fast_data.XT.dtype)
         else:
             Xt_va = prep.transform(X_va)
         del X_va
@@ -396,14 +407,17 @@ _FRESH_ARRAY_STEPS = (FiniteNumbers, DateParts)
 """Steps whose output is always a new array, which nothing else holds."""
 
 
-def _skip_copies(prep) -> list[tuple[str, int]]:
+def _skip_copies(prep, *, float32: bool = False, blocks: bool = True) -> list[tuple[str, int, str]]:
     """Set ``copy=False`` on the steps that follow a `_FRESH_ARRAY_STEPS` step in ``prep``'s
-    (unfitted) branch pipelines: the imputer and the scaler after FiniteNumbers or DateParts.
+    (unfitted) branch pipelines: the imputer and the scaler after FiniteNumbers or DateParts;
+    and, with ``blocks``, make each branch's StandardScaler a `_ColumnBlockScaler` for its fit
+    (about 1.2 times StandardScaler's time). With ``float32``, those branches end with a
+    `_Float32` step.
 
     They then work in place on that step's new array instead of copying it once more (one copy
     of the branch's output each, on a fold of a million-row table about 100 MB): the same
-    numbers, and fitted values that do not depend on ``copy``. Returns the (branch, step)
-    changed, for `_restore_copies`.
+    numbers, and fitted values that do not depend on ``copy``. Returns the (branch, step,
+    "copy", "scaler" or "float32") changed, for `_restore_copies`.
     """
     changed = []
     if not isinstance(prep, ColumnTransformer):
@@ -411,22 +425,125 @@ def _skip_copies(prep) -> list[tuple[str, int]]:
     for name, branch, _ in prep.transformers:
         if not isinstance(branch, Pipeline) or not branch.steps:
             continue
+        for i, (step_name, step) in enumerate(branch.steps):
+            if blocks and type(step) is StandardScaler:
+                branch.steps[i] = (step_name, _ColumnBlockScaler(**step.get_params()))
+                changed.append((name, i, "scaler"))
         if not isinstance(branch.steps[0][1], _FRESH_ARRAY_STEPS):
             continue
         for i, (_, step) in enumerate(branch.steps[1:], start=1):
             if step.get_params(deep=False).get("copy") is True:
                 step.set_params(copy=False)
-                changed.append((name, i))
+                changed.append((name, i, "copy"))
+        if float32:
+            branch.steps.append(("float32", _Float32()))
+            changed.append((name, len(branch.steps) - 1, "float32"))
     return changed
 
 
-def _restore_copies(prep, changed: list[tuple[str, int]]) -> None:
-    """``copy=True`` again on the steps `_skip_copies` changed, fitted and unfitted."""
+def _float32_inputs(estimator, X, n_rows: int) -> bool:
+    """Whether a path of ``n_rows`` rows of ``X`` is surely solved in float32 by the fast
+    solver (`FAST_FLOAT32_MIN_CELLS`, counting one input per column of ``X``)."""
+    width = int(X.shape[1]) if getattr(X, "ndim", 1) > 1 else 1
+    return n_rows * width >= FAST_FLOAT32_MIN_CELLS and fast_solver_applies(
+        estimator, np.zeros((1, 1))
+    )
+
+
+class _Float32(TransformerMixin, BaseEstimator):
+    """The last step of a dense branch while the search fits a large path (`_skip_copies`):
+    the branch's output in float32, the fast solver's dtype there, so that the outputs held
+    until the solver's layout is made are half the size. Removed by `_restore_copies`."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def __sklearn_is_fitted__(self):
+        return True  # nothing to learn
+
+    def transform(self, X):
+        return X.astype(np.float32)
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(input_features, dtype=object)
+
+
+def _restore_copies(prep, changed: list[tuple[str, int, str]]) -> None:
+    """Undo `_skip_copies`, fitted and unfitted: ``copy=True`` again, plain StandardScalers
+    (a fitted `_ColumnBlockScaler` holds exactly the attributes StandardScaler's fit sets),
+    no `_Float32` step."""
     for transformers in (prep.transformers, getattr(prep, "transformers_", [])):
         branches = {name: branch for name, branch, _ in transformers}
-        for name, i in changed:
-            if name in branches:
-                branches[name].steps[i][1].set_params(copy=True)
+        for name, i, kind in changed:
+            if name not in branches:
+                continue
+            steps = branches[name].steps
+            if kind == "float32":
+                if len(steps) == i + 1 and type(steps[i][1]) is _Float32:
+                    steps.pop()
+                continue
+            step = steps[i][1]
+            if kind == "copy":
+                step.set_params(copy=True)
+            elif type(step) is _ColumnBlockScaler:
+                step.__class__ = StandardScaler
+
+
+SCALER_BLOCK_BYTES = 32_000_000
+"""`_ColumnBlockScaler` fits StandardScaler on blocks of columns of about this size (at least
+`SCALER_BLOCK_MIN_COLUMNS` columns each), so that its temporaries are a block's size, not the
+whole input's."""
+
+SCALER_BLOCK_MIN_COLUMNS = 4
+"""Fewer columns at a time make numpy's column sums slow (a short inner loop per row). Each
+block is copied to a contiguous array first (a strided block of eight columns took twice the
+time of the whole array, a contiguous one of four about 1.2 times)."""
+
+
+class _ColumnBlockScaler(StandardScaler):
+    """StandardScaler whose ``fit`` of a large dense array fits StandardScaler on blocks of its
+    columns and joins their statistics.
+
+    StandardScaler's statistics are per column, and its fit holds temporaries as large as its
+    input (the differences from the means, their squares): on a fold of a million-row table's
+    dates, more than 100 MB. Column by column the statistics are the same; two or more columns
+    at a time (each block a contiguous copy, whose temporaries are a block's size), numpy sums
+    each column in the same order as on the whole array, so the numbers
+    match to the last bit (`tests/unit/test_search.py` compares them with StandardScaler's).
+    Used only while the search fits a path's preprocessing (`_skip_copies`); the fitted object
+    then becomes a StandardScaler again.
+    """
+
+    def fit(self, X, y=None, sample_weight=None):
+        n = X.shape[0] if hasattr(X, "shape") else 0
+        width = max(SCALER_BLOCK_MIN_COLUMNS, 2, SCALER_BLOCK_BYTES // max(8 * n, 1))
+        if (
+            not isinstance(X, np.ndarray)
+            or X.ndim != 2
+            or X.dtype != np.float64
+            or sample_weight is not None
+            or X.shape[1] <= width
+        ):
+            return super().fit(X, y, sample_weight)
+        d = X.shape[1]
+        stops = list(range(width, d, width)) + [d]
+        if len(stops) > 1 and stops[-1] - stops[-2] < 2:  # no block of one column
+            del stops[-2]
+        params = self.get_params()
+        blocks, start = [], 0
+        for stop in stops:
+            block = X[:, start:stop].copy(order="K")  # the same memory order: the same sums
+            blocks.append((stop - start, StandardScaler(**params).fit(block)))
+            start = stop
+            del block
+        self._reset()
+        self.n_features_in_ = d
+        self.mean_ = np.concatenate([b.mean_ for _, b in blocks])
+        self.var_ = np.concatenate([b.var_ for _, b in blocks])
+        self.scale_ = np.concatenate([b.scale_ for _, b in blocks])
+        seen = np.concatenate([np.broadcast_to(b.n_samples_seen_, (w,)) for w, b in blocks])
+        self.n_samples_seen_ = seen[0] if seen.min() == seen.max() else seen.astype(np.int64)
+        return self
 
 
 def _unstacked(prep: ColumnTransformer, X, y=None, *, fit: bool) -> list:
@@ -469,30 +586,38 @@ def _transposed(parts: list, n: int) -> np.ndarray:
     return _side_by_side(parts, np.zeros((d, n), dtype=dtype), by_rows=True)
 
 
-def _dense(parts: list, n: int) -> np.ndarray:
-    """Branch outputs (``n`` rows each) side by side in one float64 matrix, as a dense
-    ColumnTransformer stacks them, without a dense copy of each sparse part first."""
+def _dense(parts: list, n: int, dtype=np.float64) -> np.ndarray:
+    """Branch outputs (``n`` rows each) side by side in one matrix (float64 unless ``dtype``
+    says otherwise), as a dense ColumnTransformer stacks them, without a dense copy of each
+    sparse part first."""
     d = sum(part.shape[1] for part in parts)
-    return _side_by_side(parts, np.zeros((n, d), dtype=np.float64), by_rows=False)
+    return _side_by_side(parts, np.zeros((n, d), dtype=dtype), by_rows=False)
+
+
+SPARSE_CHUNK_BYTES = 16_000_000
+"""`_side_by_side` makes this much of a sparse part dense at a time."""
 
 
 def _side_by_side(parts: list, out: np.ndarray, *, by_rows: bool) -> np.ndarray:
     """``parts`` written into the zeros of ``out`` one after another: as rows of ``out`` (each
-    part transposed) or as its columns. Sparse parts write only their stored values; each part
-    is let go once written (``parts`` ends empty)."""
+    part transposed) or as its columns. Sparse parts are written a few rows at a time (about
+    `SPARSE_CHUNK_BYTES` made dense at once, not index arrays of every stored value); each
+    part is let go once written (``parts`` ends empty)."""
     at = 0
     while parts:
         part = parts.pop(0)
         width = part.shape[1]
         block = out[at : at + width] if by_rows else out[:, at : at + width]
         if issparse(part):
-            coo = part.tocoo()
-            coo.sum_duplicates()
-            if by_rows:
-                block[coo.col, coo.row] = coo.data
-            else:
-                block[coo.row, coo.col] = coo.data
-            del coo
+            part = csr_matrix(part)
+            step = max(1, SPARSE_CHUNK_BYTES // (8 * max(width, 1)))
+            for a in range(0, part.shape[0], step):
+                rows = part[a : a + step].toarray()  # duplicates summed, as sum_duplicates
+                if by_rows:
+                    block[:, a : a + step] = rows.T
+                else:
+                    block[a : a + step] = rows
+                del rows
         else:
             block[...] = part.T if by_rows else part
         at += width
@@ -545,7 +670,8 @@ def _fast_fit_step(
     coef, intercept = _as_sklearn(w, K, fast.XT.shape[0])
     accuracy = loss = None
     if data.X_va is not None:
-        z = np.asarray(data.X_va @ coef.T, dtype=float) + intercept
+        # in X_va's dtype (float32 on large data): no float64 copy of it for the product
+        z = np.asarray(data.X_va @ coef.T.astype(data.X_va.dtype), dtype=float) + intercept
         accuracy, loss = _scores(z, fast.classes, data.y_va)
     return _Fit(
         C=float(C),
@@ -579,8 +705,8 @@ def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
         data = _prepare(
             job.preprocess, job.X, job.y, path.train_idx, path.val_idx, job.estimator, job.fast
         )
-    if path.fold is None:
-        job.kept["whole"] = data
+    if path.fold is None:  # what the final model needs: not the fast solver's layout
+        job.kept["whole"] = replace(data, fast=None)
     elif not _has_text(job.preprocess):  # a fold's fitted preprocessing: a few statistics
         job.kept[("preprocess", path.fold)] = data.preprocess
     previous = None
@@ -940,6 +1066,8 @@ def search_c(
     *,
     c_grid: Sequence[float],
     folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    rows: np.ndarray | None = None,
+    classes: Sequence[str] | None = None,
     coef_path: bool = True,
     warm_start: bool | None = None,
     fast: bool | None = None,
@@ -958,13 +1086,23 @@ def search_c(
     pipeline : sklearn.pipeline.Pipeline or LogisticRegression
         Preprocessing steps (fitted once per fold) followed by a LogisticRegression.
     X : pandas.DataFrame or array-like
-        The rows to cross-validate on (the training part).
+        The rows to cross-validate on (the training part), or a larger table holding them at
+        positions ``rows``.
     y : array-like
-        Their labels.
+        Their labels (one per row of ``X``).
     c_grid : sequence of float
         Candidate values of C (any order; duplicates are not expected).
     folds : sequence of (train_indices, validation_indices)
-        The folds, e.g. ``list(StratifiedKFold(...).split(X, y))``.
+        The folds, e.g. ``list(StratifiedKFold(...).split(X, y))``; with ``rows``, positions
+        within ``rows``.
+    rows : array of int, optional
+        Positions in ``X`` and ``y`` of the rows to cross-validate on, in their order: the
+        search is the one on ``X`` and ``y`` taken at ``rows``, and each path reads its own
+        rows from ``X`` without a copy of the whole training part. Default: every row.
+    classes : sequence of str, optional
+        The class names, sorted; then ``y`` holds each row's position in them (integer codes,
+        a byte a row where text labels take several per character), and the results name
+        the classes. The search is the one on the labels themselves.
     coef_path : bool, default=True
         Also fit every C on all the rows of ``X`` and keep the coefficients.
     warm_start : bool or None, default=None
@@ -1008,6 +1146,8 @@ def search_c(
         y,
         c_grid,
         folds,
+        rows=rows,
+        classes=classes,
         coef_path=coef_path,
         warm_start=warm_start,
         fast=fast,
@@ -1296,24 +1436,43 @@ def _fused_predictions(
 
 
 def _make_job(
-    pipeline, X, y, c_grid, folds, *, coef_path: bool, warm_start, fast, fuse=None
+    pipeline,
+    X,
+    y,
+    c_grid,
+    folds,
+    *,
+    rows=None,
+    classes=None,
+    coef_path: bool,
+    warm_start,
+    fast,
+    fuse=None,
 ) -> _SearchJob:
-    """The search's fixed parts: the split pipeline, the rows of every path, the sorted C."""
+    """The search's fixed parts: the split pipeline, the rows of every path, the sorted C.
+
+    With ``rows`` (positions in ``X`` of the rows searched), each path's positions are
+    positions in ``X``; the fused layout, which reads every row of its table, gets the rows
+    searched instead.
+    """
     preprocess, estimator = _split_pipeline(pipeline)
     if not isinstance(X, pd.DataFrame | pd.Series) and not hasattr(X, "shape"):
         X = np.asarray(X)
     y = np.asarray(y)
-    paths = [
-        _Path(train_idx=np.asarray(tr), val_idx=np.asarray(va), fold=k)
-        for k, (tr, va) in enumerate(folds)
-    ]
+    n = len(y) if rows is None else len(rows)
+    min_train = min(len(tr) for tr, _ in folds)
     if warm_start is None:
-        warm_start = min(len(p.train_idx) for p in paths) >= WARM_START_MIN_ROWS
-    if coef_path:
-        paths.append(_Path(train_idx=np.arange(len(y)), val_idx=None, fold=None))
+        warm_start = min_train >= WARM_START_MIN_ROWS
     fast = bool(warm_start) if fast is None else bool(fast)
     if fuse is None:
         fuse = fast and bool(warm_start)
+    fused = bool(fuse) and _fusable(preprocess, estimator, X, y if rows is None else y[rows])
+    if rows is not None and fused:
+        X, y, rows = _rows(X, rows), y[rows], None
+    at = (lambda idx: np.asarray(idx)) if rows is None else (lambda idx: np.asarray(rows)[idx])
+    paths = [_Path(train_idx=at(tr), val_idx=at(va), fold=k) for k, (tr, va) in enumerate(folds)]
+    if coef_path:
+        paths.append(_Path(train_idx=at(np.arange(n)), val_idx=None, fold=None))
     return _SearchJob(
         preprocess=preprocess,
         estimator=estimator,
@@ -1324,14 +1483,17 @@ def _make_job(
         warm=bool(warm_start),
         want_coef=coef_path,
         fast=fast,
-        fused=bool(fuse) and _fusable(preprocess, estimator, X, y),
-        prepare_lock=threading.Lock() if _path_bytes(X) >= ONE_PREPARE_MIN_BYTES else None,
+        fused=fused,
+        class_names=None if classes is None else [str(c) for c in classes],
+        prepare_lock=threading.Lock() if _path_bytes(X, n) >= ONE_PREPARE_MIN_BYTES else None,
     )
 
 
-def _path_bytes(X) -> int:
-    """An estimate of one path's preprocessed rows in memory: rows x columns x 16 bytes."""
-    return _path_cells(X) * 16
+def _path_bytes(X, n_rows: int) -> int:
+    """An estimate of one path's preprocessed rows in memory: rows x columns x 16 bytes, for
+    ``n_rows`` rows of ``X``."""
+    shape = getattr(X, "shape", (0, 0))
+    return n_rows * (int(shape[1]) if len(shape) > 1 else 1) * 16
 
 
 def _fusable(preprocess, estimator, X, y) -> bool:
@@ -1620,7 +1782,7 @@ def _collect(
             "coef": np.stack([s.coef for s in steps]),
             "intercept": np.stack([s.intercept for s in steps]),
             "feature_names": steps[0].names,
-            "coef_classes": _coef_classes(steps[0].classes, steps[0].coef.shape[0]),
+            "coef_classes": _coef_classes(_named(job, steps[0].classes), steps[0].coef.shape[0]),
             "converged": [s.converged for s in steps],
         }
     return SearchResult(
@@ -1665,6 +1827,13 @@ def _whole(job: _SearchJob, fits: dict) -> tuple | None:
     p = len(job.paths) - 1
     n_iter = tuple(fits[(p, i)].n_iter for i in range(len(job.c_sorted)))
     return (data.preprocess, data.X_tr, n_iter)
+
+
+def _named(job: _SearchJob, classes: list[str]) -> list[str]:
+    """A fit's classes by name: with ``job.class_names`` its classes are codes (as text)."""
+    if job.class_names is None:
+        return classes
+    return [job.class_names[int(c)] for c in classes]
 
 
 def _coef_classes(classes: list[str], rows: int) -> list[str]:

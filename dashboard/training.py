@@ -10,6 +10,7 @@ The numbers are the ones anyone can reproduce with scikit-learn alone:
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import uuid
@@ -590,17 +591,23 @@ def _column_kinds(
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class _PreparedData:
-    """A table ready for training: the feature branches, the split, the folds, what was left out."""
+    """A table ready for training: the feature branches, the split, the folds, what was left out.
+
+    ``X`` holds the feature columns of the rows kept (no copy when every row is kept), ``y``
+    their labels; ``train`` and ``test`` are the positions in ``X`` of the training and
+    held-out parts. The parts themselves (``X_train`` ...) are copies taken at first use: the
+    search reads its rows from ``X`` by position, so training copies only the held-out part.
+    """
 
     numeric: list[str]
     categorical: list[str]
     dates: list[str]
     text: list[str]
     excluded: list[tuple[str, str]]
-    X_train: pd.DataFrame
-    y_train: np.ndarray
-    X_test: pd.DataFrame
-    y_test: np.ndarray
+    X: pd.DataFrame
+    y: np.ndarray
+    train: np.ndarray
+    test: np.ndarray
     folds: list[tuple[np.ndarray, np.ndarray]]
     rows_dropped: int
     classes_dropped: tuple[str, ...]
@@ -615,6 +622,26 @@ class _PreparedData:
     def features(self) -> list[str]:
         """Every feature column the pipeline reads, branch by branch."""
         return self.numeric + self.categorical + self.dates + self.text
+
+    @functools.cached_property
+    def X_train(self) -> pd.DataFrame:
+        """The training part's feature rows (a copy, taken once)."""
+        return self.X.iloc[self.train]
+
+    @functools.cached_property
+    def X_test(self) -> pd.DataFrame:
+        """The held-out part's feature rows (a copy, taken once)."""
+        return self.X.iloc[self.test]
+
+    @functools.cached_property
+    def y_train(self) -> np.ndarray:
+        """The training part's labels."""
+        return self.y[self.train]
+
+    @functools.cached_property
+    def y_test(self) -> np.ndarray:
+        """The held-out part's labels."""
+        return self.y[self.test]
 
 
 def _prepare_data(
@@ -677,18 +704,17 @@ def _prepare_data(
     else:
         train, test = _kept_positions(target.positions, split)
         folds = split.folds(config.cv_folds)
-    X_train, X_test, y_train, y_test = X.iloc[train], X.iloc[test], y[train], y[test]
     return _PreparedData(
         numeric=columns.numeric,
         categorical=columns.categorical,
         dates=columns.dates,
         text=columns.text,
         excluded=columns.excluded,
-        X_train=X_train,
-        y_train=y_train,
-        X_test=X_test,
-        y_test=y_test,
-        folds=folds,
+        X=X,
+        y=y,
+        train=_positions(train),
+        test=_positions(test),
+        folds=[(_positions(tr), _positions(va)) for tr, va in folds],
         rows_dropped=target.rows_dropped,
         classes_dropped=target.classes_dropped,
         dropped_class_rows=target.dropped_class_rows,
@@ -697,6 +723,18 @@ def _prepare_data(
         infinite=infinite,
         split=split,
     )
+
+
+def _positions(rows) -> np.ndarray:
+    """Row positions as 32-bit integers where they fit (half the memory of numpy's default).
+
+    Examples
+    --------
+    >>> _positions(np.array([3, 0, 2])).dtype
+    dtype('int32')
+    """
+    rows = np.asarray(rows)
+    return rows.astype(np.int32) if rows.size == 0 or rows.max() < 2**31 else rows
 
 
 def _kept_positions(kept: np.ndarray, split: RowSplit) -> tuple[np.ndarray, np.ndarray]:
@@ -1029,6 +1067,7 @@ def train(
         infinite_values=infinite_values,
     )
     timings: dict = {"prepare": time.perf_counter() - start}
+    release_free_memory()  # the checks' and the split's temporaries, before the search
     # The checks read only the data: they run beside the search, on whatever core it leaves.
     checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="softmax-lab-checks")
     checked = checks.submit(_timed, _data_warnings, data, config)
@@ -1040,16 +1079,21 @@ def train(
         class_weight=config.class_weight,
         max_iter=config.max_iter,
         random_state=config.seed,
-        max_categories=_category_cap(data.X_train, data.categorical, limits.max_categories),
+        max_categories=_category_cap(
+            data.X, data.categorical, limits.max_categories, rows=data.train
+        ),
     )
     total = len(config.c_grid) * (config.cv_folds + 1) + 1
     try:
-        result: SearchResult = search_c(
+        names, codes = np.unique(data.y, return_inverse=True)  # the labels as small codes
+        result: SearchResult = search_c(  # each path reads its rows from the kept rows
             pipeline,
-            _as_categories(data.X_train, data.categorical),
-            data.y_train,
+            _as_categories(data.X, data.categorical),
+            _compact(codes, len(names)),
             c_grid=sorted(config.c_grid),
             folds=data.folds,
+            rows=data.train,
+            classes=names,
             n_jobs=config.n_jobs,
             scheduler=scheduler,
             on_fit=_fit_reporter(on_progress, config=config, total=total, start=start),
@@ -1057,6 +1101,7 @@ def train(
             time_limit=limits.max_training_seconds,
             clock_start=start,
         )
+        del codes
         found, timings["checks"] = checked.result()
     finally:
         checks.shutdown(wait=False, cancel_futures=True)
@@ -1115,8 +1160,11 @@ def _as_categories(X: pd.DataFrame, categorical: Sequence[str]) -> pd.DataFrame:
     return X.astype(dict.fromkeys(text, "category"))
 
 
-def _category_cap(X: pd.DataFrame, categorical: Sequence[str], cap: int) -> int | None:
-    """``cap`` when some categorical column has at least as many values, else None.
+def _category_cap(
+    X: pd.DataFrame, categorical: Sequence[str], cap: int, *, rows: np.ndarray | None = None
+) -> int | None:
+    """``cap`` when some categorical column (of ``X``'s rows at positions ``rows``, default
+    all) has at least as many values, else None.
 
     The encoder groups rare values only in a column with at least ``max_categories`` values
     (its cap counts the group of rare values as one column); below that, None encodes the same columns without counting every cell (scikit-learn counts
@@ -1128,7 +1176,11 @@ def _category_cap(X: pd.DataFrame, categorical: Sequence[str], cap: int) -> int 
     >>> _category_cap(frame, ["colour"], 3) is None, _category_cap(frame, ["colour"], 2)
     (True, 2)
     """
-    if any(X[name].nunique(dropna=True) >= cap for name in categorical):
+
+    def column(name: str) -> pd.Series:  # one column's rows at a time, not the table's
+        return X[name] if rows is None else X[name].iloc[rows]
+
+    if any(column(name).nunique(dropna=True) >= cap for name in categorical):
         return cap
     return None
 
@@ -1136,14 +1188,16 @@ def _category_cap(X: pd.DataFrame, categorical: Sequence[str], cap: int) -> int 
 def _data_warnings(data: _PreparedData, config: TrainingConfig) -> tuple[DataWarning, ...]:
     """The checks that need only the data: infinite values, leaks, copies of training rows,
     a small test."""
-    found = check_data(
-        data.X_train,
-        data.y_train,
-        data.X_test,
-        data.y_test,
+    found = check_data(  # the parts read from the kept rows by position, not copied
+        data.X,
+        data.y[data.train],
+        data.X,
+        data.y[data.test],
         target=config.target,
         features=data.numeric + data.categorical + data.dates,
         random_state=config.seed,
+        train_rows=data.train,
+        test_rows=data.test,
     )
     infinite = tuple(
         DataWarning(kind="non_finite", column=name, message=message)

@@ -396,6 +396,43 @@ def test_duplicates_are_counted_as_an_exact_merge_counts_them():
     assert checks.duplicate_warning(X_train, y_train, X_test.iloc[6:], y_test[6:]) is None
 
 
+def test_the_checks_read_the_parts_of_one_table_by_position():
+    # The parts given as positions in one table (no copies) are checked as the parts taken
+    # by hand: the same leaks from the same sampled rows, the same held-out copies (counted
+    # here with a merge, as above).
+    rng = np.random.default_rng(11)
+    n = 12_000
+    labels = rng.choice(["p", "q"], n)
+    table = pd.DataFrame(
+        {
+            "a": rng.integers(0, 5, n).astype(float),
+            "b": rng.choice(["u", "v", "w"], n),
+            "c": np.where(rng.random(n) < 0.01, "x", labels),  # leaks the target
+        }
+    )
+    table.loc[::9, "a"] = np.nan
+    order = rng.permutation(n)
+    train, test = order[:9_000], order[9_000:]
+    X_train, X_test = table.iloc[train], table.iloc[test]
+    y_train, y_test = labels[train], labels[test]
+
+    by_hand = checks.check_data(X_train, y_train, X_test, y_test, target="t", random_state=3)
+    ours = checks.check_data(
+        table, y_train, table, y_test, target="t", random_state=3, train_rows=train, test_rows=test
+    )
+    assert [w.kind for w in by_hand] == ["leak", "duplicates"]
+    assert ours == by_hand
+
+    left = X_test.assign(_y=y_test).fillna(-1).reset_index(drop=True).reset_index()
+    right = X_train.assign(_y=y_train).fillna(-1).drop_duplicates()
+    expected = left.merge(right, on=["a", "b", "c", "_y"])["index"].nunique()
+    assert expected > 0
+    warning = checks.duplicate_warning(
+        table, y_train, table, y_test, train_rows=train, test_rows=test
+    )
+    assert warning.score == pytest.approx(expected / len(test))
+
+
 def test_duplicates_need_the_same_columns():
     X = pd.DataFrame({"a": [1, 2]})
     with pytest.raises(SoftmaxLabError, match="different columns"):

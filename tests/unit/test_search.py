@@ -463,3 +463,250 @@ def test_the_kept_preprocessing_has_the_copies_it_was_built_with():
     assert fitted["own"][1].copy is False
     reference = clone(prep).fit(frame, y)
     np.testing.assert_array_equal(kept.transform(frame), reference.transform(frame))
+
+
+# The search reading its rows by position from a larger table (``rows``)
+
+
+def test_searching_rows_of_a_larger_table_is_gridsearchcv_on_those_rows():
+    # Held-out rows sit among the training rows; the search reads the training rows by
+    # position. Its scores are GridSearchCV's on the training part taken by hand, and its
+    # coefficient path is scikit-learn's fit on that part.
+    frame, y = _mixed_frame(n=3000, seed=2)
+    rows = np.random.default_rng(0).permutation(len(frame))[:2200]
+    X_part, y_part = frame.iloc[rows], y[rows]
+    folds = list(StratifiedKFold(4, shuffle=True, random_state=0).split(X_part, y_part))
+    pipe = make_pipeline(_mixed_transformer(0.3), LogisticRegression(tol=1e-10, max_iter=5000))
+    ours = search_c(
+        pipe, frame, y, c_grid=GRID, folds=folds, rows=rows, fast=True, fuse=False, scheduler=""
+    )
+    assert ours.fast_solver
+    grid = GridSearchCV(pipe, {"logisticregression__C": list(GRID)}, cv=folds).fit(X_part, y_part)
+    means = np.asarray(grid.cv_results_["mean_test_score"])
+    np.testing.assert_allclose(ours.cv_summary["mean_accuracy"], means, atol=1e-12)
+    assert ours.best_C == grid.best_params_["logisticregression__C"]
+    reference = clone(pipe).set_params(logisticregression__C=GRID[2]).fit(X_part, y_part)
+    lr = reference.named_steps["logisticregression"]
+    np.testing.assert_allclose(ours.coef_path["coef"][2], lr.coef_, atol=1e-5)
+
+
+def test_a_fused_search_of_rows_of_a_larger_table_is_gridsearchcv_on_those_rows():
+    from dashboard.features import preprocessor
+
+    X, y = _data(3, n=9000)  # folds of more than WARM_START_MIN_ROWS training rows
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    rows = np.random.default_rng(1).permutation(len(frame))[:8000]
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X[rows], y[rows]))
+    pipe = Pipeline(
+        [
+            ("preprocess", preprocessor(numeric=list(frame.columns))),
+            ("logisticregression", LogisticRegression()),
+        ]
+    )
+    ours = search_c(pipe, frame, y, c_grid=GRID, folds=folds, rows=rows, scheduler="")
+    assert ours.fused
+    grid = GridSearchCV(pipe, {"logisticregression__C": list(GRID)}, cv=folds)
+    means = np.asarray(grid.fit(frame.iloc[rows], y[rows]).cv_results_["mean_test_score"])
+    assert np.max(np.abs(ours.cv_summary["mean_accuracy"].to_numpy() - means)) <= 1e-3
+    assert ours.best_C == grid.best_params_["logisticregression__C"]
+
+
+def test_large_fold_scores_are_sklearns_pipeline_fit_on_the_fold():
+    # From FAST_FLOAT32_MIN_CELLS training cells the validation rows are held in float32 as
+    # the solver's inputs: each fold's accuracy is still scikit-learn's own Pipeline fit on
+    # that fold, scored on its validation rows, within one validation row in a thousand.
+    frame, y = _mixed_frame(n=FAST_FLOAT32_MIN_CELLS // 9 * 2, seed=3)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(frame, y))
+    pipe = make_pipeline(_mixed_transformer(0.3), LogisticRegression())
+    ours = search_c(
+        pipe, frame, y, c_grid=(0.01, 1.0), folds=folds, coef_path=False, fast=True, fuse=False
+    )
+    assert ours.fast_solver
+    for fold, (tr, va) in enumerate(folds):
+        fitted = clone(pipe).set_params(logisticregression__C=1.0).fit(frame.iloc[tr], y[tr])
+        row = ours.cv_results[(ours.cv_results["fold"] == fold) & (ours.cv_results["C"] == 1.0)]
+        expected = fitted.score(frame.iloc[va], y[va])
+        assert abs(row["accuracy"].iloc[0] - expected) <= 1e-3
+
+
+@pytest.mark.parametrize("nan_share", [0.0, 0.02])
+@pytest.mark.parametrize(
+    ("n", "d", "block_bytes", "least"),
+    [(5000, 7, 1, 2), (4001, 13, 64_000, 2), (300, 2, 1, 2), (3000, 17, 1, 8), (2000, 30, 1, 8)],
+)
+def test_column_block_scaler_fits_standard_scalers_statistics(
+    monkeypatch, n, d, block_bytes, least, nan_share
+):
+    from dashboard import search
+
+    monkeypatch.setattr(search, "SCALER_BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(search, "SCALER_BLOCK_MIN_COLUMNS", least)
+    rng = np.random.default_rng(d)
+    X = rng.normal(rng.uniform(-1e4, 1e4, d), rng.uniform(1e-3, 1e3, d), (n, d))
+    X[:, 1] = 7.0  # a constant column: scale 1
+    X[rng.random((n, d)) < nan_share] = np.nan
+    reference = StandardScaler().fit(X)
+    ours = search._ColumnBlockScaler().fit(X.copy())
+    assert sorted(vars(ours)) == sorted(vars(reference))
+    for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
+        assert type(getattr(ours, name)) is type(getattr(reference, name))
+        np.testing.assert_array_equal(getattr(ours, name), getattr(reference, name))
+    np.testing.assert_array_equal(ours.transform(X), reference.transform(X))
+
+
+def test_the_searchs_preprocessing_is_sklearns_fit_with_plain_scalers(monkeypatch):
+    from dashboard import search
+    from dashboard.features import preprocessor
+
+    monkeypatch.setattr(search, "SCALER_BLOCK_BYTES", 1)
+    monkeypatch.setattr(search, "SCALER_BLOCK_MIN_COLUMNS", 2)
+    monkeypatch.setattr(search, "SPARSE_CHUNK_BYTES", 100)  # a few rows at a time
+    frame, y = _mixed_frame(n=3000)
+    frame["c"] = np.random.default_rng(0).normal(size=len(frame))
+    pipe = make_pipeline(
+        preprocessor(numeric=["a", "b", "c"], categorical=["colour", "size"]),
+        LogisticRegression(),
+    )
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(frame, y))
+    tr, va = folds[0]
+    prep = pipe[0]
+    data = search._prepare(prep, frame, y, tr, va, pipe[-1], fast=True)
+    reference = clone(prep).fit(frame.iloc[tr], y[tr])
+    for fitted in (data.preprocess, prep):  # the fitted one and the caller's are plain
+        steps = [s for _, b, _ in fitted.transformers for _, s in b.steps]
+        assert StandardScaler in {type(s) for s in steps}
+        assert all(type(s) is not search._ColumnBlockScaler for s in steps)
+    ours = data.preprocess.named_transformers_["numeric"][-1]
+    theirs = reference.named_transformers_["numeric"][-1]
+    assert vars(ours).keys() == vars(theirs).keys()
+    np.testing.assert_array_equal(ours.scale_, theirs.scale_)
+    expected = reference.transform(frame)
+    expected = expected.toarray() if issparse(expected) else expected
+    np.testing.assert_array_equal(data.X_va, expected[va])
+    np.testing.assert_allclose(data.fast.XT.T, expected[tr], rtol=1e-6)
+
+
+def test_sparse_parts_are_written_in_chunks_with_duplicates_summed(monkeypatch):
+    from scipy.sparse import csr_matrix
+
+    from dashboard import search
+
+    monkeypatch.setattr(search, "SPARSE_CHUNK_BYTES", 24)  # one row of three columns at a time
+    part = csr_matrix(
+        (np.array([1.0, 2.0, 3.0, 4.0]), np.array([0, 0, 2, 1]), np.array([0, 2, 3, 3, 4])),
+        shape=(4, 3),
+    )
+    dense = np.array([[3.0, 0, 0], [0, 0, 3.0], [0, 0, 0], [0, 4.0, 0]])  # 1 + 2 summed
+    np.testing.assert_array_equal(part.toarray(), dense)
+    extra = np.arange(4.0)[:, None]
+    np.testing.assert_array_equal(_dense([part, extra], 4), np.hstack([dense, extra]))
+    np.testing.assert_array_equal(_transposed([extra, part], 4).T, np.hstack([extra, dense]))
+
+
+def test_large_paths_hold_their_branch_outputs_in_float32(monkeypatch):
+    # From FAST_FLOAT32_MIN_CELLS on, the dense branches end in float32 while a path is fitted:
+    # the solver's layout and the validation rows are sklearn's own output to float32's
+    # precision, and the preprocessing kept is sklearn's fit, without the extra step.
+    from dashboard import search
+    from dashboard.features import preprocessor
+
+    monkeypatch.setattr(search, "FAST_FLOAT32_MIN_CELLS", 1000)
+    frame, y = _mixed_frame(n=3000)
+    frame["when"] = pd.Timestamp("2020-01-01") + pd.to_timedelta(
+        np.random.default_rng(5).integers(0, 5000, len(frame)), unit="h"
+    )
+    prep = preprocessor(numeric=["a", "b"], categorical=["colour", "size"], dates=["when"])
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(frame, y))
+    tr, va = folds[1]
+    data = search._prepare(prep, frame, y, tr, va, LogisticRegression(), fast=True)
+    reference = clone(prep).fit(frame.iloc[tr], y[tr])
+    expected = reference.transform(frame)
+    expected = expected.toarray() if issparse(expected) else expected
+    assert data.fast.XT.dtype == np.float32 and data.X_va.dtype == np.float32
+    np.testing.assert_allclose(data.fast.XT.T, expected[tr], rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(data.X_va, expected[va], rtol=1e-6, atol=1e-6)
+    for fitted in (data.preprocess, prep):
+        steps = [s for _, b, _ in fitted.transformers for _, s in b.steps]
+        assert not any(type(s) is search._Float32 for s in steps)
+    kept = data.preprocess.transform(frame)
+    np.testing.assert_array_equal(kept.toarray() if issparse(kept) else kept, expected)
+
+
+@pytest.mark.parametrize("fuse", [False, True])
+def test_labels_given_as_codes_search_as_the_labels_themselves(fuse):
+    # y as positions in the sorted class names: GridSearchCV's scores on the text labels, and
+    # the coefficient path is scikit-learn's fit on them, its classes named.
+    from dashboard.features import preprocessor
+
+    X, y = _data(3, n=9000)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    names, codes = np.unique(y, return_inverse=True)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    pipe = Pipeline(
+        [
+            ("preprocess", preprocessor(numeric=list(frame.columns))),
+            ("logisticregression", LogisticRegression()),
+        ]
+    )
+    ours = search_c(
+        pipe, frame, codes.astype(np.uint8), c_grid=GRID, folds=folds, classes=names, fuse=fuse
+    )
+    assert ours.fused == fuse
+    grid = GridSearchCV(pipe, {"logisticregression__C": list(GRID)}, cv=folds).fit(frame, y)
+    means = np.asarray(grid.cv_results_["mean_test_score"])
+    assert np.max(np.abs(ours.cv_summary["mean_accuracy"].to_numpy() - means)) <= 1e-3
+    assert ours.best_C == grid.best_params_["logisticregression__C"]
+    reference = clone(pipe).set_params(logisticregression__C=1.0).fit(frame, y)
+    assert ours.coef_path["coef_classes"] == list(reference.classes_)
+    at = list(GRID).index(1.0)
+    np.testing.assert_allclose(ours.coef_path["coef"][at], reference[-1].coef_, atol=1e-3)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_column_block_scaler_sums_in_the_inputs_memory_order(monkeypatch, order):
+    # numpy sums a column-major array's columns pairwise, a row-major one's row by row: each
+    # block keeps the input's order, so the statistics are StandardScaler's to the last bit.
+    from dashboard import search
+
+    monkeypatch.setattr(search, "SCALER_BLOCK_BYTES", 1)
+    monkeypatch.setattr(search, "SCALER_BLOCK_MIN_COLUMNS", 2)
+    rng = np.random.default_rng(7)
+    X = np.asarray(rng.normal(3.0, 5.0, (20_000, 7)), order=order)
+    X[::13, 2] = np.nan
+    reference = StandardScaler().fit(X)
+    ours = search._ColumnBlockScaler().fit(X.copy(order=order))
+    for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(reference, name))
+
+
+def test_the_whole_data_path_fits_scalers_on_column_blocks_as_sklearn(monkeypatch):
+    # The whole-data path (no validation rows) fits its scalers on column blocks: the
+    # preprocessing it keeps for the final model is plain and is sklearn's fit to the last bit.
+    from dashboard import search
+    from dashboard.features import preprocessor
+
+    monkeypatch.setattr(search, "SCALER_BLOCK_BYTES", 1)
+    monkeypatch.setattr(search, "SCALER_BLOCK_MIN_COLUMNS", 2)
+    fitted_on_blocks = []
+    original = search._ColumnBlockScaler.fit
+
+    def counting(self, X, y=None, sample_weight=None):
+        fitted_on_blocks.append(X.shape[1])
+        return original(self, X, y, sample_weight)
+
+    monkeypatch.setattr(search._ColumnBlockScaler, "fit", counting)
+    frame, y = _mixed_frame(n=3000)
+    for name in "cdef":
+        frame[name] = np.random.default_rng(ord(name)).normal(size=len(frame))
+    prep = preprocessor(numeric=["a", "b", "c", "d", "e", "f"], categorical=["colour", "size"])
+    rows = np.arange(len(frame))
+    data = search._prepare(prep, frame, y, rows, None, LogisticRegression(), fast=True)
+    assert fitted_on_blocks == [6]
+    reference = clone(prep).fit(frame, y)
+    steps = [s for _, b, _ in data.preprocess.transformers_ for _, s in b.steps]
+    assert StandardScaler in {type(s) for s in steps}
+    assert all(type(s) is not search._ColumnBlockScaler for s in steps)
+    ours = data.preprocess.named_transformers_["numeric"][-1]
+    theirs = reference.named_transformers_["numeric"][-1]
+    for name in ("mean_", "var_", "scale_"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
