@@ -320,7 +320,7 @@ def _prepare(
             # restored before the fitted preprocessing is kept
             skipped = _skip_copies(
                 prep,
-                float32=_float32_inputs(estimator, X, len(y_tr)),
+                float32=_float32_inputs(estimator, X, len(y_tr)) and not _has_text(prep),
                 # the whole-data path, the largest, prepares last, when the folds have let
                 # go of their rows: its scalers' temporaries are the search's peak
                 blocks=val_idx is None,
@@ -334,6 +334,12 @@ def _prepare(
     if isinstance(Xt_tr, list):  # a ColumnTransformer's branch outputs, not stacked
         if fast_solver_applies(estimator, _stacked_like(prep, Xt_tr)):
             fast_data = _fast_layout(_transposed(Xt_tr, len(y_tr)), y_tr, estimator.class_weight)
+        elif any(kind == "float32" for *_, kind in skipped):
+            # Outputs rounded to float32 for a solver that does not apply after all (a sparse
+            # one-hot output wider than FAST_SPARSE_MAX_COLUMNS): scikit-learn's solver gets
+            # the float64 numbers GridSearchCV would, so the fit is made again without it.
+            del Xt_tr
+            return _prepare(preprocess, X, y, train_idx, val_idx, estimator, fast=False)
         else:
             Xt_tr = ColumnTransformer._hstack(prep, Xt_tr, n_samples=len(y_tr))
     elif fast and fast_solver_applies(estimator, Xt_tr):

@@ -632,6 +632,41 @@ def test_large_paths_hold_their_branch_outputs_in_float32(monkeypatch):
     np.testing.assert_array_equal(kept.toarray() if issparse(kept) else kept, expected)
 
 
+def test_a_large_path_the_fast_solver_refuses_gets_sklearns_float64_inputs(monkeypatch):
+    # The branches' float32 step is added before the fit, when the fast solver is expected; if
+    # the output then turns out too wide for it (sparse one-hot wider than
+    # FAST_SPARSE_MAX_COLUMNS), scikit-learn's solver must get GridSearchCV's float64 numbers.
+    from dashboard import search
+    from dashboard.features import preprocessor
+
+    monkeypatch.setattr(search, "FAST_FLOAT32_MIN_CELLS", 1000)
+    monkeypatch.setattr(search, "FAST_SPARSE_MAX_COLUMNS", 5)
+    frame, y = _mixed_frame(n=3000)
+    prep = preprocessor(numeric=["a", "b"], categorical=["colour", "size"], dates=[])
+    prep.set_params(sparse_threshold=1.0)  # a sparse output, wider than 5 columns
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(frame, y))
+    tr, va = folds[0]
+    seen = []
+    real = search._prepare
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("fast", args[6] if len(args) > 6 else False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "_prepare", spy)
+    data = search._prepare(prep, frame, y, tr, va, LogisticRegression(), fast=True)
+    assert seen == [True, False]  # fitted again without the float32 step
+    reference = clone(prep).fit(frame.iloc[tr], y[tr])
+    assert data.fast is None and issparse(data.X_tr) and data.X_tr.shape[1] > 5
+    assert data.X_tr.dtype == np.float64 and data.X_va.dtype == np.float64
+    np.testing.assert_array_equal(
+        data.X_tr.toarray(), reference.transform(frame.iloc[tr]).toarray()
+    )
+    np.testing.assert_array_equal(
+        data.X_va.toarray(), reference.transform(frame.iloc[va]).toarray()
+    )
+
+
 @pytest.mark.parametrize("fuse", [False, True])
 def test_labels_given_as_codes_search_as_the_labels_themselves(fuse):
     # y as positions in the sorted class names: GridSearchCV's scores on the text labels, and
