@@ -597,6 +597,8 @@ class _PreparedData:
     their labels; ``train`` and ``test`` are the positions in ``X`` of the training and
     held-out parts. The parts themselves (``X_train`` ...) are copies taken at first use: the
     search reads its rows from ``X`` by position, so training copies only the held-out part.
+    ``classes`` and ``codes`` (each row's label as its position in ``classes``) come from the
+    one sort of the labels that made the split; None when a record's split was taken instead.
     """
 
     numeric: list[str]
@@ -617,6 +619,8 @@ class _PreparedData:
     infinite: dict[str, int]
     warnings: tuple[DataWarning, ...] = ()
     split: RowSplit | None = None
+    classes: np.ndarray | None = None
+    codes: np.ndarray | None = None
 
     @property
     def features(self) -> list[str]:
@@ -681,14 +685,16 @@ def _prepare_data(
             X[name] = X[name].astype(str).where(X[name].notna(), np.nan)
     _check_model_inputs(X, columns, limits=limits)  # on the values the encoder will see
     y = target.labels.to_numpy().astype(str)
+    classes = codes = None
     if split is None:
-        train, test = _held_out_split(y, config, n_classes=target.n_classes)
-        # The labels' codes in sorted order stratify exactly as the labels do, without sorting
-        # text again in every split.
-        classes, codes = np.unique(y[train], return_inverse=True)
+        # The labels sorted once: their codes in sorted order stratify the held-out split and
+        # the folds exactly as the labels do, and the search reads them.
+        classes, codes = np.unique(y, return_inverse=True)
+        codes = _compact(codes, len(classes))
+        train, test = _held_out_split(codes, classes, config, n_classes=target.n_classes)
         folds = list(
             StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=config.seed).split(
-                np.zeros((len(train), 0)), codes
+                np.zeros((len(train), 0)), codes[train]
             )
         )
         fold = np.empty(len(train), dtype=np.intp)
@@ -699,7 +705,7 @@ def _prepare_data(
             train_rows=_compact(target.positions[train], top),
             test_rows=_compact(target.positions[test], top),
             fold=_compact(fold, config.cv_folds),
-            codes=_compact(codes, len(classes)),
+            codes=codes[train],
         )
     else:
         train, test = _kept_positions(target.positions, split)
@@ -722,6 +728,8 @@ def _prepare_data(
         need=need,
         infinite=infinite,
         split=split,
+        classes=classes,
+        codes=codes,
     )
 
 
@@ -966,11 +974,14 @@ def _without_small_classes(target: _Target, config: TrainingConfig, *, need: int
     )
 
 
-def _held_out_split(y: np.ndarray, config: TrainingConfig, *, n_classes: int):
-    """The training and held-out rows' positions: ``train_test_split`` stratified on y, after
-    checking each part can hold every class (splitting positions picks the rows that
-    splitting the table itself picks)."""
-    n_rows = len(y)
+def _held_out_split(
+    codes: np.ndarray, classes: np.ndarray, config: TrainingConfig, *, n_classes: int
+):
+    """The training and held-out rows' positions: ``train_test_split`` stratified on the labels
+    (``codes``, positions in the sorted ``classes``: the same split), after checking each part
+    can hold every class (splitting positions picks the rows that splitting the table itself
+    picks)."""
+    n_rows = len(codes)
     n_test = math.ceil(config.test_size * n_rows)
     if n_test < n_classes or n_rows - n_test < n_classes:
         share = math.ceil(100 * n_classes / n_rows)
@@ -980,12 +991,12 @@ def _held_out_split(y: np.ndarray, config: TrainingConfig, *, n_classes: int):
             where="held-out share",
             hint=f"Raise the held-out share to at least {share}%, or use more rows.",
         )
-    codes = np.unique(y, return_inverse=True)[1]  # stratify as y does (see _prepare_data)
     train, test = train_test_split(
         np.arange(n_rows), test_size=config.test_size, stratify=codes, random_state=config.seed
     )
-    train_counts = pd.Series(y[train]).value_counts()
-    short = [str(c) for c, n in train_counts.items() if n < config.cv_folds]
+    train_counts = np.bincount(codes[train], minlength=len(classes))
+    short = [str(classes[k]) for k in np.argsort(-train_counts, kind="stable")
+             if train_counts[k] < config.cv_folds]  # fmt: skip
     if short:  # the margin in min_rows_per_class makes this unreachable; kept as a guard
         raise SoftmaxLabError(
             f"Too few training rows in classes {_names(short)} for {config.cv_folds} folds",
@@ -1085,15 +1096,14 @@ def train(
     )
     total = len(config.c_grid) * (config.cv_folds + 1) + 1
     try:
-        names, codes = np.unique(data.y, return_inverse=True)  # the labels as small codes
         result: SearchResult = search_c(  # each path reads its rows from the kept rows
             pipeline,
             _as_categories(data.X, data.categorical),
-            _compact(codes, len(names)),
+            data.codes,  # the labels as small codes
             c_grid=sorted(config.c_grid),
             folds=data.folds,
             rows=data.train,
-            classes=names,
+            classes=data.classes,
             n_jobs=config.n_jobs,
             scheduler=scheduler,
             on_fit=_fit_reporter(on_progress, config=config, total=total, start=start),
@@ -1101,7 +1111,6 @@ def train(
             time_limit=limits.max_training_seconds,
             clock_start=start,
         )
-        del codes
         found, timings["checks"] = checked.result()
     finally:
         checks.shutdown(wait=False, cancel_futures=True)
