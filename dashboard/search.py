@@ -448,10 +448,10 @@ def _skip_copies(prep, *, float32: bool = False, blocks: bool = True) -> list[tu
 
 
 def _float32_inputs(estimator, X, n_rows: int) -> bool:
-    """Whether a path of ``n_rows`` rows of ``X`` is surely solved in float32 by the fast
-    solver (`FAST_FLOAT32_MIN_CELLS`, counting one input per column of ``X``)."""
-    width = int(X.shape[1]) if getattr(X, "ndim", 1) > 1 else 1
-    return n_rows * width >= FAST_FLOAT32_MIN_CELLS and fast_solver_applies(
+    """Whether a path of ``n_rows`` rows of ``X`` is to be solved in float32 by the fast
+    solver (`FAST_FLOAT32_MIN_CELLS`, counting one input per column of ``X``); where its
+    output turns out too wide for that solver, `_prepare` prepares the path again."""
+    return n_rows * _width(X) >= FAST_FLOAT32_MIN_CELLS and fast_solver_applies(
         estimator, np.zeros((1, 1))
     )
 
@@ -1498,8 +1498,7 @@ def _make_job(
 def _path_bytes(X, n_rows: int) -> int:
     """An estimate of one path's preprocessed rows in memory: rows x columns x 16 bytes, for
     ``n_rows`` rows of ``X``."""
-    shape = getattr(X, "shape", (0, 0))
-    return n_rows * (int(shape[1]) if len(shape) > 1 else 1) * 16
+    return n_rows * _width(X) * 16
 
 
 def _fusable(preprocess, estimator, X, y) -> bool:
@@ -1691,8 +1690,13 @@ def _run_threads(workers: int, job: _SearchJob, record, check_stop) -> None:
 
 def _path_cells(X) -> int:
     """Rows x columns of the table the search reads."""
+    return int(getattr(X, "shape", (0,))[0]) * _width(X)
+
+
+def _width(X) -> int:
+    """The columns of the table the search reads (1 for a single column)."""
     shape = getattr(X, "shape", (0, 0))
-    return int(shape[0]) * (int(shape[1]) if len(shape) > 1 else 1)
+    return int(shape[1]) if len(shape) > 1 else 1
 
 
 def _run_dask(client, job: _SearchJob, record, check_stop) -> int:
