@@ -40,15 +40,12 @@ IMPORT_GOAL_S = 0.5
 FIRST_PAGE_GOAL_S = 1.5
 
 _TRAIN_IMPORTS = """
-import time
-start = time.perf_counter()
 import dashboard.cli
 from dashboard.data import load_csv
 from dashboard.profile import profile
 from dashboard.summary import train_summary
 from dashboard.training import train
 import scipy.optimize
-print(time.perf_counter() - start)
 """
 
 
@@ -63,10 +60,9 @@ _FLOOR_IMPORTS = {
 }
 
 
-def _one_import_seconds(statement: str, repeats: int) -> float:
-    code = (
-        f"import time\nstart = time.perf_counter()\n{statement}\nprint(time.perf_counter() - start)"
-    )
+def _import_seconds(statements: str, repeats: int) -> float:
+    """Seconds a fresh process spends running ``statements`` (imports), timed inside it."""
+    code = f"import time\nstart = time.perf_counter()\n{statements}\nprint(time.perf_counter() - start)"
     best = float("inf")
     for _ in range(repeats):
         out = subprocess.run(
@@ -82,20 +78,6 @@ def _process_seconds(args: list[str], repeats: int) -> float:
         start = time.perf_counter()
         subprocess.run(args, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         best = min(best, time.perf_counter() - start)
-    return best
-
-
-def _import_seconds(repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        out = subprocess.run(
-            [sys.executable, "-c", _TRAIN_IMPORTS],
-            check=True,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        best = min(best, float(out.stdout.strip().splitlines()[-1]))
     return best
 
 
@@ -186,8 +168,8 @@ def run(repeats: int = 5) -> dict:
     out = {
         "python_s": _process_seconds([sys.executable, "-c", "pass"], repeats),
         "help_s": _process_seconds([sys.executable, "-m", "dashboard", "--help"], repeats),
-        "train_imports_s": _import_seconds(repeats),
-        "import_floor_s": {k: _one_import_seconds(v, repeats) for k, v in _FLOOR_IMPORTS.items()},
+        "train_imports_s": _import_seconds(_TRAIN_IMPORTS, repeats),
+        "import_floor_s": {k: _import_seconds(v, repeats) for k, v in _FLOOR_IMPORTS.items()},
         "help_goal_s": HELP_GOAL_S,
         "import_goal_s": IMPORT_GOAL_S,
         "first_page_goal_s": FIRST_PAGE_GOAL_S,
