@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 
 import pytest
 
@@ -35,3 +36,14 @@ def browser():
         b = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_main_module():
+    """AppTest runs each script as ``__main__`` and leaves it in ``sys.modules``; a later test
+    that starts worker processes (Dask's, by spawn) would then run that script again in each
+    worker, which fails. Each test ends with the real ``__main__`` back."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
