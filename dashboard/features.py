@@ -429,28 +429,60 @@ def _date_values(column: pd.Series, fmt: str | None) -> pd.Series:
     return _placed(column, positions, _parse(text, fmt))
 
 
-def _raw_parts(values: pd.Series) -> dict[str, np.ndarray]:
-    """Every part of every date, as float arrays (NaN where the date is missing)."""
-    dt = values.dt
-    days_in_year = np.where(dt.is_leap_year.to_numpy(dtype=bool, na_value=False), 366.0, 365.0)
-    clock = (
-        dt.hour.to_numpy(dtype=float, na_value=np.nan)
-        + dt.minute.to_numpy(dtype=float, na_value=np.nan) / 60
-        + dt.second.to_numpy(dtype=float, na_value=np.nan) / 3600
-    )
-    day = dt.day_of_year.to_numpy(dtype=float, na_value=np.nan) - 1 + clock / 24
-    season = 2 * np.pi * day / days_in_year
-    hour = 2 * np.pi * clock / 24
-    return {
-        "year": dt.year.to_numpy(dtype=float, na_value=np.nan) + day / days_in_year,
-        "day": day,
-        "season_sin": np.sin(season),
-        "season_cos": np.cos(season),
-        "weekday": dt.day_of_week.to_numpy(dtype=float, na_value=np.nan),
-        "clock": clock,
-        "hour_sin": np.sin(hour),
-        "hour_cos": np.cos(hour),
-    }
+class _DateNumbers:
+    """The numbers a column of dates gives, each made when first asked for (NaN where the date
+    is missing) and kept for the parts that share it: on a million rows, one part's arrays at a
+    time rather than every part's at once (about 80 MB)."""
+
+    def __init__(self, values: pd.Series):
+        self._dt = values.dt
+        self._kept: dict[str, np.ndarray] = {}
+
+    def _numbers(self, name: str) -> np.ndarray:
+        return getattr(self._dt, name).to_numpy(dtype=float, na_value=np.nan)
+
+    def _shared(self, name: str, make) -> np.ndarray:
+        if name not in self._kept:
+            self._kept[name] = make()
+        return self._kept[name]
+
+    @property
+    def clock(self) -> np.ndarray:
+        """The time of day in hours."""
+        return self._shared(
+            "clock",
+            lambda: (
+                self._numbers("hour")
+                + self._numbers("minute") / 60
+                + self._numbers("second") / 3600
+            ),
+        )
+
+    @property
+    def days_in_year(self) -> np.ndarray:
+        leap = lambda: self._dt.is_leap_year.to_numpy(dtype=bool, na_value=False)  # noqa: E731
+        return self._shared("days_in_year", lambda: np.where(leap(), 366.0, 365.0))
+
+    @property
+    def day(self) -> np.ndarray:
+        """The day of the year from 0, with its fraction."""
+        return self._shared("day", lambda: self._numbers("day_of_year") - 1 + self.clock / 24)
+
+    @property
+    def weekday(self) -> np.ndarray:
+        return self._shared("weekday", lambda: self._numbers("day_of_week"))
+
+    def year(self) -> np.ndarray:
+        """The year with its fraction (2020.5 is early July 2020)."""
+        return self._numbers("year") + self.day / self.days_in_year
+
+    def season(self) -> np.ndarray:
+        """The day of the year as an angle."""
+        return 2 * np.pi * self.day / self.days_in_year
+
+    def hour(self) -> np.ndarray:
+        """The time of day as an angle."""
+        return 2 * np.pi * self.clock / 24
 
 
 def _varies(values: np.ndarray) -> bool:
@@ -485,15 +517,16 @@ class DateParts(TransformerMixin, BaseEstimator):
         for column in columns:
             detection = detect_dates(column, max_malformed_share=1 - 1e-9)
             self.formats_.append(detection.format)
-            raw = _raw_parts(detection.values)
+            numbers = _DateNumbers(detection.values)
             parts = ["year"]
-            if _varies(raw["day"]):
+            if _varies(numbers.day):
                 parts.append("season")
-            weekdays = np.unique(raw["weekday"][~np.isnan(raw["weekday"])]).astype(int)
+            weekdays = np.unique(numbers.weekday[~np.isnan(numbers.weekday)]).astype(int)
             if len(weekdays) > 1:
                 parts.append("weekday")
-            if _varies(raw["clock"]):
+            if _varies(numbers.clock):
                 parts.append("hour")
+            del numbers
             self.parts_.append(tuple(parts))
             self.weekdays_.append(tuple(int(w) for w in weekdays) if "weekday" in parts else ())
         return self
@@ -508,22 +541,24 @@ class DateParts(TransformerMixin, BaseEstimator):
         for column, fmt, parts, weekdays in zip(
             columns, self.formats_, self.parts_, self.weekdays_, strict=True
         ):
-            raw = _raw_parts(_date_values(column, fmt))
+            numbers = _DateNumbers(_date_values(column, fmt))
             for part in parts:
                 if part == "weekday":
-                    missing = np.isnan(raw["weekday"])
+                    missing = np.isnan(numbers.weekday)
                     for w in weekdays:
-                        out[:, at] = raw["weekday"] == w
+                        out[:, at] = numbers.weekday == w
                         out[missing, at] = np.nan
                         at += 1
                 elif part == "year":
-                    out[:, at] = raw["year"]
+                    out[:, at] = numbers.year()
                     at += 1
-                else:
-                    out[:, at] = raw[part + "_sin"]
-                    out[:, at + 1] = raw[part + "_cos"]
+                else:  # season, hour: the angle's sine and cosine
+                    angle = getattr(numbers, part)()
+                    out[:, at] = np.sin(angle)
+                    out[:, at + 1] = np.cos(angle)
                     at += 2
-            del raw
+                    del angle
+            del numbers
         return out
 
     def get_feature_names_out(self, input_features=None):
