@@ -20,11 +20,11 @@ thread), and a stop request ends the search within one fit's time.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import functools
 import os
 import queue
+import sys
 import threading
 import time
 import warnings
@@ -77,10 +77,14 @@ def blas_threads(n: int):
 SCHEDULER_ENV = "SOFTMAX_LAB_DASK_SCHEDULER"
 """Environment variable holding a Dask scheduler address (``tcp://host:8786``); empty = local."""
 
-ONE_PREPARE_MIN_BYTES = 200_000_000
+ONE_PATH_MIN_BYTES = 200_000_000
 """From this estimated size of one path's preprocessed rows (rows x columns x 16 bytes: the
-output and its copies), paths prepare their rows one at a time, so that two folds' intermediate
-copies are never held at once; their fits still run in parallel."""
+output and its copies), the paths of a search that is not fused run one after another, each
+solve's matrix products on every core: no path holds its solver's layout while another fits its
+preprocessing. On a million mixed rows that halves what the search holds at its peak (a path's
+preprocessing alone peaks near 2x the table, its layout and validation rows hold about 1x) for
+about 15 % more time, as the preprocessing, most of a path's time there, runs on one core either
+way."""
 
 WARM_START_MIN_ROWS = 5_000
 """Warm-start along the C path, with the fast solver, from this many training rows on
@@ -250,9 +254,8 @@ class _SearchJob:
     fast: bool = False
     fused: bool = False  # the folds run at once on one shared matrix (dashboard.fused)
     class_names: list[str] | None = None  # y holds positions in these (search_c's classes)
-    # Held while a path's preprocessing runs, on large tables: one path at a time holds the
-    # preprocessing's intermediate copies, the other solves (see ONE_PREPARE_MIN_BYTES).
-    prepare_lock: threading.Lock | None = None
+    # Large paths run one after another (see ONE_PATH_MIN_BYTES)
+    one_at_a_time: bool = False
     # the whole-data path's _Prepared and each fold's fitted preprocessing, local runs
     kept: dict = field(default_factory=dict)
 
@@ -321,9 +324,9 @@ def _prepare(
             skipped = _skip_copies(
                 prep,
                 float32=_float32_inputs(estimator, X, len(y_tr)) and not _has_text(prep),
-                # the whole-data path, the largest, prepares last, when the folds have let
-                # go of their rows: its scalers' temporaries are the search's peak
-                blocks=val_idx is None,
+                # a large path's scalers' temporaries are its preparation's peak
+                blocks=True,
+                release=_path_bytes(X, len(y_tr)) >= ONE_PATH_MIN_BYTES,
             )
             Xt_tr = _unstacked(prep, X_tr, y_tr, fit=True)
         else:
@@ -388,17 +391,23 @@ def _prepare(
 
 
 def release_free_memory() -> None:
-    """Hand the allocator's free pages back to the system (glibc's ``malloc_trim``; elsewhere
-    nothing).
+    """Hand the allocators' free pages back to the system: glibc's (``malloc_trim``; elsewhere
+    nothing) and, once pandas has used it, Arrow's memory pool.
 
     A fold's preprocessing frees hundreds of megabytes of intermediate copies; glibc keeps
     much of it in the worker thread's own arena, where the other worker cannot reuse it, so
-    the process's resident size grows by it. Trimming after each path's preparation keeps the
-    resident size near what is live. It takes a few milliseconds.
+    the process's resident size grows by it. Arrow's pool (text columns, the checks' row
+    hashes) keeps what it freed until it decides to purge, which on a million rows left
+    0 to 110 MB resident through a whole training, from run to run. Trimming after each
+    path's preparation keeps the resident size near what is live. It takes a few
+    milliseconds.
     """
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+    arrow = sys.modules.get("pyarrow")  # never imported here only to be emptied
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
 
 
 @functools.cache
@@ -413,17 +422,19 @@ _FRESH_ARRAY_STEPS = (FiniteNumbers, DateParts)
 """Steps whose output is always a new array, which nothing else holds."""
 
 
-def _skip_copies(prep, *, float32: bool = False, blocks: bool = True) -> list[tuple[str, int, str]]:
+def _skip_copies(
+    prep, *, float32: bool = False, blocks: bool = True, release: bool = False
+) -> list[tuple[str, int, str]]:
     """Set ``copy=False`` on the steps that follow a `_FRESH_ARRAY_STEPS` step in ``prep``'s
     (unfitted) branch pipelines: the imputer and the scaler after FiniteNumbers or DateParts;
     and, with ``blocks``, make each branch's StandardScaler a `_ColumnBlockScaler` for its fit
     (about 1.2 times StandardScaler's time). With ``float32``, those branches end with a
-    `_Float32` step.
+    `_Float32` step; with ``release``, every branch ends with a `_Released` step.
 
     They then work in place on that step's new array instead of copying it once more (one copy
     of the branch's output each, on a fold of a million-row table about 100 MB): the same
     numbers, and fitted values that do not depend on ``copy``. Returns the (branch, step,
-    "copy", "scaler" or "float32") changed, for `_restore_copies`.
+    "copy", "scaler", "float32" or "release") changed, for `_restore_copies`.
     """
     changed = []
     if not isinstance(prep, ColumnTransformer):
@@ -444,6 +455,11 @@ def _skip_copies(prep, *, float32: bool = False, blocks: bool = True) -> list[tu
         if float32:
             branch.steps.append(("float32", _Float32()))
             changed.append((name, len(branch.steps) - 1, "float32"))
+    if release:
+        for name, branch, _ in prep.transformers:
+            if isinstance(branch, Pipeline) and branch.steps:
+                branch.steps.append(("release", _Released()))
+                changed.append((name, len(branch.steps) - 1, "release"))
     return changed
 
 
@@ -468,24 +484,51 @@ class _Float32(TransformerMixin, BaseEstimator):
         return True  # nothing to learn
 
     def transform(self, X):
+        if X.nbytes >= SCALER_BLOCK_BYTES:  # the scaler's blocks, before a copy of X
+            release_free_memory()
         return X.astype(np.float32)
 
     def get_feature_names_out(self, input_features=None):
         return np.asarray(input_features, dtype=object)
 
 
+class _Released(TransformerMixin, BaseEstimator):
+    """The last step of every branch while the search fits a large path (`_skip_copies`): its
+    input unchanged, once the allocator has handed back what the branch freed
+    (`release_free_memory`). A branch's temporaries under the size glibc maps on its own
+    (32 MB) stay resident in the thread's heap, where the next branch's large arrays do not
+    fit: on a million rows, the one-hot encoder's leave 40 to 80 MB before the date parts
+    are made. Removed by `_restore_copies`."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def __sklearn_is_fitted__(self):
+        return True  # nothing to learn
+
+    def transform(self, X):
+        release_free_memory()
+        return X
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(input_features, dtype=object)
+
+
+_APPENDED = {"float32": _Float32, "release": _Released}
+
+
 def _restore_copies(prep, changed: list[tuple[str, int, str]]) -> None:
     """Undo `_skip_copies`, fitted and unfitted: ``copy=True`` again, plain StandardScalers
     (a fitted `_ColumnBlockScaler` holds exactly the attributes StandardScaler's fit sets),
-    no `_Float32` step."""
+    no `_Float32` or `_Released` step."""
     for transformers in (prep.transformers, getattr(prep, "transformers_", [])):
         branches = {name: branch for name, branch, _ in transformers}
-        for name, i, kind in changed:
+        for name, i, kind in reversed(changed):  # appended steps: the last first
             if name not in branches:
                 continue
             steps = branches[name].steps
-            if kind == "float32":
-                if len(steps) == i + 1 and type(steps[i][1]) is _Float32:
+            if kind in _APPENDED:
+                if len(steps) == i + 1 and type(steps[i][1]) is _APPENDED[kind]:
                     steps.pop()
                 continue
             step = steps[i][1]
@@ -531,6 +574,10 @@ class _ColumnBlockScaler(StandardScaler):
             or X.shape[1] <= width
         ):
             return super().fit(X, y, sample_weight)
+        # The branch's earlier steps (the date parts, the imputer's medians) freed their
+        # temporaries into this thread's heap, where the blocks' fresh arrays do not fit: handed
+        # back first, they do not stay resident beside them (on a million rows, about 100 MB).
+        release_free_memory()
         d = X.shape[1]
         stops = list(range(width, d, width)) + [d]
         if len(stops) > 1 and stops[-1] - stops[-2] < 2:  # no block of one column
@@ -542,6 +589,7 @@ class _ColumnBlockScaler(StandardScaler):
             blocks.append((stop - start, StandardScaler(**params).fit(block)))
             start = stop
             del block
+        release_free_memory()  # the blocks' copies and temporaries, each under mmap's size
         self._reset()
         self.n_features_in_ = d
         self.mean_ = np.concatenate([b.mean_ for _, b in blocks])
@@ -707,10 +755,9 @@ def _scores(z: np.ndarray, classes: np.ndarray, y_va: np.ndarray) -> tuple[float
 
 def _run_path(job: _SearchJob, path: _Path, emit, stop) -> None:
     """One fold (or the coefficient path) from start to end, in a worker thread."""
-    with job.prepare_lock or contextlib.nullcontext():
-        data = _prepare(
-            job.preprocess, job.X, job.y, path.train_idx, path.val_idx, job.estimator, job.fast
-        )
+    data = _prepare(
+        job.preprocess, job.X, job.y, path.train_idx, path.val_idx, job.estimator, job.fast
+    )
     if path.fold is None:  # what the final model needs: not the fast solver's layout
         job.kept["whole"] = replace(data, fast=None)
     elif not _has_text(job.preprocess):  # a fold's fitted preprocessing: a few statistics
@@ -1491,7 +1538,7 @@ def _make_job(
         fast=fast,
         fused=fused,
         class_names=None if classes is None else [str(c) for c in classes],
-        prepare_lock=threading.Lock() if _path_bytes(X, n) >= ONE_PREPARE_MIN_BYTES else None,
+        one_at_a_time=_path_bytes(X, n) >= ONE_PATH_MIN_BYTES,
     )
 
 
@@ -1599,7 +1646,11 @@ def _run_threads(workers: int, job: _SearchJob, record, check_stop) -> None:
             if p in beside:
                 finished()
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="softmax-lab-fit")
+    # Large paths one after another, each solve on every core (ONE_PATH_MIN_BYTES)
+    one_by_one = job.one_at_a_time and not job.fused
+    pool = ThreadPoolExecutor(
+        max_workers=1 if one_by_one else workers, thread_name_prefix="softmax-lab-fit"
+    )
 
     def whole_task(p: int) -> None:
         """The preprocessing fitted on every training row: with the path's fits, the final
@@ -1658,7 +1709,7 @@ def _run_threads(workers: int, job: _SearchJob, record, check_stop) -> None:
     done = 0
     waiting = 0  # messages other than fits still to come (the whole-data preprocessing)
     try:
-        with blas_threads(1):
+        with blas_threads(workers if one_by_one else 1):
             if job.fused:
                 for p in beside:  # the coefficient path on one core, the fused folds beside
                     pool.submit(task, p)

@@ -142,7 +142,7 @@ def test_fast_solver_takes_one_hot_sparse_inputs():
         assert row["accuracy"] == pytest.approx(fit.score(Xs[va], y[va]), abs=1e-12)
 
 
-def test_large_tables_prepare_one_path_at_a_time_with_the_same_scores(monkeypatch):
+def test_large_tables_run_one_path_at_a_time_with_the_same_scores(monkeypatch):
     import threading
     import time
 
@@ -171,9 +171,18 @@ def test_large_tables_prepare_one_path_at_a_time_with_the_same_scores(monkeypatc
                 inside[0] -= 1
 
     monkeypatch.setattr(search, "_prepare", counting)
-    monkeypatch.setattr(search, "ONE_PREPARE_MIN_BYTES", 1)
+    fitted_in = set()
+    fit_step = search._fit_step
+
+    def where(*args, **kwargs):
+        fitted_in.add(threading.current_thread().name)
+        return fit_step(*args, **kwargs)
+
+    monkeypatch.setattr(search, "_fit_step", where)
+    monkeypatch.setattr(search, "ONE_PATH_MIN_BYTES", 1)
     one = search_c(pipe, frame, y, c_grid=GRID, folds=folds, n_jobs=2, scheduler="")
     assert most[0] == 1
+    assert len(fitted_in) == 1  # the paths one after another, in one worker
     pd.testing.assert_frame_equal(one.cv_summary, free.cv_summary)
 
 
@@ -745,3 +754,41 @@ def test_the_whole_data_path_fits_scalers_on_column_blocks_as_sklearn(monkeypatc
     theirs = reference.named_transformers_["numeric"][-1]
     for name in ("mean_", "var_", "scale_"):
         np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
+
+
+def test_a_large_path_hands_back_memory_after_each_branch_and_keeps_a_plain_pipeline(
+    monkeypatch,
+):
+    # A large path's branches end with a step that hands the allocators' free pages back
+    # (`_Released`); the preprocessing kept for the model has none of the search's steps and
+    # transforms as scikit-learn's own fit does, to the last bit.
+    from dashboard import search
+    from dashboard.features import preprocessor
+
+    released = []
+    monkeypatch.setattr(search, "release_free_memory", lambda: released.append(1))
+    monkeypatch.setattr(search, "ONE_PATH_MIN_BYTES", 1)
+    frame, y = _mixed_frame(n=3000)
+    frame["when"] = pd.Timestamp("2020-01-01") + pd.to_timedelta(
+        np.random.default_rng(1).integers(0, 2000, len(frame)), unit="D"
+    )
+    prep = preprocessor(numeric=["a", "b"], categorical=["colour", "size"], dates=["when"])
+    rows = np.arange(len(frame))
+    data = search._prepare(prep, frame, y, rows[:2400], rows[2400:], LogisticRegression(),
+                           fast=True)  # fmt: skip
+    # one release after each of the three branches (and one after the path's preparation)
+    assert len(released) >= 3
+    reference = clone(prep).fit(frame.iloc[:2400], y[:2400])
+    for (name, ours, _), (_, theirs, _) in zip(
+        data.preprocess.transformers_, reference.transformers_, strict=True
+    ):
+        assert [type(s) for _, s in ours.steps] == [type(s) for _, s in theirs.steps], name
+    np.testing.assert_array_equal(
+        data.preprocess.transform(frame.iloc[2400:]), reference.transform(frame.iloc[2400:])
+    )
+    # the unfitted pipeline given is unchanged too
+    assert [type(s) for _, b, _ in prep.transformers for _, s in b.steps] == [
+        type(s) for _, b, _ in preprocessor(
+            numeric=["a", "b"], categorical=["colour", "size"], dates=["when"]
+        ).transformers for _, s in b.steps
+    ]  # fmt: skip
