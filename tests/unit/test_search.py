@@ -142,18 +142,28 @@ def test_fast_solver_takes_one_hot_sparse_inputs():
         assert row["accuracy"] == pytest.approx(fit.score(Xs[va], y[va]), abs=1e-12)
 
 
-def test_large_tables_run_one_path_at_a_time_with_the_same_scores(monkeypatch):
+@pytest.mark.parametrize("kinds", ["numbers", "several"])
+def test_large_tables_prepare_one_path_at_a_time_with_the_same_scores(monkeypatch, kinds):
+    # Large paths prepare one at a time; with several kinds of columns they also solve one
+    # after another, in one worker.
     import threading
     import time
 
     import pandas as pd
 
     from dashboard import search
+    from dashboard.features import preprocessor
 
-    X, y = _data(3, n=4000)
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
-    pipe = make_pipeline(StandardScaler(), LogisticRegression())
-    folds = list(StratifiedKFold(4, shuffle=True, random_state=0).split(X, y))
+    if kinds == "numbers":
+        X, y = _data(3, n=4000)
+        frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+        pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    else:
+        frame, y = _mixed_frame(n=4000)
+        pipe = make_pipeline(
+            preprocessor(numeric=["a", "b"], categorical=["colour", "size"]), LogisticRegression()
+        )
+    folds = list(StratifiedKFold(4, shuffle=True, random_state=0).split(frame, y))
     free = search_c(pipe, frame, y, c_grid=GRID, folds=folds, n_jobs=2, scheduler="")
 
     inside, most, lock = [0], [0], threading.Lock()
@@ -182,7 +192,8 @@ def test_large_tables_run_one_path_at_a_time_with_the_same_scores(monkeypatch):
     monkeypatch.setattr(search, "ONE_PATH_MIN_BYTES", 1)
     one = search_c(pipe, frame, y, c_grid=GRID, folds=folds, n_jobs=2, scheduler="")
     assert most[0] == 1
-    assert len(fitted_in) == 1  # the paths one after another, in one worker
+    if kinds == "several":
+        assert len(fitted_in) == 1  # the paths one after another, in one worker
     pd.testing.assert_frame_equal(one.cv_summary, free.cv_summary)
 
 
