@@ -460,8 +460,12 @@ class _DateNumbers:
 
     @property
     def days_in_year(self) -> np.ndarray:
-        leap = lambda: self._dt.is_leap_year.to_numpy(dtype=bool, na_value=False)  # noqa: E731
-        return self._shared("days_in_year", lambda: np.where(leap(), 366.0, 365.0))
+        return self._shared(
+            "days_in_year",
+            lambda: np.where(
+                self._dt.is_leap_year.to_numpy(dtype=bool, na_value=False), 366.0, 365.0
+            ),
+        )
 
     @property
     def day(self) -> np.ndarray:

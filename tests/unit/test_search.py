@@ -735,8 +735,8 @@ def test_column_block_scaler_sums_in_the_inputs_memory_order(monkeypatch, order)
 
 
 def test_the_whole_data_path_fits_scalers_on_column_blocks_as_sklearn(monkeypatch):
-    # The whole-data path (no validation rows) fits its scalers on column blocks: the
-    # preprocessing it keeps for the final model is plain and is sklearn's fit to the last bit.
+    # Every path fits its scalers on column blocks; the whole-data path (no validation rows)
+    # keeps its preprocessing for the final model, plain and sklearn's fit to the last bit.
     from dashboard import search
     from dashboard.features import preprocessor
 
